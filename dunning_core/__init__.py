@@ -1,0 +1,1 @@
+"""Dunning core: pure collections logic plus file adapters (see docs/architecture.md)."""
