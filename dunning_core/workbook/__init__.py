@@ -1,0 +1,1 @@
+"""File-mode workbook adapters: read a saved book into a snapshot, write a cycle result back losslessly."""
