@@ -1,0 +1,245 @@
+"""Vectorised parsers for the cell values real aging exports contain.
+
+Every parser takes a whole column (an ``object`` Series of raw cell values as a
+reader gives them: None, str, int, float, bool, date, datetime) and returns the
+parsed column plus a mask of cells that held something but could not be read, so
+the caller can report them with their cell address. Conventions that are
+ambiguous cell by cell (decimal comma or point, day-first or month-first dates)
+are decided once per column from all of its values, and the decision is returned
+as a sentence for the explanation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dunning_core.money import cents_series
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_NONE_TEXT = {"", "-", "–", "—", "n/a", "na", "none", "null", "nan", "nat", "#n/a"}
+_TRUE = {
+    "yes", "y", "true", "t", "x", "1", "on", "ja", "j", "oui", "si", "sí", "sim", "✓", "✔",
+    "disputed", "dispute", "in dispute", "hold", "on hold", "legal", "strategic", "dnc",
+}  # fmt: skip
+_FALSE = {"no", "n", "false", "f", "0", "off", "nein", "non", "não", "nao", "", "-", "none"}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed column: values, cells that could not be read, and how it was read."""
+
+    values: pd.Series
+    bad: pd.Series  # bool mask: non-empty cells that were not understood
+    note: str = ""
+
+
+def _is_blank(raw: pd.Series) -> pd.Series:
+    """True for None/NaN and for strings that are empty after stripping."""
+    obj = raw.astype(object)
+    txt = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return txt.isna() | txt.eq("")
+
+
+def text(raw: pd.Series) -> pd.Series:
+    """Cells as clean text: integral floats lose ``.0``, dates become ISO, blanks "".
+
+    Identifiers must stay text with their leading zeros ("000123"); a number cell
+    that Excel stored as 123.0 becomes "123", never "123.0".
+
+    >>> text(pd.Series(["  007 ", 123.0, 4.5, None, dt.date(2024, 1, 2)])).tolist()
+    ['007', '123', '4.5', '', '2024-01-02']
+    """
+
+    def one(v: object) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, str):
+            return v.strip()
+        if isinstance(v, bool):
+            return "TRUE" if v else "FALSE"
+        if isinstance(v, float):
+            if v != v:  # NaN
+                return ""
+            return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        if isinstance(v, dt.datetime):
+            return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return str(v).strip()
+
+    out = raw.astype(object).map(one)
+    return out.astype("str")
+
+
+# --------------------------------------------------------------------------- amounts
+
+_EU_DEC = r"(?:^|\d)\.?\d*,\d{1,2}$"  # decimal comma: "12,50", "1.234,5"
+_US_DEC = r"(?:^|\d),?\d*\.\d{1,2}$"  # decimal point: "12.50", "1,234.5"
+
+
+def amounts(raw: pd.Series) -> Parsed:
+    """Amount cells to integer cents (``Int64``; blank stays missing).
+
+    Understands currency symbols and codes, both thousands conventions (decided
+    per column: a decimal comma anywhere with no decimal point means comma
+    decimals), spaces and apostrophes as thousands separators, parentheses, a
+    leading or trailing minus and a "CR" suffix as negatives, and "-" as zero.
+
+    >>> amounts(pd.Series(["$1,234.50", "(12.00)", "300-", "-", None, 7])).values.tolist()
+    [123450, -1200, -30000, 0, <NA>, 700]
+    >>> amounts(pd.Series(["1.234,50 €", "12,5"])).values.tolist()
+    [123450, 1250]
+    """
+    obj = raw.astype(object)
+    is_num = obj.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
+    numeric = pd.to_numeric(obj.where(is_num), errors="coerce").astype("float64")
+    is_str = obj.map(lambda v: isinstance(v, str))
+    txt = obj.where(is_str, "").astype("str").str.strip()
+    low = txt.str.lower()
+    blank = ~is_num & (low.isin(_NONE_TEXT - {"-", "–", "—"}) | ~is_str)
+    dash = is_str & low.isin({"-", "–", "—"})
+    neg = (
+        txt.str.match(r"^\(.*\)$")
+        | txt.str.match(r"^[^\d]*-")
+        | txt.str.match(r".*\d[^\d]*-$")
+        | low.str.match(r".*\d\s*cr\.?$")
+        | txt.str.match(r"^[^\d]*−")
+    )
+    core = txt.str.replace(r"[^\d.,]", "", regex=True).str.strip(".,")
+    eu_votes = int(core.str.contains(_EU_DEC, regex=True).sum())
+    us_votes = int(core.str.contains(_US_DEC, regex=True).sum())
+    comma_decimal = eu_votes > us_votes
+    if comma_decimal:
+        plain = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        # "1,234" and "1.234" with no decimal part are thousands either way; a single
+        # separator followed by 1-2 digits is the decimal point.
+        plain = core.str.replace(",", "", regex=False)
+        several_dots = plain.str.count(r"\.") > 1
+        plain = plain.where(~several_dots, plain.str.replace(".", "", regex=False))
+        thousands_dot = plain.str.match(r"^\d{1,3}\.\d{3}$")
+        plain = plain.where(~thousands_dot, plain.str.replace(".", "", regex=False))
+    parsed_txt = pd.to_numeric(plain.where(plain.ne(""), None), errors="coerce").astype("float64")
+    parsed_txt = parsed_txt.where(~neg, -parsed_txt)
+    parsed_txt = parsed_txt.where(~dash, 0.0)
+    value = numeric.where(is_num, parsed_txt)
+    bad = ~is_num & ~blank & ~dash & parsed_txt.isna()
+    note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
+    return Parsed(cents_series(value), bad.astype(bool), note)
+
+
+# --------------------------------------------------------------------------- dates
+
+_ISO = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$"
+_DOTTED = r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2,4})(?:\s.*)?$"
+_SLASHED = r"^(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{2,4})(?:\s.*)?$"
+_COMPACT = r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)$"
+
+
+def _ymd(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
+    """Assemble dates from string parts; impossible dates become NaT."""
+    yy = pd.to_numeric(y, errors="coerce")
+    yy = yy.where(yy >= 100, yy + 2000)
+    frame = pd.DataFrame(
+        {"year": yy, "month": pd.to_numeric(m, errors="coerce"), "day": pd.to_numeric(d)}
+    )
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
+    """Date cells to ``datetime64[ns]`` at midnight (NaT when missing).
+
+    Reads date/datetime cells, Excel serial numbers, ISO text, dd.mm.yyyy,
+    yyyymmdd, and slashed text whose order (M/D/Y or D/M/Y) is decided for the
+    whole column: a first part above 12 proves day-first, a second part above 12
+    proves month-first; with no proof ``dayfirst`` (or month-first) is assumed and
+    the note says so. 0, "-" and "00.00.0000" mean no date.
+
+    >>> dates(pd.Series(["31/01/2024", "02/03/2024", 45292, 0])).values.dt.strftime("%F").tolist()
+    ['2024-01-31', '2024-03-02', '2024-01-01', nan]
+    """
+    obj = raw.astype(object)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    is_dt = obj.map(lambda v: isinstance(v, dt.date))
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(obj[is_dt].map(lambda v: dt.datetime(v.year, v.month, v.day)))
+    is_num = obj.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
+    num = pd.to_numeric(obj.where(is_num), errors="coerce")
+    serial = is_num & num.between(1, 2958465) & ~num.between(19000101, 21001231)
+    if serial.any():
+        days = np.floor(num[serial].astype("float64"))
+        out[serial] = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+    compact_num = is_num & num.between(19000101, 21001231)
+    txt = obj.where(obj.map(lambda v: isinstance(v, str)), "").astype("str").str.strip()
+    txt = txt.where(~compact_num, num.where(compact_num).astype("Int64").astype("str"))
+    empty = txt.str.lower().isin(_NONE_TEXT | {"0", "00.00.0000", "0000-00-00", "00/00/0000"})
+    todo = (txt.ne("") & ~empty & ~is_dt) & (~is_num | compact_num)
+    note = ""
+    if todo.any():
+        t = txt[todo]
+        got = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
+        for pattern in (_ISO, _DOTTED, _COMPACT):
+            p = t.str.extract(pattern)
+            hit = p["y"].notna() & got.isna()
+            if hit.any():
+                got[hit] = _ymd(p.loc[hit, "y"], p.loc[hit, "m"], p.loc[hit, "d"])
+        s = t.str.extract(_SLASHED)
+        hit = s["y"].notna() & got.isna()
+        if hit.any():
+            a = pd.to_numeric(s.loc[hit, "a"])
+            b = pd.to_numeric(s.loc[hit, "b"])
+            day_proof, month_proof = int((a > 12).sum()), int((b > 12).sum())
+            if day_proof and not month_proof:
+                first, note = True, "day first (D/M/Y): some first parts exceed 12"
+            elif month_proof and not day_proof:
+                first, note = False, "month first (M/D/Y): some second parts exceed 12"
+            else:
+                first = bool(dayfirst) if day_proof == month_proof else day_proof > month_proof
+                order = "D/M/Y" if first else "M/D/Y"
+                note = f"{order} assumed: the column's text dates do not prove the order"
+            dd, mm = (s.loc[hit, "a"], s.loc[hit, "b"]) if first else (s.loc[hit, "b"], s.loc[hit, "a"])
+            got[hit] = _ymd(s.loc[hit, "y"], mm, dd)
+        rest = got.isna()
+        if rest.any():  # month names, "Jan 5, 2024", "5 janvier"...: slow path, few cells
+            got[rest] = pd.to_datetime(
+                t[rest], errors="coerce", format="mixed", dayfirst=bool(dayfirst)
+            ).astype("datetime64[ns]")
+        out[todo] = got
+    out = out.dt.normalize()
+    bad = (todo | (is_num & ~serial & ~compact_num & num.ne(0))) & out.isna()
+    return Parsed(out.astype("datetime64[ns]"), bad.astype(bool), note)
+
+
+# --------------------------------------------------------------------------- others
+
+
+def flags(raw: pd.Series) -> Parsed:
+    """Flag cells to bool: yes/y/true/x/1/"disputed"... and any other non-empty text.
+
+    A dispute column often holds a case id or a reason rather than "yes", so any
+    value that is not a recognised "no" counts as set.
+
+    >>> flags(pd.Series(["Yes", "no", None, 1, 0, "case 4711", "-"])).values.tolist()
+    [True, False, False, True, False, True, False]
+    """
+    low = text(raw).str.lower()
+    return Parsed(~low.isin(_FALSE), pd.Series(False, index=raw.index))
+
+
+def integers(raw: pd.Series) -> Parsed:
+    """Whole numbers such as days overdue ("45", 45.0, "45 days") to ``Int64``.
+
+    >>> integers(pd.Series(["45 days", 12.0, None, "x"])).values.tolist()
+    [45, 12, <NA>, <NA>]
+    """
+    obj = raw.astype(object)
+    num = pd.to_numeric(obj.map(lambda v: v if isinstance(v, int | float) else None))
+    txt = text(raw)
+    from_txt = pd.to_numeric(txt.str.extract(r"^\s*(-?\d+(?:\.\d+)?)")[0], errors="coerce")
+    val = num.where(num.notna(), from_txt)
+    bad = val.isna() & txt.ne("") & ~txt.str.lower().isin(_NONE_TEXT)
+    return Parsed(val.round().astype("Int64"), bad.astype(bool))
