@@ -130,7 +130,7 @@ def _empty(columns: Sequence[str], formats: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _typed(frame: pd.DataFrame, columns: Sequence[str], formats: Mapping[str, str]) -> pd.DataFrame:
-    out = {}
+    out: dict[str, Any] = {}
     for c in columns:
         kind = formats.get(c, "text")
         if kind == "date":

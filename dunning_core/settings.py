@@ -9,6 +9,7 @@ typo in Settings cannot stop the weekly run (the Data Check sheet shows it).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
@@ -428,7 +429,7 @@ def _rule(rd: _Reader, r: int, c0: int, v: Row) -> ExclusionRule:
 
 
 def _check_buckets(items: Sequence[Bucket]) -> str:
-    for a, b in zip(items, items[1:], strict=False):
+    for a, b in itertools.pairwise(items):
         if a.max_days is None or b.min_days != a.max_days + 1:
             return f"bucket {b.label!r} must start the day after {a.label!r} ends"
     if items and items[-1].max_days is not None:
@@ -440,7 +441,7 @@ def _check_stages(items: Sequence[Stage]) -> str:
     keys = [s.key for s in items]
     if len(set(keys)) != len(keys):
         return "stage keys must be unique"
-    if any(a.min_days >= b.min_days for a, b in zip(items, items[1:], strict=False)):
+    if any(a.min_days >= b.min_days for a, b in itertools.pairwise(items)):
         return "stages must be in increasing From days order"
     return ""
 
@@ -483,4 +484,5 @@ def _read_list(
             )
         )
         return policy
-    return replace(policy, **{attr: items})
+    changes: dict[str, Any] = {attr: items}
+    return replace(policy, **changes)
