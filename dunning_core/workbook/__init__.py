@@ -1,5 +1,6 @@
-"""File-mode workbook adapters: the only place (with the CLI) that opens files.
+"""File-mode workbook adapters: read a saved book into a snapshot, write a cycle result back losslessly.
 
-The reader turns a saved workbook or CSV into a :class:`records.BookSnapshot` of
-plain values; the core never sees a workbook library.
+Only this package (with the CLI) opens files: the reader turns a saved workbook or
+CSV into a :class:`records.BookSnapshot` of plain values, so the core never sees a
+workbook library.
 """
