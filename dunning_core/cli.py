@@ -1,0 +1,183 @@
+"""The ``dunning`` command: parse arguments, make one library call, translate errors.
+
+Every user-facing failure is a :class:`~dunning_core.records.UserError` printed as
+one line on stderr with exit code 2; an unexpected failure prints a short message
+(the traceback only with ``--debug``) and exits 1. The book is never half-written
+in either case, because the writer replaces it atomically at the very end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from dunning_core.records import UserError
+
+EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_PROBLEMS = 0, 1, 2, 3
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _book(p: argparse.ArgumentParser) -> None:
+    p.add_argument("book", type=Path, help="the aging workbook (.xlsx, .xlsm, .xls, .csv)")
+    p.add_argument("--sheet", help="the aging sheet's name (default: found automatically)")
+    p.add_argument(
+        "--as-of", type=_as_of, default=None, help="as-of date YYYY-MM-DD (default: today)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed so tests can check every command has help)."""
+    parser = argparse.ArgumentParser(
+        prog="dunning",
+        description="Weekly collections cycle on an Excel aging workbook: an explained queue, "
+        "reminder drafts and expected cash, written back into the same workbook. "
+        "Nothing is ever sent.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the weekly cycle and write results into the book")
+    _book(p)
+    p.add_argument("--dry-run", action="store_true", help="compute and report, write nothing")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("check", help="show how the book is read and its problems; writes nothing")
+    _book(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object for scripts")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("log-sent", help="log drafts marked Sent into Activity, then refresh")
+    _book(p)
+    p.set_defaults(func=cmd_log_sent)
+
+    p = sub.add_parser("export-drafts", help="write Approved drafts as .eml files (never sends)")
+    _book(p)
+    p.add_argument("--to", type=Path, default=None, help="folder (default: <book>-drafts/)")
+    p.set_defaults(func=cmd_export_drafts)
+
+    p = sub.add_parser("demo", help="write the sample aging workbook and run the cycle on it")
+    p.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=Path("dunning-demo"),
+        help="folder for the sample (default: ./dunning-demo)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        help="as-of date (default: the sample's own date, 2026-11-23)",
+    )
+    p.set_defaults(func=cmd_demo)
+
+    from dunning_core.cli_backtest import register
+
+    register(sub)
+    return parser
+
+
+def _print_summary(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from dunning_core.filemode import run_file
+
+    result, written = run_file(
+        args.book, args.as_of or date.today(), sheet=args.sheet, dry_run=args.dry_run
+    )
+    _print_summary(result.summary)
+    print(f"Written: {written}" if written else "Dry run: nothing written.")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from dunning_core.explain import explain_json, explain_text
+    from dunning_core.filemode import run_file
+    from dunning_core.records import Severity
+
+    result, _ = run_file(args.book, args.as_of or date.today(), sheet=args.sheet, action="check")
+    if args.json:
+        print(json.dumps(explain_json(result.report, result.problems), indent=2, default=str))
+    else:
+        print(explain_text(result.report, result.problems))
+    has_errors = any(p.severity is Severity.ERROR for p in result.problems)
+    return EXIT_PROBLEMS if has_errors else EXIT_OK
+
+
+def cmd_log_sent(args: argparse.Namespace) -> int:
+    from dunning_core.filemode import run_file
+
+    result, written = run_file(
+        args.book, args.as_of or date.today(), sheet=args.sheet, action="log_sent"
+    )
+    _print_summary(result.summary)
+    print(f"Written: {written}")
+    return EXIT_OK
+
+
+def cmd_export_drafts(args: argparse.Namespace) -> int:
+    from dunning_core.drafts import drafts_from_sheet
+    from dunning_core.eml import export_drafts
+    from dunning_core.workbook.reader import read_book
+
+    snapshot = read_book(args.book, args.sheet)
+    drafts, problems = drafts_from_sheet(snapshot.owned.get("Drafts"))
+    for p in problems:
+        print(f"warning: {p.sheet}!{p.cell}: {p.message}", file=sys.stderr)
+    folder = args.to or args.book.with_name(args.book.stem + "-drafts")
+    files = export_drafts(drafts, folder)
+    print(f"{len(files)} approved drafts written to {folder} (nothing was sent).")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dunning_core.filemode import run_file
+    from dunning_core.sample_book import SAMPLE_AS_OF, write_sample_book
+
+    path = write_sample_book(args.dir)
+    result, written = run_file(path, args.as_of or SAMPLE_AS_OF)
+    print(f"Sample aging workbook: {path}")
+    _print_summary(result.summary)
+    print(f"Written: {written}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dunning`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UserError as e:
+        print(f"dunning: error: {e}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("dunning: interrupted; the workbook was not changed.", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"dunning: internal error ({type(e).__name__}: {e}). The workbook was not changed. "
+            "Run again with --debug for details and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The weekly cycle as one short function over pure stages.
+
+``run_cycle`` is the only place that knows the order of the stages (STYLE.md,
+point 2). Each stage takes frames and the frozen policy and returns frames plus
+problems; this function threads them through and collects every problem. Both
+surfaces (the ``dunning`` command on a file, the Excel ribbon on a live book)
+call it with a :class:`BookSnapshot` they read up front, and write back exactly
+the :class:`CycleResult` it returns: computing everything before the first write
+is what keeps a failed run from leaving a half-written workbook.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import pandas as pd
+
+from dunning_core import activity as act
+from dunning_core import drafts as dr
+from dunning_core.cash import expected_cash_blocks
+from dunning_core.changes import snapshot_from_sheet, snapshot_frame
+from dunning_core.checksheet import data_check_blocks
+from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, S
+from dunning_core.forecast import forecast
+from dunning_core.ingest import ingest
+from dunning_core.owned_table import read_owned_table
+from dunning_core.promises import update_promises
+from dunning_core.queue import build_queue
+from dunning_core.records import BookSnapshot, CycleResult, Problem
+from dunning_core.render import load_templates, templates_from_sheet
+from dunning_core.routing import routing_activity
+from dunning_core.settings import policy_from_sheet, settings_blocks
+from dunning_core.summary import summarise
+
+#: What each surface action does beyond refreshing the queue and the forecast.
+ACTIONS: Final = ("run", "refresh", "drafts", "log_sent", "forecast", "check")
+
+
+def run_cycle(
+    book: BookSnapshot,
+    as_of: date,
+    sheet: str | None = None,
+    action: str = "run",
+) -> CycleResult:
+    """Run one weekly cycle on a snapshot and return everything to write.
+
+    Args:
+        book: every input range, read up front by an adapter.
+        as_of: the explicit as-of date (recorded in every output).
+        sheet: the aging sheet's name when the user chose one.
+        action: ``run`` (queue, drafts, forecast: the CLI's ``dunning run``),
+            ``refresh`` / ``forecast`` (queue and forecast; drafts untouched),
+            ``drafts`` (same as ``run``), ``log_sent`` (log drafts marked Sent, then
+            refresh), ``check`` (read and explain only: nothing is meant to be written).
+
+    Raises:
+        UserError: when the book cannot be read as an aging book at all.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; expected one of {ACTIONS}")
+    problems: list[Problem] = []
+    owned = book.owned
+
+    policy, found = policy_from_sheet(owned.get(S.SETTINGS))
+    problems += found
+    ingested, found = ingest(book, policy, as_of, sheet)
+    problems += found
+    invoices, report = ingested.invoices, ingested.report
+
+    drafts, found = dr.drafts_from_sheet(owned.get(S.DRAFTS))
+    problems += found
+    activity, found = act.activity_from_sheet(owned.get(S.ACTIVITY))
+    problems += found
+    promises, found = read_owned_table(owned.get(S.PROMISES), PROMISE_COLUMNS, PROMISE_FORMATS)
+    problems += found
+    previous, found = snapshot_from_sheet(owned.get(S.SNAPSHOT))
+    problems += found
+    overrides: dict[str, tuple[str, str]] = {}
+    if S.TEMPLATES in owned:
+        overrides, found = templates_from_sheet(owned[S.TEMPLATES])
+        problems += found
+    templates = load_templates(overrides)
+
+    if action == "log_sent":
+        drafts, new_rows, _ = dr.log_sent(drafts, activity, as_of)
+        activity = act.append_activity(activity, new_rows)
+
+    promises, new_rows, found = update_promises(invoices, promises, previous, policy, as_of)
+    problems += found
+    activity = act.append_activity(activity, new_rows)
+
+    queue, found = build_queue(
+        invoices, policy, as_of, promises, act.last_contact_by_customer(activity)
+    )
+    problems += found
+    activity = act.append_activity(activity, routing_activity(queue, report.sheet, as_of))
+
+    if action in ("run", "drafts"):
+        drafts, new_rows, found = dr.update_drafts(
+            queue, drafts, templates, policy, as_of, activity, sheet=report.sheet
+        )
+        problems += found
+        activity = act.append_activity(activity, new_rows)
+
+    queue = forecast(queue, policy, as_of)
+    basis = (
+        "Bucket probabilities and lateness from Settings (no paid history calibrated); "
+        "open promises at their promise date; disputed and legal items at risk."
+    )
+    cash = expected_cash_blocks(queue, previous, promises, activity, policy, as_of, basis)
+    return CycleResult(
+        as_of=as_of,
+        queue=queue,
+        drafts=drafts,
+        activity=activity,
+        promises=promises,
+        expected_cash=cash,
+        snapshot=snapshot_frame(queue, as_of),
+        settings=settings_blocks(policy),
+        data_check=data_check_blocks(problems, report, as_of),
+        problems=tuple(problems),
+        report=report,
+        summary=summarise(queue, drafts, problems, report, as_of),
+    )
+
+
+def open_total_cents(queue: pd.DataFrame) -> dict[str, int]:
+    """Open balance per currency, in cents: the figure every output must reconcile to."""
+    from dunning_core.columns import F
+
+    grouped = queue.groupby(F.CURRENCY, sort=True)[F.OPEN_CENTS].sum()
+    return {str(k): int(v) for k, v in grouped.items()}

@@ -1,0 +1,82 @@
+"""Activity rows for work the queue routes to people (disputes, escalations, holds).
+
+Drafting and sending are logged where they happen (drafts, log-sent); routing is
+logged here, once per unit: the Activity log de-duplicates on (Type, Reference),
+so an invoice that stays disputed for ten weeks is logged as routed once, in the
+week it was first routed, and re-running a week adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dunning_core.columns import ACTIVITY_COLUMNS, A, F, Q
+from dunning_core.money import units_series
+from dunning_core.sheetaddr import sheet_ref
+
+#: exclusion code -> (activity type, reference prefix); logged once per invoice.
+_ROUTES = {
+    "DISPUTED": ("dispute routed", "DISPUTE"),
+    "LEGAL": ("routed to legal", "LEGAL"),
+    "ON_HOLD": ("held", "HOLD"),
+}
+
+
+def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFrame:
+    """New Activity rows for routed work in this queue (duplicates removed later)."""
+    parts = []
+    day = pd.Timestamp(as_of)
+    for code, (kind, prefix) in _ROUTES.items():
+        hit = queue[queue[Q.EXCLUSION_CODE] == code]
+        if hit.empty:
+            continue
+        parts.append(
+            pd.DataFrame(
+                {
+                    A.ID: "",
+                    A.DATE: day,
+                    A.TYPE: kind,
+                    A.CUSTOMER_ID: hit[F.CUSTOMER_ID].to_numpy(),
+                    A.CUSTOMER: hit[F.CUSTOMER_NAME].to_numpy(),
+                    A.INVOICES: hit[F.INVOICE_NO].to_numpy(),
+                    A.AMOUNT: units_series(hit[F.OPEN_CENTS]).to_numpy(),
+                    A.CURRENCY: hit[F.CURRENCY].to_numpy(),
+                    A.OWNER: hit[Q.ROUTED_TO].to_numpy(),
+                    A.DETAIL: (
+                        hit[Q.EXCLUSION_REASON].astype(str)
+                        + " ("
+                        + hit[F.ROW].map(lambda r: sheet_ref(sheet, int(r), 1))
+                        + ")"
+                    ).to_numpy(),
+                    A.REFERENCE: (prefix + "-" + hit[F.INVOICE_NO].astype(str)).to_numpy(),
+                    A.RUN: day,
+                }
+            )
+        )
+    esc = queue[(queue[Q.STAGE] == "escalation") & ~queue[Q.EXCLUDED]]
+    if not esc.empty:
+        g = esc.groupby([F.CUSTOMER_ID, F.CURRENCY], sort=True)
+        first = g.first()
+        parts.append(
+            pd.DataFrame(
+                {
+                    A.ID: "",
+                    A.DATE: day,
+                    A.TYPE: "escalated",
+                    A.CUSTOMER_ID: [k[0] for k in first.index],
+                    A.CUSTOMER: first[F.CUSTOMER_NAME].to_numpy(),
+                    A.INVOICES: g[F.INVOICE_NO].agg(", ".join).to_numpy(),
+                    A.AMOUNT: units_series(g[F.OPEN_CENTS].sum()).to_numpy(),
+                    A.CURRENCY: [k[1] for k in first.index],
+                    A.OWNER: first[Q.ROUTED_TO].to_numpy(),
+                    A.DETAIL: "Escalation stage reached: " + first[Q.NEXT_ACTION].astype(str),
+                    A.REFERENCE: [f"ESC-{k[0]}-{k[1]}" for k in first.index],
+                    A.RUN: day,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({c: [] for c in ACTIVITY_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[list(ACTIVITY_COLUMNS)]
