@@ -1,0 +1,310 @@
+"""What changed since the previous run: the stored snapshot and the change attribution.
+
+Each run stores one row per invoice in the hidden *Snapshot* sheet: enough state to
+explain, on the next run, why 13-week expected cash moved. The explanation is an exact
+partition: every invoice in either run gets exactly one reason, and its change
+(current minus previous expected-in-horizon, in integer cents) goes to that reason, so
+the reasons sum to the total change per currency to the cent.
+
+Reasons, first match wins (for invoices in both runs):
+
+* **New disputes**: disputed / at risk now, not before.
+* **New promises**: a promise date now that differs from the previous one.
+* **Paid / removed**: gone from the book, or its open balance went down (part payment).
+* **Re-timing & aging**: same balance; moved week, bucket or stage (the passage of time).
+* **Other**: the rest (dispute resolved, promise dropped, balance increased).
+
+Invoices only in the current run are **New invoices**.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from dunning_core.columns import F, Q, S
+from dunning_core.forecast import week_index
+from dunning_core.money import cents_series, units_series
+from dunning_core.records import Problem, RawSheet, Severity
+
+SNAPSHOT_COLUMNS: Final = (
+    "as_of",
+    "invoice_no",
+    "customer_id",
+    "currency",
+    "open",
+    "bucket",
+    "stage",
+    "disputed",
+    "promise_date",
+    "expected_in_horizon",
+    "at_risk",
+)
+_REQUIRED: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "expected_in_horizon")
+_DATES: Final = ("as_of", "promise_date")
+_MONEY: Final = ("open", "expected_in_horizon")
+_FLAGS: Final = ("disputed", "at_risk")
+_MAX_DETAILED: Final = 20
+
+PAID: Final = "Paid / removed"
+NEW: Final = "New invoices"
+PROMISES: Final = "New promises"
+DISPUTES: Final = "New disputes"
+RETIMING: Final = "Re-timing & aging"
+OTHER: Final = "Other"
+TOTAL: Final = "Total change"
+REASONS: Final = (PAID, NEW, PROMISES, DISPUTES, RETIMING, OTHER)
+#: Columns of :func:`attribute_change` (money in integer cents).
+CHANGE_COLUMNS: Final = ("Currency", "Reason", "Invoices", "Change")
+
+
+def empty_snapshot() -> pd.DataFrame:
+    """A snapshot frame with no rows (no previous run) and the stored dtypes."""
+    return _typed(pd.DataFrame({c: [] for c in SNAPSHOT_COLUMNS}))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for c in _DATES:
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
+    for c in _MONEY:
+        out[c] = pd.to_numeric(out[c]).astype("float64")
+    for c in _FLAGS:
+        out[c] = out[c].astype("boolean").fillna(False).astype(bool)
+    for c in ("invoice_no", "customer_id", "currency", "bucket", "stage"):
+        out[c] = out[c].astype("str").fillna("")
+    return out.reset_index(drop=True)
+
+
+def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.DataFrame:
+    """The per-invoice state to store for the next run (needs a forecast queue).
+
+    ``expected_in_horizon`` is the expected cash falling in the ``weeks`` weekly columns
+    (not "Later"), as float currency units rounded to the cent.
+    """
+    n = len(queue)
+    exp_c = queue[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
+    in_horizon = week_index(queue[Q.EXPECTED_DATE], as_of, weeks) < weeks
+    disputed = (
+        queue[F.DISPUTED] if F.DISPUTED in queue.columns else pd.Series(False, index=queue.index)
+    )
+    if Q.EXCLUSION_CODE in queue.columns:
+        disputed = disputed.astype("boolean").fillna(False) | (
+            queue[Q.EXCLUSION_CODE] == "DISPUTED"
+        )
+
+    def text(col: str) -> Any:
+        return queue[col].to_numpy() if col in queue.columns else np.full(n, "", dtype=object)
+
+    frame = pd.DataFrame(
+        {
+            "as_of": np.full(n, pd.Timestamp(as_of)),
+            "invoice_no": text(F.INVOICE_NO),
+            "customer_id": text(F.CUSTOMER_ID),
+            "currency": text(F.CURRENCY),
+            "open": units_series(queue[F.OPEN_CENTS]).to_numpy(),
+            "bucket": text(Q.BUCKET),
+            "stage": text(Q.STAGE),
+            "disputed": disputed.to_numpy(),
+            "promise_date": (
+                queue[F.PROMISE_DATE].to_numpy() if F.PROMISE_DATE in queue.columns else pd.NaT
+            ),
+            "expected_in_horizon": units_series(
+                pd.Series(np.where(in_horizon, exp_c, 0), index=queue.index)
+            ).to_numpy(),
+            "at_risk": queue[Q.AT_RISK].to_numpy(dtype=bool),
+        }
+    )
+    return _typed(frame)
+
+
+def _a1(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def _date(value: Any) -> Any:
+    if value is None or value == "":
+        return pd.NaT
+    if isinstance(value, (datetime, date)):
+        return pd.Timestamp(value).normalize()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(value))
+    try:
+        return pd.Timestamp(str(value).strip()).normalize()
+    except ValueError:
+        return None
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "y", "1", "x")
+    return bool(value) if value is not None else False
+
+
+def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read the hidden Snapshot sheet back; an absent or unreadable one means "no previous".
+
+    Rows with an unreadable amount or date are left out with a problem naming the cell
+    (the first few in detail, then a count), since the comparison can still run without them.
+    """
+    if raw is None or not raw.rows:
+        return empty_snapshot(), []
+    header_at = None
+    for i, row in enumerate(raw.rows[:10]):
+        names = [str(v).strip().lower() if v is not None else "" for v in row]
+        if all(r in names for r in _REQUIRED):
+            header_at, header = i, names
+            break
+    if header_at is None:
+        msg = f"No header row with {', '.join(_REQUIRED)}: change since previous run not shown."
+        return empty_snapshot(), [Problem(S.SNAPSHOT, "", "snapshot", "", msg, Severity.WARNING)]
+    cols: dict[str, int] = {c: header.index(c) for c in SNAPSHOT_COLUMNS if c in header}
+    problems: list[Problem] = []
+    bad = 0
+    records = []
+    for i, row in enumerate(raw.rows[header_at + 1 :], start=header_at + 1):
+        values = {c: (row[j] if j < len(row) else None) for c, j in cols.items()}
+        if all(v is None or v == "" for v in values.values()):
+            continue
+        rec: dict[str, Any] = {c: values.get(c) for c in SNAPSHOT_COLUMNS}
+        for c in _DATES:
+            rec[c] = _date(rec[c])
+        for c in _MONEY:
+            v = rec[c]
+            rec[c] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        for c in _FLAGS:
+            rec[c] = _flag(rec[c])
+        wrong = [
+            c for c in (*_MONEY, *_DATES) if rec[c] is None or (c == "as_of" and rec[c] is pd.NaT)
+        ]
+        if wrong:
+            bad += 1
+            if bad <= _MAX_DETAILED:
+                cell = _a1(raw.first_row + i, raw.first_col + cols[wrong[0]])
+                problems.append(
+                    Problem(
+                        S.SNAPSHOT,
+                        cell,
+                        wrong[0],
+                        str(values.get(wrong[0])),
+                        "Expected a number or date here; row left out of the change since "
+                        "the previous run.",
+                        Severity.WARNING,
+                    )
+                )
+            continue
+        for c in ("invoice_no", "customer_id", "currency", "bucket", "stage"):
+            v = rec[c]
+            rec[c] = (
+                ""
+                if v is None
+                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+            )
+        records.append(rec)
+    if bad > _MAX_DETAILED:
+        problems.append(
+            Problem(
+                S.SNAPSHOT,
+                "",
+                "snapshot",
+                str(bad),
+                f"{bad} unreadable rows left out in all (first {_MAX_DETAILED} listed).",
+                Severity.WARNING,
+            )
+        )
+    if not records:
+        return empty_snapshot(), problems
+    return _typed(pd.DataFrame.from_records(records, columns=list(SNAPSHOT_COLUMNS))), problems
+
+
+def _per_invoice(snap: pd.DataFrame) -> pd.DataFrame:
+    """One row per (currency, customer, invoice), amounts in integer cents."""
+    s = pd.DataFrame(
+        {
+            "currency": snap["currency"].astype("str"),
+            "key": snap["customer_id"].astype("str") + "\x1f" + snap["invoice_no"].astype("str"),
+            "open": cents_series(snap["open"]).fillna(0).astype("int64"),
+            "exp": cents_series(snap["expected_in_horizon"]).fillna(0).astype("int64"),
+            "disputed": snap["disputed"].astype(bool) | snap["at_risk"].astype(bool),
+            "promise": pd.to_datetime(snap["promise_date"]).astype("datetime64[ns]"),
+            "bucket": snap["bucket"].astype("str"),
+            "stage": snap["stage"].astype("str"),
+        }
+    )
+    g = s.groupby(["currency", "key"], sort=True)
+    return g.agg(
+        open=("open", "sum"),
+        exp=("exp", "sum"),
+        disputed=("disputed", "any"),
+        promise=("promise", "max"),
+        bucket=("bucket", "first"),
+        stage=("stage", "first"),
+    )
+
+
+def attribute_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Change in expected-in-horizon cash by reason and currency (see module docstring).
+
+    Returns ``CHANGE_COLUMNS`` with one row per currency and reason (all reasons, in
+    :data:`REASONS` order, so the layout is stable) and a final ``TOTAL`` row per
+    currency; ``Change`` is integer cents. The reason rows sum exactly to the total.
+    """
+    prev, cur = _per_invoice(previous), _per_invoice(current)
+    m = prev.join(cur, how="outer", lsuffix="_p", rsuffix="_c")
+    in_p, in_c = m["open_p"].notna(), m["open_c"].notna()
+    exp_p = m["exp_p"].fillna(0).astype("int64")
+    exp_c = m["exp_c"].fillna(0).astype("int64")
+    both = in_p & in_c
+    disp_p = m["disputed_p"].astype("boolean").fillna(False)
+    disp_c = m["disputed_c"].astype("boolean").fillna(False)
+    new_promise = m["promise_c"].notna() & (m["promise_c"] != m["promise_p"]).fillna(True)
+    open_p, open_c = m["open_p"].fillna(0), m["open_c"].fillna(0)
+    promise_dropped = m["promise_p"].notna() & m["promise_c"].isna()
+    reason = np.select(
+        [
+            ~in_c,
+            ~in_p,
+            both & disp_c & ~disp_p,
+            both & new_promise,
+            both & (open_c < open_p),
+            both & (open_c == open_p) & (disp_c == disp_p) & ~promise_dropped,
+        ],
+        [PAID, NEW, DISPUTES, PROMISES, PAID, RETIMING],
+        default=OTHER,
+    )
+    delta = (exp_c - exp_p).to_numpy(dtype="int64")
+    counted = (~both | (delta != 0)).to_numpy()
+    f = pd.DataFrame(
+        {
+            "Currency": m.index.get_level_values("currency"),
+            "Reason": reason,
+            "Invoices": counted.astype("int64"),
+            "Change": delta,
+        }
+    )
+    rows = []
+    for cur_code, part in f.groupby("Currency", sort=True):
+        sums = part.groupby("Reason")[["Invoices", "Change"]].sum()
+        sums = sums.reindex(list(REASONS), fill_value=0)
+        inv = sums["Invoices"].to_numpy(dtype="int64")
+        chg = sums["Change"].to_numpy(dtype="int64")
+        for i, r in enumerate(REASONS):
+            rows.append((cur_code, r, int(inv[i]), int(chg[i])))
+        rows.append((cur_code, TOTAL, int(inv.sum()), int(chg.sum())))
+    out = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+    return out.astype({"Currency": "str", "Reason": "str", "Invoices": "int64", "Change": "int64"})
+
+
+def horizon_totals(snap: pd.DataFrame) -> dict[str, int]:
+    """Expected-in-horizon cash per currency, integer cents (for the block's note)."""
+    if snap.empty:
+        return {}
+    cents = cents_series(snap["expected_in_horizon"]).fillna(0).astype("int64")
+    return {str(k): int(v) for k, v in cents.groupby(snap["currency"].astype("str")).sum().items()}
