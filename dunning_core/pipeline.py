@@ -19,7 +19,7 @@ import pandas as pd
 from dunning_core import activity as act
 from dunning_core import drafts as dr
 from dunning_core.cash import expected_cash_blocks
-from dunning_core.changes import snapshot_from_sheet, snapshot_frame
+from dunning_core.changes import snapshot_frame, snapshot_from_sheet
 from dunning_core.checksheet import data_check_blocks
 from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, S
 from dunning_core.forecast import forecast

@@ -235,7 +235,7 @@ def write_sample_book(folder: Path, *, fresh: bool = False) -> Path:
     rows = sample_rows()
     for i, r in enumerate(rows):
         n = HEADER_ROW + 1 + i
-        ws.append(r[:-1] + [f'=IF(I{n}<0,"credit",IF(E{n}<DATE(2026,11,23),"overdue","ok"))'])
+        ws.append([*r[:-1], f'=IF(I{n}<0,"credit",IF(E{n}<DATE(2026,11,23),"overdue","ok"))'])
         for c in (4, 5, 16, 18, 22):
             ws.cell(n, c).number_format = "yyyy-mm-dd"
         for c in (8, 9, 17):
