@@ -1,0 +1,232 @@
+"""Exclusions: may we contact this customer about this invoice now, and if not, why.
+
+A collector's first question for every line is whether follow-up is allowed at all.
+Each :class:`~dunning_core.policy.ExclusionRule` is one vectorised test over the whole
+frame (no loop over invoices); the rules are evaluated in policy order, so the order
+in Settings *is* the precedence: the first matching enabled rule gives the reason code
+(and with it the owner the work is routed to), and every matching rule's reason is
+listed, joined by "; ", so nothing that blocks contact is hidden behind another.
+
+Excluded invoices stay in the frame: the queue routes them to an owner, they are
+never dropped.
+
+Placeholders a rule's reason may use (unknown ones are left as written):
+``dispute_reason hold_until promise_amount promise_date in_transit customer_balance
+min_amount last_contact next_touch customer_id customer_name invoice_no owner currency
+stage days_past_due open_amount``.
+
+Rules that are about *sending something* (``BELOW_MIN``, ``NO_CONTACT``, ``CADENCE``)
+only test invoices that are in a dunning stage: a not-yet-due invoice is not "touched
+too recently", there is simply nothing to send. ``BELOW_MIN`` sums only the invoices
+still eligible after the rules before it in policy order (the amount a reminder would
+actually ask for), per customer and currency.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dunning_core.columns import F, Q
+from dunning_core.money import format_amount
+from dunning_core.policy import Policy
+
+#: At least one plausible address (a field may hold several, separated by ; or ,).
+EMAIL_PATTERN = r"[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}"
+
+
+def format_amounts(cents: pd.Series, currency: pd.Series) -> pd.Series:
+    """Vectorised :func:`money.format_amount` (same text; missing amounts give "").
+
+    Formats each distinct whole amount once, so a million rows cost a dictionary
+    lookup each rather than a Python call each.
+    """
+    c = pd.to_numeric(cents, errors="coerce").astype("Float64")
+    missing = c.isna().to_numpy()
+    v = c.fillna(0).astype("int64").to_numpy()
+    a = np.abs(v)
+    codes, uniq = pd.factorize(a // 100)
+    whole = np.array([f"{int(u):,}" for u in uniq], dtype=object)[codes] if len(uniq) else a
+    frac = a % 100
+    frac_txt = np.where(frac == 0, "", "." + pd.Series(frac).astype(str).str.zfill(2).to_numpy())
+    cur = currency.astype(str).to_numpy()
+    ccodes, cuniq = pd.factorize(cur)
+    symbols = np.array([format_amount(0, str(u))[:-1] for u in cuniq], dtype=object)
+    symbol = symbols[ccodes] if len(cuniq) else cur
+    text = np.where(v < 0, "-", "") + symbol.astype(str) + whole.astype(str) + frac_txt.astype(str)
+    return pd.Series(np.where(missing, "", text), index=cents.index, dtype="str")
+
+
+def format_dates(values: pd.Series) -> pd.Series:
+    """ISO dates ("2026-11-03") for reasons and actions; NaT gives ""."""
+    return pd.Series(values.dt.strftime("%Y-%m-%d"), index=values.index).fillna("").astype(str)
+
+
+def customer_last_contact(frame: pd.DataFrame, last_contact: Mapping[str, date]) -> pd.Series:
+    """Per row, the customer's latest contact: Activity log or the sheet's own column.
+
+    A reminder covers all of a customer's invoices, so a contact about any one of them
+    counts for the account.
+    """
+    cust = frame[F.CUSTOMER_ID]
+    logged = pd.to_datetime(cust.map(dict(last_contact)), errors="coerce")
+    sheet = frame[F.LAST_CONTACT].groupby(cust).transform("max")
+    both = pd.concat([logged.astype("datetime64[ns]"), sheet.astype("datetime64[ns]")], axis=1)
+    return both.max(axis=1).astype("datetime64[ns]").dt.normalize()
+
+
+def next_touch(frame: pd.DataFrame, policy: Policy, last_contact: Mapping[str, date]) -> pd.Series:
+    """Earliest date the row's customer may be contacted again at the row's stage."""
+    cadence = {s.key: s.cadence_days for s in policy.stages}
+    days = frame.get(Q.STAGE, pd.Series("", index=frame.index)).map(cadence).fillna(0)
+    return customer_last_contact(frame, last_contact) + pd.to_timedelta(days, unit="D")
+
+
+class _Context:
+    """Derived per-row values shared by the rule tests and reason templates."""
+
+    def __init__(
+        self, frame: pd.DataFrame, policy: Policy, as_of: date, last: Mapping[str, date]
+    ) -> None:
+        self.f = frame
+        self.policy = policy
+        self.as_of = pd.Timestamp(as_of)
+        self.stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
+        self.in_stage = (self.stage != "").to_numpy()
+        self.key = [frame[F.CUSTOMER_ID], frame[F.CURRENCY]]
+        self.open = frame[F.OPEN_CENTS].astype("int64")
+        self.balance = self.open.groupby(self.key).transform("sum")
+        self.last = customer_last_contact(frame, last)
+        self.next = next_touch(frame, policy, last)
+
+    def text(self, name: str, rows: pd.Index) -> pd.Series | None:
+        """The placeholder ``name`` as text for ``rows``; None when unknown."""
+        f, cur = self.f.loc[rows], self.f.loc[rows, F.CURRENCY]
+        if name in _PLAIN:
+            return f[_PLAIN[name]].astype(str)
+        if name == "dispute_reason":
+            return f[F.DISPUTE_REASON].astype(str).str.strip().replace("", "no reason given")
+        if name in _DATES:
+            return format_dates(_DATES[name](self).loc[rows])
+        if name in _AMOUNTS:
+            return format_amounts(_AMOUNTS[name](self).loc[rows], cur)
+        if name == "days_past_due" and Q.DAYS_PAST_DUE in f:
+            return f[Q.DAYS_PAST_DUE].astype("string").fillna("unknown").astype(str)
+        return None
+
+
+_PLAIN = {
+    "customer_id": F.CUSTOMER_ID,
+    "customer_name": F.CUSTOMER_NAME,
+    "invoice_no": F.INVOICE_NO,
+    "owner": F.OWNER,
+    "currency": F.CURRENCY,
+    "stage": Q.STAGE,
+}
+_DATES: dict[str, Callable[[_Context], pd.Series]] = {
+    "hold_until": lambda c: c.f[F.HOLD_UNTIL],
+    "promise_date": lambda c: c.f[F.PROMISE_DATE],
+    "last_contact": lambda c: c.last,
+    "next_touch": lambda c: c.next,
+}
+_AMOUNTS: dict[str, Callable[[_Context], pd.Series]] = {
+    "promise_amount": lambda c: c.f[F.PROMISE_CENTS].astype("Int64").fillna(c.open),
+    "in_transit": lambda c: c.f[F.IN_TRANSIT_CENTS],
+    "customer_balance": lambda c: c.balance,
+    "min_amount": lambda c: pd.Series(c.policy.min_amount_cents, index=c.f.index),
+    "open_amount": lambda c: c.open,
+}
+
+
+def _flag(field: str) -> Callable[[_Context, np.ndarray], np.ndarray]:
+    return lambda c, prior: c.f[field].fillna(False).astype(bool).to_numpy()
+
+
+def _below_min(c: _Context, prior: np.ndarray) -> np.ndarray:
+    eligible = c.in_stage & ~prior
+    total = c.open.where(eligible, 0).groupby(c.key).transform("sum")
+    return eligible & (total < c.policy.min_amount_cents).to_numpy()
+
+
+def _no_contact(c: _Context, prior: np.ndarray) -> np.ndarray:
+    has = c.f[F.EMAIL].astype(str).str.contains(EMAIL_PATTERN, regex=True)
+    return c.in_stage & ~has.groupby(c.f[F.CUSTOMER_ID]).transform("any").to_numpy()
+
+
+def _date_after(s: pd.Series, ts: pd.Timestamp) -> np.ndarray:
+    return (s > ts).fillna(False).to_numpy(dtype=bool)
+
+
+_TESTS: dict[str, Callable[[_Context, np.ndarray], np.ndarray]] = {
+    "LEGAL": _flag(F.LEGAL),
+    "DISPUTED": _flag(F.DISPUTED),
+    "DO_NOT_CONTACT": _flag(F.DO_NOT_CONTACT),
+    "STRATEGIC": _flag(F.STRATEGIC),
+    "PAYMENT_PLAN": _flag(F.PAYMENT_PLAN),
+    "ON_HOLD": lambda c, p: _date_after(c.f[F.HOLD_UNTIL], c.as_of),
+    "PROMISE_OPEN": lambda c, p: _date_after(
+        c.f[F.PROMISE_DATE] + pd.Timedelta(days=c.policy.promise_grace_days + 1), c.as_of
+    ),
+    "IN_TRANSIT": lambda c, p: (c.f[F.IN_TRANSIT_CENTS].fillna(0) > 0).to_numpy(dtype=bool),
+    "NET_CREDIT": lambda c, p: (c.balance <= 0).to_numpy(),
+    "BELOW_MIN": _below_min,
+    "NO_CONTACT": _no_contact,
+    "CADENCE": lambda c, p: c.in_stage & _date_after(c.next, c.as_of),
+}
+#: Reason codes this module knows how to test (a rule with another code never matches).
+KNOWN_CODES = tuple(_TESTS)
+
+
+def _fill(template: str, c: _Context, rows: pd.Index) -> pd.Series:
+    """The reason template with its placeholders filled, for ``rows``, vectorised."""
+    out = pd.Series("", index=rows, dtype="str")
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:  # unbalanced braces: show the text as written
+        return out + template
+    for literal, name, _spec, _conv in parts:
+        out = out + literal
+        if name is not None:
+            value = c.text(name, rows)
+            out = out + (value if value is not None else "{" + name + "}")
+    return out
+
+
+def apply_exclusions(
+    frame: pd.DataFrame, policy: Policy, as_of: date, last_contact: Mapping[str, date]
+) -> pd.DataFrame:
+    """Return ``frame`` with ``Q.EXCLUDED``, ``Q.EXCLUSION_CODE`` and ``Q.EXCLUSION_REASON``.
+
+    ``frame`` holds the canonical ``F`` fields and ``Q.STAGE`` (stage key, "" when not
+    due); ``last_contact`` maps customer id to the last logged contact date.
+    """
+    out = frame.copy()
+    index = out.index
+    out.index = pd.RangeIndex(len(out))  # positional work, whatever labels came in
+    c = _Context(out, policy, as_of, last_contact)
+    n = len(out)
+    prior = np.zeros(n, dtype=bool)
+    code = np.full(n, "", dtype=object)
+    reason = pd.Series("", index=out.index, dtype="str")
+    for rule in policy.exclusions:
+        test = _TESTS.get(rule.code)
+        if not rule.enabled or test is None:
+            continue
+        mask = np.asarray(test(c, prior), dtype=bool)
+        if not mask.any():
+            continue
+        code[mask & ~prior] = rule.code
+        rows = out.index[mask]
+        text = _fill(rule.reason, c, rows)
+        old = reason.loc[rows]
+        reason.loc[rows] = old.where(old == "", old + "; ") + text
+        prior |= mask
+    out[Q.EXCLUDED] = prior
+    out[Q.EXCLUSION_CODE] = pd.Series(code, index=out.index, dtype="str")
+    out[Q.EXCLUSION_REASON] = reason
+    out.index = index
+    return out

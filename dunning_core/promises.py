@@ -1,0 +1,348 @@
+"""Promise-to-pay tracking: capture promises from the aging sheet, resolve them each run.
+
+The Promises sheet is the team's record; this module only ever *adds* rows and moves
+an open promise to kept or broken (never back), so a collector's own rows and edits
+survive every run.
+
+Capture: invoices carrying a promise date (``F.PROMISE_DATE``) become one promise per
+customer, promise date and currency, covering those invoices. Its amount is the sum
+over the invoices of ``F.PROMISE_CENTS`` (read as *that invoice's* promised amount),
+or the invoice's open balance where none is given. An invoice already covered by a
+sheet promise with the same customer and date (or by a customer-wide one, with an empty
+invoice list) is not captured again, so running twice captures nothing new. Ids are
+``PR-<customer>-<yyyymmdd>`` (plus ``-<currency>`` when one date spans currencies, and
+``-2``, ``-3``... if the id is taken).
+
+Resolution, for each open promise at the as-of date, over its invoices (or, when the
+list is empty, all the customer's invoices):
+
+* ``C`` = their open total now (an invoice gone from the book counts 0),
+* ``R`` = their open total in the previous run's snapshot (the current one where the
+  snapshot does not have it), ``A`` = the promised amount;
+* **kept** when ``C <= 0`` or ``R - C >= A``: paid, or reduced by the promised amount
+  since the last run. Payment is only observed at runs, so a payment seen at the first
+  run after the deadline still counts as kept;
+* **broken** when not kept and promise date + ``policy.promise_grace_days`` < as-of;
+* otherwise it stays **open**. Kept and broken promises are never reopened.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+
+from dunning_core.columns import ACTIVITY_COLUMNS, PROMISE_COLUMNS, PROMISE_STATUSES, A, F, P, S
+from dunning_core.money import cents_series, format_amount, units_series
+from dunning_core.policy import Policy
+from dunning_core.records import Problem, Severity
+from dunning_core.sheetaddr import cell_address
+
+_DATES = (P.CAPTURED, P.PROMISE_DATE, P.RESOLVED)
+_SPLIT = re.compile(r"[,;\n]+")
+
+
+def invoice_list(text: str) -> list[str]:
+    """Invoice numbers from a Promises/Drafts "Invoices" cell ("A1, A2; A3").
+
+    >>> invoice_list(" INV1, INV2;INV3 ,")
+    ['INV1', 'INV2', 'INV3']
+    """
+    return [t.strip() for t in _SPLIT.split(str(text)) if t.strip()]
+
+
+def _cell(field: str, i: int) -> str:
+    """Address of a Promises cell, assuming the header in row 1 (as the writer puts it)."""
+    return cell_address(i + 2, PROMISE_COLUMNS.index(field) + 1)
+
+
+def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """The sheet with every column, typed; statuses lower-cased; blank ids filled."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(promises)))
+    for name in PROMISE_COLUMNS:
+        col = promises[name].reset_index(drop=True) if name in promises else None
+        if name in _DATES:
+            v = pd.Series(pd.NaT, index=out.index) if col is None else col
+            out[name] = pd.to_datetime(v, errors="coerce").astype("datetime64[ns]").dt.normalize()
+        elif name == P.AMOUNT:
+            out[name] = pd.to_numeric(col, errors="coerce") if col is not None else float("nan")
+            out[name] = out[name].astype("float64")
+        else:
+            out[name] = "" if col is None else col.fillna("").astype(str).str.strip()
+    status = out[P.STATUS].str.lower()
+    usable = (out[P.CUSTOMER_ID] != "") & out[P.PROMISE_DATE].notna()
+    status = status.mask((status == "") & usable, "open")
+    out[P.STATUS] = status
+    untracked = ~usable & ~status.isin(["kept", "broken"])
+    for i in out.index[untracked]:
+        field = P.CUSTOMER_ID if out.at[i, P.CUSTOMER_ID] == "" else P.PROMISE_DATE
+        problems.append(
+            _problem(
+                field,
+                i,
+                "",
+                "A promise needs a customer id and a promise date; "
+                "this one was left as it is and is not tracked.",
+            )
+        )
+    bad = ~status.isin([*PROMISE_STATUSES, ""])
+    for i in out.index[bad]:
+        problems.append(
+            _problem(
+                P.STATUS,
+                i,
+                status[i],
+                f"Status must be one of "
+                f"{', '.join(PROMISE_STATUSES)}; this promise is not tracked.",
+            )
+        )
+    blank = out[P.ID] == ""
+    if blank.any():
+        taken = set(out[P.ID])
+        rows = out.index[blank & usable]
+        for i, cust, when in zip(
+            rows, out.loc[rows, P.CUSTOMER_ID], out.loc[rows, P.PROMISE_DATE], strict=True
+        ):
+            out.at[i, P.ID] = _unique_id(_base_id(str(cust), when), taken)
+    return out
+
+
+def _problem(field: str, i: int, value: str, message: str) -> Problem:
+    return Problem(S.PROMISES, _cell(field, i), field, value, message, Severity.WARNING)
+
+
+def _base_id(customer: str, when: pd.Timestamp) -> str:
+    return f"PR-{customer}-{when:%Y%m%d}"
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    new, n = base, 1
+    while new in taken:
+        n += 1
+        new = f"{base}-{n}"
+    taken.add(new)
+    return new
+
+
+def _covered(sheet: pd.DataFrame) -> tuple[set[tuple[str, pd.Timestamp, str]], set[tuple]]:
+    """(customer, date, invoice) keys already promised, and customer-wide (customer, date)."""
+    keys: set[tuple[str, pd.Timestamp, str]] = set()
+    wide: set[tuple] = set()
+    for cust, when, inv in sheet[[P.CUSTOMER_ID, P.PROMISE_DATE, P.INVOICES]].itertuples(
+        index=False
+    ):
+        items = invoice_list(inv)
+        if not items:
+            wide.add((cust, when))
+        keys.update((cust, when, x) for x in items)
+    return keys, wide
+
+
+def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """New promise rows for invoice-level promises not yet in the sheet."""
+    rows = invoices[invoices[F.PROMISE_DATE].notna()]
+    if rows.empty:
+        return sheet.iloc[0:0]
+    keys, wide = _covered(sheet[sheet[P.PROMISE_DATE].notna()])
+    k = list(zip(rows[F.CUSTOMER_ID], rows[F.PROMISE_DATE], rows[F.INVOICE_NO], strict=True))
+    seen = pd.Series([x in keys or x[:2] in wide for x in k], index=rows.index, dtype=bool)
+    rows = rows[~seen]
+    if rows.empty:
+        return sheet.iloc[0:0]
+    amount = rows[F.PROMISE_CENTS].astype("Int64").fillna(rows[F.OPEN_CENTS]).astype("int64")
+    work = pd.DataFrame(
+        {
+            "cust": rows[F.CUSTOMER_ID],
+            "when": rows[F.PROMISE_DATE],
+            "cur": rows[F.CURRENCY],
+            "name": rows[F.CUSTOMER_NAME],
+            "inv": rows[F.INVOICE_NO],
+            "row": rows[F.ROW].astype(str),
+            "cents": amount,
+        }
+    ).sort_values(["cust", "when", "cur", "inv"], kind="stable")
+    groups = work.groupby(["cust", "when", "cur"], sort=True)
+    new = groups.agg(
+        name=("name", "first"),
+        inv=("inv", lambda s: ", ".join(dict.fromkeys(s))),
+        rows=("row", lambda s: ", ".join(s)),
+        cents=("cents", "sum"),
+    ).reset_index()
+    multi = new.groupby(["cust", "when"])["cur"].transform("size") > 1
+    taken = set(sheet[P.ID])
+    ids = [
+        _unique_id(_base_id(c, w) + (f"-{cur}" if m else ""), taken)
+        for c, w, cur, m in zip(new["cust"], new["when"], new["cur"], multi, strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            P.ID: ids,
+            P.CAPTURED: pd.Timestamp(as_of),
+            P.CUSTOMER_ID: new["cust"].astype(str),
+            P.CUSTOMER: new["name"].astype(str),
+            P.INVOICES: new["inv"].astype(str),
+            P.AMOUNT: units_series(new["cents"]),
+            P.CURRENCY: new["cur"].astype(str),
+            P.PROMISE_DATE: new["when"].astype("datetime64[ns]"),
+            P.STATUS: "open",
+            P.RESOLVED: pd.NaT,
+            P.NOTE: "",
+            P.SOURCE: "aging rows " + new["rows"].astype(str),
+        }
+    )
+    out[P.CAPTURED] = out[P.CAPTURED].astype("datetime64[ns]")
+    out[P.RESOLVED] = out[P.RESOLVED].astype("datetime64[ns]")
+    return out[list(PROMISE_COLUMNS)]
+
+
+def _keyed(frame: pd.DataFrame, cust: str, inv: str, cents: pd.Series) -> pd.DataFrame:
+    """Open cents per (customer, invoice), duplicates summed."""
+    k = pd.DataFrame({"cust": frame[cust].astype(str), "inv": frame[inv].astype(str), "c": cents})
+    return k.groupby(["cust", "inv"], sort=False)["c"].sum().reset_index()
+
+
+def _previous(previous: pd.DataFrame) -> pd.DataFrame:
+    if not {"customer_id", "invoice_no", "open"} <= set(previous.columns) or previous.empty:
+        return pd.DataFrame(
+            {
+                "cust": pd.Series([], dtype=str),
+                "inv": pd.Series([], dtype=str),
+                "c": pd.Series([], dtype="int64"),
+            }
+        )
+    cents = cents_series(previous["open"]).fillna(0).astype("int64")
+    return _keyed(previous, "customer_id", "invoice_no", cents)
+
+
+def _open_totals(
+    todo: pd.DataFrame, invoices: pd.DataFrame, previous: pd.DataFrame
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per open promise (by position in ``todo``): C now, R last run, unknown invoices."""
+    now = _keyed(invoices, F.CUSTOMER_ID, F.INVOICE_NO, invoices[F.OPEN_CENTS].astype("int64"))
+    before = _previous(previous)
+    lists = todo[P.INVOICES].map(invoice_list)
+    ex = pd.DataFrame(
+        {"pos": range(len(todo)), "cust": todo[P.CUSTOMER_ID].to_numpy(), "inv": lists.to_numpy()}
+    ).explode("inv")
+    explicit = ex[ex["inv"].notna()].astype({"inv": str})
+    wide = ex[ex["inv"].isna()].drop(columns="inv")
+    known = pd.concat([now[["cust", "inv"]], before[["cust", "inv"]]]).drop_duplicates()
+    keys = pd.concat([explicit, wide.merge(known, on="cust")], ignore_index=True)
+    keys = keys.merge(now, on=["cust", "inv"], how="left").rename(columns={"c": "now"})
+    keys = keys.merge(before, on=["cust", "inv"], how="left").rename(columns={"c": "before"})
+    unknown = keys["now"].isna() & keys["before"].isna()
+    keys["now"] = keys["now"].fillna(0)
+    keys["before"] = keys["before"].fillna(keys["now"])
+    keys["unknown"] = unknown
+    sums = keys.groupby("pos")[["now", "before", "unknown"]].sum()
+    sums = sums.reindex(range(len(todo)), fill_value=0)
+    return sums["now"].astype("int64"), sums["before"].astype("int64"), sums["unknown"]
+
+
+def _activity(
+    rows: pd.DataFrame, kind: str, detail: pd.Series, owners: pd.Series, policy: Policy, as_of: date
+) -> pd.DataFrame:
+    run = pd.Timestamp(as_of)
+    out = pd.DataFrame(
+        {
+            A.ID: "",
+            A.DATE: run,
+            A.TYPE: kind,
+            A.CUSTOMER_ID: rows[P.CUSTOMER_ID].to_numpy(),
+            A.CUSTOMER: rows[P.CUSTOMER].to_numpy(),
+            A.INVOICES: rows[P.INVOICES].to_numpy(),
+            A.AMOUNT: rows[P.AMOUNT].to_numpy(),
+            A.CURRENCY: rows[P.CURRENCY].to_numpy(),
+            A.OWNER: rows[P.CUSTOMER_ID].map(owners).fillna(policy.default_owner).to_numpy(),
+            A.DETAIL: detail.to_numpy(),
+            A.REFERENCE: rows[P.ID].to_numpy(),
+            A.RUN: run,
+        },
+        index=pd.RangeIndex(len(rows)),
+    )
+    for name in (A.DATE, A.RUN):
+        out[name] = out[name].astype("datetime64[ns]")
+    return out[list(ACTIVITY_COLUMNS)]
+
+
+def _describe(rows: pd.DataFrame, prefix: str, suffix: str = "") -> pd.Series:
+    """'Promise to pay $1,200 by 2026-12-01' style details, one per promise."""
+    texts = [
+        f"{prefix} {format_amount(0 if pd.isna(a) else round(a * 100), cur)} by {d:%Y-%m-%d}"
+        for a, cur, d in zip(rows[P.AMOUNT], rows[P.CURRENCY], rows[P.PROMISE_DATE], strict=True)
+    ]
+    return pd.Series(texts, index=rows.index, dtype=object) + suffix
+
+
+def update_promises(
+    invoices: pd.DataFrame,
+    promises: pd.DataFrame,
+    previous: pd.DataFrame,
+    policy: Policy,
+    as_of: date,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+    """Capture new promises and resolve open ones; return (promises, new activity, problems)."""
+    problems: list[Problem] = []
+    sheet = normalise(promises, problems)
+    new = capture(invoices, sheet, as_of)
+    full = pd.concat([sheet, new], ignore_index=True) if len(new) else sheet
+    owned = invoices[invoices[F.OWNER].astype(str) != ""]
+    owners = owned.groupby(F.CUSTOMER_ID, sort=False)[F.OWNER].first()
+
+    is_open = (full[P.STATUS] == "open") & (full[P.CUSTOMER_ID] != "")
+    is_open &= full[P.PROMISE_DATE].notna()
+    todo = full[is_open]
+    now, before, unknown = _open_totals(todo, invoices, previous)
+    amount = cents_series(todo[P.AMOUNT]).fillna(0).astype("int64").to_numpy()
+    paid = (now.to_numpy() <= 0) | ((amount > 0) & (before.to_numpy() - now.to_numpy() >= amount))
+    deadline = todo[P.PROMISE_DATE] + pd.Timedelta(days=policy.promise_grace_days)
+    late = (deadline < pd.Timestamp(as_of)).to_numpy()
+    kept, broken = todo.index[paid], todo.index[~paid & late]
+    full.loc[kept, P.STATUS] = "kept"
+    full.loc[broken, P.STATUS] = "broken"
+    full.loc[kept.union(broken), P.RESOLVED] = pd.Timestamp(as_of)
+
+    for i in todo.index[(unknown.to_numpy() > 0)]:
+        if i < len(sheet):
+            problems.append(
+                _problem(
+                    P.INVOICES,
+                    i,
+                    str(full.at[i, P.INVOICES]),
+                    "Some invoices of this promise are not in the aging sheet "
+                    "nor in the last run; they were counted as paid.",
+                )
+            )
+    still = pd.Series(now.to_numpy(), index=todo.index)
+    open_text = [
+        f": {format_amount(int(c), cur)} still open"
+        for c, cur in zip(still.loc[broken], full.loc[broken, P.CURRENCY], strict=True)
+    ]
+    parts = [
+        _activity(new, "promise captured", _describe(new, "Promise to pay"), owners, policy, as_of),
+        _activity(
+            full.loc[kept],
+            "promise kept",
+            _describe(full.loc[kept], "Paid as promised:"),
+            owners,
+            policy,
+            as_of,
+        ),
+        _activity(
+            full.loc[broken],
+            "promise broken",
+            _describe(full.loc[broken], "Broken: promised").str.cat(
+                pd.Series(open_text, index=broken, dtype=object)
+            ),
+            owners,
+            policy,
+            as_of,
+        ),
+    ]
+    activity = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else parts[0]
+    )
+    return full.reset_index(drop=True), activity, problems
