@@ -1,0 +1,306 @@
+"""Reminder drafts: one per customer and stage, merged with what collectors did.
+
+The Drafts sheet is shared with people: collectors edit bodies, approve, mark sent
+or skip. Re-running the cycle must never undo that, and must never duplicate a
+draft. The merge rules, per (customer, stage):
+
+* an open draft (Draft / Approved) is reused, never duplicated. If it is still a
+  *Draft* and its Subject + Body hash equals the ``Generated hash`` we stored, nobody
+  touched it, so it is regenerated with today's figures; otherwise (edited, or
+  Approved) its Subject, Body, Status and Reviewer note are left alone;
+* Sent and Skipped drafts are never changed; a new draft is not created while the
+  last Sent/Skipped one of the same customer + stage is within the stage's cadence;
+* an untouched Draft whose customer is no longer eligible (or moved to another
+  stage) is Skipped with a reviewer note saying why; an edited or approved one is
+  kept and reported as a problem, for a person to decide;
+* an unknown status is treated like Approved (kept, blocks duplicates), and reported.
+
+Amounts: the Drafts row's Amount/Currency is the total of the customer's largest
+currency (see ``draft_context.headline``); the body lists every currency's total.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from dunning_core.activity import conform, last_contact_by_customer, read_tool_sheet
+from dunning_core.columns import DRAFT_COLUMNS, DRAFT_FORMATS, DRAFT_STATUSES, A, D, Q, S
+from dunning_core.draft_context import Packet, customer_key, packets, prior_outreach
+from dunning_core.money import to_units
+from dunning_core.policy import Policy
+from dunning_core.records import Problem, RawSheet, Severity
+from dunning_core.render import Template, pick, render
+from dunning_core.sheetaddr import cell_address
+
+OPEN = ("Draft", "Approved")
+
+
+def generated_hash(subject: str, body: str) -> str:
+    """Fingerprint of a draft's text as generated: the edit detector.
+
+    Line endings and trailing blanks are normalised, since a workbook round trip
+    may change them without anyone editing the text.
+
+    >>> generated_hash("Hi", "Body\\r\\n") == generated_hash("Hi ", "Body")
+    True
+    """
+
+    def norm(s: str) -> str:
+        return "\n".join(line.rstrip() for line in s.replace("\r\n", "\n").split("\n")).strip()
+
+    return hashlib.sha256(f"{norm(subject)}\x1f{norm(body)}".encode()).hexdigest()[:16]
+
+
+def _edited(row: dict[str, Any]) -> bool:
+    return generated_hash(row[D.SUBJECT], row[D.BODY]) != row[D.GENERATED_HASH]
+
+
+def drafts_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The Drafts sheet as written by the tool, statuses normalised and checked."""
+    frame, problems = read_tool_sheet(raw, DRAFT_COLUMNS, DRAFT_FORMATS)
+    if raw is None or frame.empty:
+        return frame, problems
+    canon = {s.lower(): s for s in DRAFT_STATUSES}
+    rows = [list(r) for r in raw.rows]
+    want = [c.lower() for c in DRAFT_COLUMNS]  # the header rule of owned_table
+    head = next(
+        i for i, r in enumerate(rows[:30]) if sum(w in _norm_row(r) for w in want) >= len(want) // 2
+    )
+    if D.STATUS.lower() not in _norm_row(rows[head]):
+        return frame, problems
+    col = _norm_row(rows[head]).index(D.STATUS.lower())
+    sheet_rows = [
+        raw.first_row + i
+        for i in range(head + 1, len(rows))
+        if any(v is not None and str(v).strip() for v in rows[i])
+    ]
+    statuses = []
+    for text, row_no in zip(frame[D.STATUS], sheet_rows, strict=True):
+        key = text.strip().lower()
+        if key in canon or not key:
+            statuses.append(canon.get(key, "Draft"))
+            continue
+        statuses.append(text)
+        message = f"Unknown status; expected one of {', '.join(DRAFT_STATUSES)}. Draft kept as is."
+        cell = cell_address(row_no, raw.first_col + col)
+        problems.append(Problem(raw.name, cell, D.STATUS, text, message, Severity.WARNING))
+    return frame.assign(**{D.STATUS: statuses}), problems
+
+
+def _norm_row(row: list[Any]) -> list[str]:
+    return ["" if v is None else " ".join(str(v).split()).lower() for v in row]
+
+
+def _render(
+    p: Packet, templates: dict[str, Template], policy: Policy, problems: list[Problem]
+) -> tuple[str, str] | None:
+    try:
+        template = pick(
+            templates, p.stage.template or p.stage.key, p.language, policy.default_language
+        )
+    except KeyError as exc:
+        problems.append(Problem("", "", "template", p.stage.key, str(exc), Severity.ERROR))
+        return None
+    while True:
+        try:
+            return render(template, p.context)
+        except jinja2.TemplateError as exc:
+            sheet, _, cell = template.origin.partition("!")
+            used = "the file template was used" if template.fallback else "no draft made"
+            message = f"Template failed for customer {p.customer_id}: {exc}; {used}."
+            problems.append(
+                Problem(sheet, cell, "template", template.name, message, Severity.ERROR)
+            )
+            if template.fallback is None:
+                return None
+            template = template.fallback
+
+
+def _fill(row: dict[str, Any], p: Packet, subject: str, body: str, today: pd.Timestamp) -> None:
+    fields = {
+        D.CUSTOMER: p.customer,
+        D.TO: p.to,
+        D.CC: p.cc,
+        D.LANGUAGE: p.language,
+        D.SUBJECT: subject,
+        D.BODY: body,
+        D.INVOICES: ", ".join(p.invoices),
+        D.AMOUNT: to_units(p.amount_cents),
+        D.CURRENCY: p.currency,
+        D.OWNER: p.owner,
+        D.SOURCE: p.source,
+        D.GENERATED_HASH: generated_hash(subject, body),
+    }
+    if any(row.get(k) != v for k, v in fields.items()):
+        row.update(fields)
+        row[D.UPDATED] = today
+
+
+def update_drafts(
+    queue: pd.DataFrame,
+    drafts: pd.DataFrame,
+    templates: dict[str, Template],
+    policy: Policy,
+    as_of: date,
+    activity: pd.DataFrame,
+    *,
+    sheet: str = "Aging",
+    invoice_column: int = 1,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+    """Merge today's reminders into the Drafts table; see the module docstring.
+
+    ``sheet`` and ``invoice_column`` (1-based) locate the invoice numbers for the
+    Source references. Returns (all drafts, new "drafted" activity rows, problems).
+    """
+    today = pd.Timestamp(as_of)
+    rows: list[dict[str, Any]] = conform(  # type: ignore[assignment]
+        drafts, DRAFT_COLUMNS, DRAFT_FORMATS
+    ).to_dict("records")
+    problems: list[Problem] = []
+    wanted = {
+        (p.customer_id, p.stage.key): p
+        for p in packets(
+            queue, policy, as_of, prior_outreach(activity), last_contact_by_customer(activity),
+            sheet=sheet, invoice_column=invoice_column,
+        )
+    }  # fmt: skip
+    open_rows: dict[tuple[str, str], list[int]] = {}
+    closed: dict[tuple[str, str], pd.Timestamp] = {}
+    for i, r in enumerate(rows):
+        key = (r[D.CUSTOMER_ID], r[D.STAGE])
+        if r[D.STATUS] in ("Sent", "Skipped"):
+            stamps = [t for t in (r[D.UPDATED], r[D.CREATED]) if not pd.isna(t)]
+            if stamps:
+                closed[key] = max([*stamps, closed.get(key, stamps[0])])
+        else:
+            open_rows.setdefault(key, []).append(i)
+    ids = {r[D.ID] for r in rows}
+    new_rows: list[dict[str, Any]] = []
+    for key, p in sorted(wanted.items(), key=lambda kv: (-kv[1].priority, kv[0])):
+        if key in open_rows:
+            for i in open_rows[key]:
+                if rows[i][D.STATUS] == "Draft" and not _edited(rows[i]):
+                    text = _render(p, templates, policy, problems)
+                    if text:
+                        _fill(rows[i], p, *text, today)
+            continue
+        last = closed.get(key)
+        draft_id = f"DR-{as_of:%Y%m%d}-{p.customer_id}-{p.stage.key}"
+        if (last is not None and (today - last).days < p.stage.cadence_days) or draft_id in ids:
+            continue
+        text = _render(p, templates, policy, problems)
+        if text is None:
+            continue
+        row: dict[str, Any] = {c: "" for c in DRAFT_COLUMNS}
+        row.update({D.ID: draft_id, D.CREATED: today, D.CUSTOMER_ID: p.customer_id})
+        row.update({D.STAGE: p.stage.key, D.STATUS: "Draft", D.REVIEWER_NOTE: ""})
+        _fill(row, p, *text, today)
+        new_rows.append(row)
+    problems += _retire(rows, wanted, queue, policy, today)
+    out = conform(
+        pd.DataFrame(rows + new_rows, columns=list(DRAFT_COLUMNS)), DRAFT_COLUMNS, DRAFT_FORMATS
+    )
+    return out, _drafted_activity(new_rows, today), problems
+
+
+def _retire(
+    rows: list[dict[str, Any]],
+    wanted: dict[tuple[str, str], Packet],
+    queue: pd.DataFrame,
+    policy: Policy,
+    today: pd.Timestamp,
+) -> list[Problem]:
+    """Skip untouched open drafts nobody needs any more; report edited/approved ones."""
+    customers = {k[0]: p for k, p in wanted.items()}
+    stale = [
+        r for r in rows if r[D.STATUS] in OPEN and (r[D.CUSTOMER_ID], r[D.STAGE]) not in wanted
+    ]
+    if not stale:
+        return []
+    reasons = _ineligible_reasons(queue, {r[D.CUSTOMER_ID] for r in stale}, policy)
+    problems = []
+    for r in stale:
+        cust = r[D.CUSTOMER_ID]
+        if cust in customers:
+            note = f"Superseded by the {customers[cust].stage.name.lower()} draft"
+        else:
+            note = f"No longer eligible: {reasons.get(cust, 'no open invoices')}"
+        if r[D.STATUS] == "Draft" and not _edited(r):
+            r.update({D.STATUS: "Skipped", D.REVIEWER_NOTE: note, D.UPDATED: today})
+        else:
+            message = (
+                f"{r[D.STATUS]} draft kept as the collector left it. {note}: check before sending."
+            )
+            problems.append(Problem(S.DRAFTS, "", D.ID, r[D.ID], message, Severity.WARNING))
+    return problems
+
+
+def _ineligible_reasons(queue: pd.DataFrame, customers: set[str], policy: Policy) -> dict[str, str]:
+    sub = queue[customer_key(queue).isin(customers)]
+    names = {s.key: s.name for s in policy.stages}
+    out: dict[str, str] = {}
+    for cust, group in sub.groupby(customer_key(sub), sort=False):
+        reasons = [
+            str(x) for x in group.loc[group[Q.EXCLUDED].astype(bool), Q.EXCLUSION_REASON] if x
+        ]
+        stages = [names.get(str(s), str(s)) for s in group[Q.STAGE] if s]
+        found = reasons or [f"{s} (no reminder at this stage)" for s in stages if s]
+        out[str(cust)] = "; ".join(dict.fromkeys(found)) or "not due for a reminder"
+    return out
+
+
+def _drafted_activity(new_rows: list[dict[str, Any]], today: pd.Timestamp) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            A.DATE: [today] * len(new_rows),
+            A.TYPE: ["drafted"] * len(new_rows),
+            A.CUSTOMER_ID: [r[D.CUSTOMER_ID] for r in new_rows],
+            A.CUSTOMER: [r[D.CUSTOMER] for r in new_rows],
+            A.INVOICES: [r[D.INVOICES] for r in new_rows],
+            A.AMOUNT: [r[D.AMOUNT] for r in new_rows],
+            A.CURRENCY: [r[D.CURRENCY] for r in new_rows],
+            A.OWNER: [r[D.OWNER] for r in new_rows],
+            A.DETAIL: [f"{r[D.STAGE]}: {r[D.SUBJECT]}" for r in new_rows],
+            A.REFERENCE: [r[D.ID] for r in new_rows],
+            A.RUN: [today] * len(new_rows),
+        }
+    )
+
+
+def log_sent(
+    drafts: pd.DataFrame, activity: pd.DataFrame, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Turn drafts marked Sent, not yet logged, into "sent" Activity rows.
+
+    Idempotent: a draft whose id already has a "sent" row is skipped, so running
+    it twice logs nothing new. Returns (drafts with Updated set on the newly
+    logged ones, new activity rows, how many).
+    """
+    today = pd.Timestamp(as_of)
+    drafts = conform(drafts, DRAFT_COLUMNS, DRAFT_FORMATS)
+    logged = set(activity.loc[activity[A.TYPE].astype(str) == "sent", A.REFERENCE].astype(str))
+    mask = (drafts[D.STATUS] == "Sent") & (drafts[D.ID] != "") & ~drafts[D.ID].isin(logged)
+    mask &= ~drafts[D.ID].duplicated()
+    sent = drafts[mask]
+    new = pd.DataFrame(
+        {
+            A.DATE: today,
+            A.TYPE: "sent",
+            A.CUSTOMER_ID: sent[D.CUSTOMER_ID],
+            A.CUSTOMER: sent[D.CUSTOMER],
+            A.INVOICES: sent[D.INVOICES],
+            A.AMOUNT: sent[D.AMOUNT],
+            A.CURRENCY: sent[D.CURRENCY],
+            A.OWNER: sent[D.OWNER],
+            A.DETAIL: sent[D.SUBJECT],
+            A.REFERENCE: sent[D.ID],
+            A.RUN: today,
+        }
+    ).reset_index(drop=True)
+    drafts.loc[mask, D.UPDATED] = today
+    return drafts, new, int(mask.sum())

@@ -1,0 +1,230 @@
+"""Reminder templates: loaded by our code, rendered in a locked-down sandbox.
+
+Templates are team-editable text (files in ``templates/`` and, when present, the
+workbook's *Templates* sheet), so they are treated as untrusted input:
+
+* the environment is jinja2's ``ImmutableSandboxedEnvironment`` (no attribute access
+  to Python internals such as ``__class__``, no mutation of the context), with
+  string repetition and powers capped so a template cannot exhaust memory;
+* it has **no loader**: ``{% include %}``/``{% import %}`` cannot reach the file
+  system; our code reads the files and hands the text over;
+* ``StrictUndefined``: a misspelt variable is an error, never a silently empty
+  phrase in a letter to a customer;
+* autoescape is off: the output is plain-text e-mail, not HTML.
+
+A template is one text: the first line ``Subject: ...``, then the body (a single
+blank line after the subject line is dropped). See ``templates/README.md``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+import dunning_core
+from dunning_core.columns import S
+from dunning_core.records import Problem, RawSheet, Severity, UserError
+from dunning_core.sheetaddr import column_letter
+
+TEMPLATE_DIR = Path(dunning_core.__file__).parent.parent / "templates"
+_MAX_REPEAT = 100_000  # longest string/list a template may build with * or **
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox plus caps on ``*`` and ``**``, the two ways to blow up memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "**":
+            if isinstance(right, int | float) and abs(right) > 100:
+                raise SecurityError("exponent too large in template")
+            return operator.pow(left, right)
+        for seq, count in ((left, right), (right, left)):
+            seq_ok = isinstance(seq, str | list | tuple) and isinstance(count, int)
+            if seq_ok and count * max(len(seq), 1) > _MAX_REPEAT:
+                raise SecurityError("repetition too large in template")
+        return operator.mul(left, right)
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """Return the sandboxed, strict, loader-less environment every template uses."""
+    env = _Sandbox(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    # Only plain helpers stay reachable as globals: no cycler/joiner/lipsum objects.
+    env.globals = {"range": env.globals["range"], "dict": dict}
+    return env
+
+
+@dataclass(frozen=True)
+class Template:
+    """One compiled reminder template.
+
+    Attributes:
+        name: ``<stem>.<language>`` ("friendly.de"), or a bare stem from the sheet.
+        subject / body: compiled jinja2 templates.
+        origin: where it came from ("templates/friendly.de.j2", "Templates!C4").
+        fallback: for a sheet override, the file template it replaced (used when
+            the override fails to render for one customer).
+    """
+
+    name: str
+    subject: jinja2.Template
+    body: jinja2.Template
+    origin: str
+    fallback: Template | None = None
+
+
+class TemplateSet(dict[str, Template]):
+    """Loaded templates by name; ``problems`` lists overrides that were refused."""
+
+    problems: list[Problem]
+
+
+def split_text(text: str) -> tuple[str, str]:
+    """Split a template file into (subject, body) sources.
+
+    >>> split_text("Subject: Hi {{ x }}\\n\\nDear ...\\n")
+    ('Hi {{ x }}', 'Dear ...\\n')
+    """
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    first, _, rest = text.partition("\n")
+    if not first.lower().startswith("subject:"):
+        raise ValueError("the first line must start with 'Subject:'")
+    if rest.startswith("\n"):
+        rest = rest[1:]
+    return first[len("subject:") :].strip(), rest
+
+
+def _compile(env: jinja2.Environment, name: str, subject: str, body: str, origin: str) -> Template:
+    return Template(name, env.from_string(subject), env.from_string(body), origin)
+
+
+def _file_templates(env: jinja2.Environment) -> dict[str, Template]:
+    out: dict[str, Template] = {}
+    for path in sorted(TEMPLATE_DIR.glob("*.j2")):
+        origin = f"templates/{path.name}"
+        try:
+            subject, body = split_text(path.read_text(encoding="utf-8"))
+            out[path.name[:-3]] = _compile(env, path.name[:-3], subject, body, origin)
+        except (ValueError, jinja2.TemplateError) as exc:
+            raise UserError(f"{path}: broken reminder template: {exc}") from exc
+    return out
+
+
+def load_templates(overrides: Mapping[str, tuple[str, str]] | None = None) -> TemplateSet:
+    """Return the file templates, replaced by the Templates sheet's rows where given.
+
+    ``overrides`` maps a name (``friendly.de`` or a bare stem ``friendly``) to its
+    (subject, body) sources, as :func:`templates_from_sheet` returns them. An
+    override that does not compile is left out (the file template stays) and
+    recorded in ``result.problems``.
+    """
+    env = make_environment()
+    result = TemplateSet(_file_templates(env))
+    result.problems = []
+    cells: Mapping[str, str] = getattr(overrides, "cells", {})
+    for name, (subject, body) in (overrides or {}).items():
+        origin = cells.get(name, f"{S.TEMPLATES}!{name}")
+        try:
+            t = _compile(env, name, subject, body, origin)
+        except jinja2.TemplateError as exc:
+            result.problems.append(_problem(origin, name, f"template does not compile: {exc}"))
+            continue
+        result[name] = Template(name, t.subject, t.body, origin, result.get(name))
+    return result
+
+
+def pick(templates: Mapping[str, Template], stem: str, language: str, default: str) -> Template:
+    """The template for ``stem`` in ``language``: exact, bare stem, default language, English."""
+    for name in (f"{stem}.{language}", stem, f"{stem}.{default}", f"{stem}.en"):
+        if name in templates:
+            return templates[name]
+    raise KeyError(f"no template for stage template '{stem}'")
+
+
+def render(template: Template, context: Mapping[str, Any]) -> tuple[str, str]:
+    """Render (subject, body); any failure is a ``jinja2.TemplateError``.
+
+    The subject is folded to one line (it becomes an e-mail header). Every
+    exception is converted, because a template is user content: whatever it
+    does wrong is its fault, not a crash of the run.
+    """
+    try:
+        subject = template.subject.render(context)
+        body = template.body.render(context)
+    except jinja2.TemplateError:
+        raise
+    except Exception as exc:  # a template calling something that raises
+        raise jinja2.TemplateError(f"{type(exc).__name__}: {exc}") from exc
+    return " ".join(subject.split()), body.rstrip() + "\n"
+
+
+def _problem(origin: str, name: str, message: str) -> Problem:
+    sheet, _, cell = origin.partition("!")
+    return Problem(sheet, cell, "template", name, message, Severity.ERROR)
+
+
+class SheetTemplates(dict[str, tuple[str, str]]):
+    """Overrides read from the Templates sheet; ``cells`` locates each row's body."""
+
+    cells: dict[str, str]
+
+
+def templates_from_sheet(raw: RawSheet | None) -> tuple[SheetTemplates, list[Problem]]:
+    """Read the team's *Templates* sheet (columns Name, Subject, Body).
+
+    Each row is compiled and trial-rendered against :func:`sample_context`, so a
+    syntax error or an unknown variable is reported now, naming its cell, and that
+    row is left out (the file template is used instead).
+    """
+    from dunning_core.draft_context import sample_context  # late: avoids an import cycle
+
+    out = SheetTemplates()
+    out.cells = {}
+    if raw is None:
+        return out, []
+    rows = [list(r) for r in raw.rows]
+    want = ("name", "subject", "body")
+    found = [
+        (i, heads)
+        for i, heads in (
+            (i, [str(v or "").strip().lower() for v in r]) for i, r in enumerate(rows[:10])
+        )
+        if all(w in heads for w in want)
+    ]
+    if not found:
+        msg = "no header row with Name, Subject and Body in the first 10 rows; sheet ignored"
+        return out, [Problem(raw.name, "", "template", "", msg, Severity.WARNING)]
+    hi, heads = found[0]
+    col = {w: heads.index(w) for w in want}
+    env, problems = make_environment(), []
+    for i, row in enumerate(rows[hi + 1 :], start=raw.first_row + hi + 1):
+        cell = {w: (row[c] if c < len(row) else None) for w, c in col.items()}
+        name = str(cell["name"] or "").strip().lower().removesuffix(".j2")
+        if not name:
+            continue
+        subject, body = (str(cell[w] or "") for w in ("subject", "body"))
+        for w in ("subject", "body"):
+            origin = f"{raw.name}!{column_letter(raw.first_col + col[w])}{i}"
+            try:
+                t = env.from_string(subject if w == "subject" else body)
+                t.render(sample_context())
+            except Exception as exc:
+                problems.append(_problem(origin, name, f"{w} template broken ({exc}); file used"))
+                break
+        else:
+            out[name] = (subject, body.replace("\r\n", "\n"))
+            out.cells[name] = f"{raw.name}!{column_letter(raw.first_col + col['body'])}{i}"
+    return out, problems
