@@ -60,12 +60,15 @@ _MONTHS: Final = (
 class Calibration(Protocol):
     """A calibrated payment model (issue 7) that the forecast can plug in.
 
-    Attributes:
-        basis: plain words for the Expected Cash note, e.g. "calibrated on 2,466 paid
-            invoices, 2012-2013".
+    ``basis`` is plain words for the Expected Cash note, e.g. "calibrated on 2,466 paid
+    invoices, 2012-2013"; declared as a read-only property so that both a plain attribute
+    and a computed property satisfy the protocol.
     """
 
-    basis: str
+    @property
+    def basis(self) -> str:
+        """Plain words for the Expected Cash note (a plain attribute satisfies this too)."""
+        ...
 
     def predict(self, queue: pd.DataFrame, as_of: date) -> pd.DataFrame:
         """Return ``expected_date`` (datetime64) and ``probability`` (float 0..1) per row.
