@@ -1,0 +1,1 @@
+"""Excel surface: the Collections ribbon (VBA text, ribbon XML) and its xlwings adapter."""

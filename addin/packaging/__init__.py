@@ -1,0 +1,1 @@
+"""Build-time code that turns the add-in text sources into .xlsm/.xlam binaries."""
