@@ -34,7 +34,9 @@ BASE: dict[str, Any] = {
 }
 
 
-def invoice_frame(rows: Sequence[Mapping[str, Any]], base: Mapping[str, Any] = BASE) -> pd.DataFrame:
+def invoice_frame(
+    rows: Sequence[Mapping[str, Any]], base: Mapping[str, Any] = BASE
+) -> pd.DataFrame:
     """Invoices from partial row dicts, every missing field filled the way ingest does."""
     records = []
     for i, row in enumerate(rows):

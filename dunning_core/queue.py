@@ -1,0 +1,267 @@
+"""The work queue: for every open item, how late it is, what to do next, and who does it.
+
+One pass over the whole frame, column by column (vectorised; a 1M-row book is a few
+numpy operations per step, never a Python loop over invoices):
+
+1. days past due at the as-of date, from the due date, else from the export's own
+   days-overdue column, else a WARNING and the item is treated as not due;
+2. aging bucket (``policy.buckets``) and dunning stage (``policy.stages``: the last
+   stage whose ``min_days`` is reached; before the first one the stage is "" and its
+   name "Not due");
+3. a broken promise still unpaid on the customer moves each of its in-stage items one
+   stage on (a broken promise must change what happens next, not only the score);
+   the collector's stage override wins over both when it names a stage key or name;
+4. exclusions (:mod:`dunning_core.exclusions`) with the owner the work is routed to:
+   the rule's ``route_to``, else the invoice's collector, else ``policy.default_owner``;
+5. the next action in words and its due date;
+6. priority and its reason (:mod:`dunning_core.priority`).
+
+Open promises recorded on the Promises sheet also fill ``F.PROMISE_DATE`` for the
+invoices they cover when the aging sheet has none, so a promise a collector logged in
+the sheet excludes those invoices and feeds the forecast like one from the export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dunning_core.columns import F, Q
+from dunning_core.exclusions import apply_exclusions, format_dates, next_touch
+from dunning_core.policy import Policy
+from dunning_core.priority import score
+from dunning_core.promises import invoice_list, normalise
+from dunning_core.records import Problem, Severity
+
+#: Queue columns this stage adds, in order (forecast columns come later).
+QUEUE_COLUMNS = (
+    Q.DAYS_PAST_DUE,
+    Q.BUCKET,
+    Q.STAGE,
+    Q.STAGE_NAME,
+    Q.PRIORITY,
+    Q.PRIORITY_REASON,
+    Q.CUSTOMER_PRIORITY,
+    Q.EXCLUDED,
+    Q.EXCLUSION_CODE,
+    Q.EXCLUSION_REASON,
+    Q.ROUTED_TO,
+    Q.NEXT_ACTION,
+    Q.ACTION_DUE,
+    Q.BROKEN_PROMISE_DATE,
+)
+NOT_DUE = "Not due"
+#: Problems listed one by one per kind before the rest are summed up in one line.
+MAX_ROW_PROBLEMS = 50
+
+
+def _row_problems(rows: pd.Series, values: pd.Series, field: str, message: str) -> list[Problem]:
+    """One WARNING per source row (whole-row address), the tail summarised."""
+    out = [
+        Problem("", f"{r}:{r}", field, str(v), message, Severity.WARNING)
+        for r, v in zip(rows[:MAX_ROW_PROBLEMS], values[:MAX_ROW_PROBLEMS], strict=True)
+    ]
+    if len(rows) > MAX_ROW_PROBLEMS:
+        more = len(rows) - MAX_ROW_PROBLEMS
+        out.append(Problem("", "", field, "", f"{more} more rows: {message}", Severity.WARNING))
+    return out
+
+
+def _promise_keys(promises: pd.DataFrame, status: str, invoices: pd.DataFrame) -> pd.DataFrame:
+    """(pos, date) of each invoice covered by a promise with ``status``.
+
+    A promise with no invoice list covers all the customer's invoices.
+    """
+    p = promises[(promises["Status"] == status) & promises["Promise date"].notna()]
+    inv = pd.DataFrame(
+        {"cust": invoices[F.CUSTOMER_ID].to_numpy(), "inv": invoices[F.INVOICE_NO].to_numpy()}
+    )
+    inv["pos"] = np.arange(len(inv))
+    ex = pd.DataFrame(
+        {
+            "cust": p["Customer id"].to_numpy(),
+            "when": p["Promise date"].to_numpy(),
+            "inv": p["Invoices"].map(invoice_list).to_numpy(),
+        }
+    ).explode("inv")
+    listed = ex[ex["inv"].notna()].merge(inv, on=["cust", "inv"])
+    wide = ex[ex["inv"].isna()].drop(columns="inv").merge(inv, on="cust")
+    return pd.concat([listed, wide], ignore_index=True)[["pos", "when"]]
+
+
+def _broken_dates(
+    out: pd.DataFrame, sheet: pd.DataFrame, policy: Policy, as_of: pd.Timestamp
+) -> pd.Series:
+    """Per row, the customer's latest broken promise date still covering an open item.
+
+    Broken means: marked broken on the Promises sheet, or a promise date on the aging
+    sheet past its grace days with the item still open (unless the sheet says kept).
+    """
+    n = len(out)
+    when = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    hit = _promise_keys(sheet, "broken", out)
+    if len(hit):
+        latest = hit.groupby("pos")["when"].max()
+        when[latest.index.to_numpy()] = latest.to_numpy(dtype="datetime64[ns]")
+    own = out[F.PROMISE_DATE]
+    overdue = (own + pd.Timedelta(days=policy.promise_grace_days) < as_of).fillna(False)
+    late = overdue.to_numpy(dtype=bool, copy=True)
+    kept = _promise_keys(sheet, "kept", out)
+    kept_pos = kept.loc[kept["when"].to_numpy() == own.to_numpy()[kept["pos"]], "pos"]
+    late[kept_pos.to_numpy()] = False
+    own_when = np.where(late, own.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
+    per_row = pd.Series(np.fmax(when, own_when), index=out.index)
+    live = (out[F.OPEN_CENTS] > 0).to_numpy()
+    per_row = per_row.where(live)
+    return per_row.groupby(out[F.CUSTOMER_ID]).transform("max").astype("datetime64[ns]")
+
+
+def _stages(
+    out: pd.DataFrame, eff: np.ndarray, unknown: np.ndarray, broken: pd.Series, policy: Policy
+) -> tuple[np.ndarray, list[Problem]]:
+    """Stage index per row (-1: not due), with broken-promise advance and overrides."""
+    mins = np.array([s.min_days for s in policy.stages], dtype="int64")
+    idx = np.searchsorted(mins, eff, side="right") - 1 if len(mins) else np.full(len(eff), -1)
+    idx = np.where(unknown, -1, idx)
+    advance = broken.notna().to_numpy() & (idx >= 0)
+    idx = np.where(advance, np.minimum(idx + 1, len(mins) - 1), idx)
+    names = {s.key.lower(): i for i, s in enumerate(policy.stages)}
+    names |= {s.name.lower(): i for i, s in enumerate(policy.stages)}
+    raw = out[F.STAGE_OVERRIDE].astype(str).str.strip()
+    chosen = raw.str.lower().map(names)
+    bad = (raw != "") & chosen.isna()
+    idx = np.where(chosen.notna(), chosen.fillna(-1).astype("int64"), idx)
+    known = ", ".join(s.key for s in policy.stages)
+    problems = _row_problems(
+        out.loc[bad, F.ROW],
+        raw[bad],
+        F.STAGE_OVERRIDE,
+        f"Stage override is not a stage key or name ({known}); the computed stage was used.",
+    )
+    return idx, problems
+
+
+def _next_action(
+    out: pd.DataFrame,
+    policy: Policy,
+    as_of: pd.Timestamp,
+    eff: np.ndarray,
+    unknown: np.ndarray,
+    idx: np.ndarray,
+    last_contact: Mapping[str, date],
+) -> tuple[pd.Series, pd.Series]:
+    """Next action text and due date per row; excluded rows say where the work goes."""
+    action = pd.Series("", index=out.index, dtype=object)
+    due = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
+    code = out[Q.EXCLUSION_CODE].astype(str)
+    first_reason = out[Q.EXCLUSION_REASON].astype(str).str.split("; ", n=1).str[0]
+    opened = out[F.OPEN_CENTS].to_numpy()
+
+    def put(mask: np.ndarray, text: pd.Series | str, when: pd.Series | pd.Timestamp | None) -> None:
+        m = pd.Series(mask, index=out.index)
+        action[m] = text[m] if isinstance(text, pd.Series) else text
+        if when is not None:
+            due[m] = when[m] if isinstance(when, pd.Series) else when
+
+    for i, stage in enumerate(policy.stages):
+        put(~excluded & (idx == i), stage.action, as_of)
+    if policy.stages:
+        first = policy.stages[0]
+        start = as_of + pd.to_timedelta(first.min_days - eff, unit="D")
+        text = f"Not due: {first.name[:1].lower()}{first.name[1:]} from " + format_dates(
+            pd.Series(start, index=out.index)
+        )
+        put(~excluded & (idx < 0), text, pd.Series(start, index=out.index))
+    else:
+        put(~excluded & (idx < 0), NOT_DUE, None)
+    put(~excluded & unknown, "Check the due date: none given", as_of)
+    put(~excluded & (opened < 0), "Apply the credit to open invoices", as_of)
+    put(~excluded & (opened == 0), "Nothing to collect", pd.Series(pd.NaT, index=out.index))
+
+    grace = pd.Timedelta(days=policy.promise_grace_days)
+    touch = next_touch(out, policy, last_contact)
+    special = {
+        "ON_HOLD": ("On hold: review on ", out[F.HOLD_UNTIL]),
+        "PROMISE_OPEN": ("Check the payment promised by ", out[F.PROMISE_DATE] + grace),
+        "CADENCE": ("Next touch from ", touch),
+    }
+    for rule in policy.exclusions:
+        m = excluded & (code == rule.code).to_numpy()
+        if not m.any():
+            continue
+        if rule.route_to:
+            put(m, f"Route to {rule.route_to}: " + first_reason, as_of)
+        elif rule.code in special:
+            prefix, when = special[rule.code]
+            put(m, prefix + format_dates(when), when)
+        elif rule.code == "NO_CONTACT":
+            put(m, "Find a contact e-mail address", as_of)
+        elif rule.code == "BELOW_MIN":
+            put(m, "No reminder: " + first_reason, pd.Series(pd.NaT, index=out.index))
+        else:
+            put(m, "Review: " + first_reason, as_of)
+    return action.astype("str"), due.astype("datetime64[ns]").dt.normalize()
+
+
+def build_queue(
+    invoices: pd.DataFrame,
+    policy: Policy,
+    as_of: date,
+    promises: pd.DataFrame,
+    last_contact: Mapping[str, date],
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Return the invoices (same rows, same order) with the queue columns, and problems."""
+    index = invoices.index
+    out = invoices.copy()
+    out.index = pd.RangeIndex(len(out))
+    ts = pd.Timestamp(as_of).normalize()
+    problems: list[Problem] = []
+
+    days = (ts - out[F.DUE_DATE]).dt.days.astype("Int64")
+    days = days.fillna(out[F.DAYS_OVERDUE].astype("Int64"))
+    unknown = days.isna().to_numpy()
+    problems += _row_problems(
+        out.loc[unknown, F.ROW],
+        pd.Series([""] * int(unknown.sum())),
+        F.DUE_DATE,
+        "No due date and no days overdue: the item was treated as not due.",
+    )
+    eff = days.fillna(0).to_numpy(dtype="int64")
+    out[Q.DAYS_PAST_DUE] = days
+
+    bmins = np.array([b.min_days for b in policy.buckets], dtype="int64")
+    labels = np.array([b.label for b in policy.buckets] or [""], dtype=object)
+    bidx = np.clip(np.searchsorted(bmins, eff, side="right") - 1, 0, None)
+    out[Q.BUCKET] = pd.Series(labels[bidx], index=out.index, dtype="str")
+
+    sheet = normalise(promises, [])  # its problems are reported by update_promises
+    covered = _promise_keys(sheet, "open", out)
+    if len(covered):
+        latest = covered.groupby("pos")["when"].max()
+        fill = pd.Series(latest.to_numpy(dtype="datetime64[ns]"), index=latest.index)
+        out[F.PROMISE_DATE] = out[F.PROMISE_DATE].fillna(fill.reindex(out.index))
+    broken = _broken_dates(out, sheet, policy, ts)
+    idx, found = _stages(out, eff, unknown, broken, policy)
+    problems += found
+    keys = np.array([s.key for s in policy.stages] + [""], dtype=object)
+    names = np.array([s.name for s in policy.stages] + [NOT_DUE], dtype=object)
+    out[Q.STAGE] = pd.Series(keys[idx], index=out.index, dtype="str")
+    out[Q.STAGE_NAME] = pd.Series(names[idx], index=out.index, dtype="str")
+    out[Q.BROKEN_PROMISE_DATE] = broken
+
+    out = apply_exclusions(out, policy, as_of, last_contact)
+    route = {r.code: r.route_to for r in policy.exclusions}
+    routed = out[Q.EXCLUSION_CODE].map(route).fillna("").astype(str)
+    routed = routed.where(routed != "", out[F.OWNER].astype(str))
+    out[Q.ROUTED_TO] = routed.where(routed != "", policy.default_owner).astype("str")
+    out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(
+        out, policy, ts, eff, unknown, idx, last_contact
+    )
+    out = score(out, policy, as_of)
+    out = out[[c for c in invoices.columns if c not in QUEUE_COLUMNS] + list(QUEUE_COLUMNS)]
+    out.index = index
+    return out, problems
