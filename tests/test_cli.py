@@ -1,0 +1,46 @@
+"""The command line: every command has help; user errors are one clear line, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from dunning_core.cli import EXIT_USER, build_parser, main
+
+
+def _commands() -> list[str]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(sub.choices)
+
+
+def test_expected_commands_exist() -> None:
+    assert {"run", "check", "log-sent", "demo", "export-drafts", "backtest"} <= set(_commands())
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: dunning {command}")
+    assert len(out.splitlines()) > 3
+
+
+def test_missing_book_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.xlsx"
+    assert main(["run", str(missing)]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert err.startswith("dunning: error: ")
+    assert "nope.xlsx" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_as_of_date_is_reported_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "book.xlsx", "--as-of", "23/11/2026"])
+    assert exc.value.code == 2
+    assert "expected a date as YYYY-MM-DD, got '23/11/2026'" in capsys.readouterr().err
