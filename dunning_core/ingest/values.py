@@ -77,6 +77,10 @@ def text(raw: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------- amounts
 
+_MONEY_WORDS = (
+    r"\b(eur|usd|gbp|chf|cad|aud|nzd|jpy|sek|nok|dkk|pln|czk|brl|mxn|inr|zar|sgd|hkd|cny|"
+    r"cr|dr|us|ca|r|kr|fr|sfr|dm)\b\.?"
+)
 _EU_DEC = r"(?:^|\d)\.?\d*,\d{1,2}$"  # decimal comma: "12,50", "1.234,5"
 _US_DEC = r"(?:^|\d),?\d*\.\d{1,2}$"  # decimal point: "12.50", "1,234.5"
 
@@ -109,7 +113,10 @@ def amounts(raw: pd.Series) -> Parsed:
         | low.str.match(r".*\d\s*cr\.?$")
         | txt.str.match(r"^[^\d]*−")
     )
+    words = low.str.replace(_MONEY_WORDS, "", regex=True)
+    wordy = words.str.contains(r"[a-z]", regex=True)
     core = txt.str.replace(r"[^\d.,]", "", regex=True).str.strip(".,")
+    core = core.where(~wordy, "")
     eu_votes = int(core.str.contains(_EU_DEC, regex=True).sum())
     us_votes = int(core.str.contains(_US_DEC, regex=True).sum())
     comma_decimal = eu_votes > us_votes
@@ -128,7 +135,9 @@ def amounts(raw: pd.Series) -> Parsed:
     parsed_txt = parsed_txt.where(~dash, 0.0)
     value = numeric.where(is_num, parsed_txt)
     bad = ~is_num & ~blank & ~dash & parsed_txt.isna()
-    note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
+    note = ""
+    if (is_str & ~blank & ~dash).any():
+        note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
     return Parsed(cents_series(value), bad.astype(bool), note)
 
 
@@ -201,7 +210,9 @@ def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
                 first = bool(dayfirst) if day_proof == month_proof else day_proof > month_proof
                 order = "D/M/Y" if first else "M/D/Y"
                 note = f"{order} assumed: the column's text dates do not prove the order"
-            dd, mm = (s.loc[hit, "a"], s.loc[hit, "b"]) if first else (s.loc[hit, "b"], s.loc[hit, "a"])
+            dd, mm = (
+                (s.loc[hit, "a"], s.loc[hit, "b"]) if first else (s.loc[hit, "b"], s.loc[hit, "a"])
+            )
             got[hit] = _ymd(s.loc[hit, "y"], mm, dd)
         rest = got.isna()
         if rest.any():  # month names, "Jan 5, 2024", "5 janvier"...: slow path, few cells

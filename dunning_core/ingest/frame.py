@@ -1,0 +1,131 @@
+"""Turn the mapped data block into the canonical invoice frame, column by column.
+
+Each mapped column is parsed whole (vectorised), once; unreadable cells become
+problems with their cell address. Unmapped fields get their typed "missing"
+value, so every consumer can rely on every ``columns.ALL_FIELDS`` column existing
+with one dtype: text ``str`` ("" when missing), dates ``datetime64[ns]``, amounts
+``Int64`` (open balance ``int64``), flags ``bool``, days overdue ``Int64``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dunning_core.columns import (
+    ALL_FIELDS,
+    AMOUNT_FIELDS,
+    DATE_FIELDS,
+    FLAG_FIELDS,
+    TEXT_FIELDS,
+    F,
+)
+from dunning_core.ingest import values
+from dunning_core.records import Problem, Severity
+
+MAX_CELL_PROBLEMS = 50  # per field; a summary line counts the rest
+
+
+def a1(row: int, col: int) -> str:
+    """1-based (row, col) to A1.
+
+    >>> a1(1, 1), a1(12, 28)
+    ('A1', 'AB12')
+    """
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def parse_field(field: str, col: pd.Series, dayfirst: bool | None) -> values.Parsed:
+    """Parse one source column with the parser its canonical field needs."""
+    if field in DATE_FIELDS:
+        return values.dates(col, dayfirst)
+    if field in AMOUNT_FIELDS:
+        return values.amounts(col)
+    if field in FLAG_FIELDS:
+        return values.flags(col)
+    if field == F.DAYS_OVERDUE:
+        return values.integers(col)
+    return values.Parsed(values.text(col), pd.Series(False, index=col.index))
+
+
+def empty_column(field: str, index: pd.Index) -> pd.Series:
+    """The typed 'missing' column of a field that the source does not have."""
+    if field in TEXT_FIELDS:
+        return pd.Series("", index=index, dtype="str")
+    if field in DATE_FIELDS:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if field in FLAG_FIELDS:
+        return pd.Series(False, index=index, dtype="bool")
+    return pd.Series(pd.NA, index=index, dtype="Int64")
+
+
+def cell_problems(
+    parsed: values.Parsed,
+    raw: pd.Series,
+    keep: pd.Series,
+    field: str,
+    sheet: str,
+    rows: pd.Series,
+    col: int,
+) -> list[Problem]:
+    """WARNING per unreadable cell of a kept row (capped, with a count of the rest)."""
+    bad = parsed.bad & keep
+    n = int(bad.sum())
+    if not n:
+        return []
+    kind = (
+        "a date"
+        if field in DATE_FIELDS
+        else "an amount"
+        if field in AMOUNT_FIELDS
+        else "a whole number"
+    )
+    out = [
+        Problem(
+            sheet,
+            a1(int(rows[pos]), col),
+            field,
+            str(raw[pos])[:80],
+            f"expected {kind}; left empty",
+            Severity.WARNING,
+        )  # fmt: skip
+        for pos in bad[bad].index[:MAX_CELL_PROBLEMS]
+    ]
+    if n > MAX_CELL_PROBLEMS:
+        out.append(
+            Problem(
+                sheet,
+                "",
+                field,
+                "",
+                f"{n - MAX_CELL_PROBLEMS} more cells could not be "
+                f"read as {kind} (first {MAX_CELL_PROBLEMS} listed)",
+                Severity.WARNING,
+            )  # fmt: skip
+        )
+    return out
+
+
+def assemble(columns: dict[str, pd.Series], index: pd.Index, rows: pd.Series) -> pd.DataFrame:
+    """Frame with ``F.ROW`` and every field in ``ALL_FIELDS``, typed, in that order."""
+    data: dict[str, pd.Series] = {F.ROW: rows.astype("int64")}
+    for field in ALL_FIELDS:
+        s = columns.get(field)
+        if s is None:
+            s = empty_column(field, index)
+        elif field in TEXT_FIELDS:
+            s = s.astype("str")
+        elif field in DATE_FIELDS:
+            s = s.astype("datetime64[ns]")
+        elif field in FLAG_FIELDS:
+            s = s.astype("bool")
+        elif field == F.OPEN_CENTS:
+            s = s.astype("int64")
+        else:
+            s = s.astype("Int64")
+        data[field] = s
+    frame = pd.DataFrame(data, index=index)
+    return frame.reset_index(drop=True)

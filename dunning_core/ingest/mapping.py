@@ -1,0 +1,188 @@
+"""Map the located table's headers to canonical fields, confirmed by content.
+
+Each header proposes fields from the vocabulary with a specificity score; a field
+whose values must be dates or amounts only stands when a sample of the column's
+values looks like that ("Due" is a due date in one export and an amount due in
+another). Assignment is greedy by score, one column per field and one field per
+column. A mapping pinned in Settings (``policy.header_overrides``) is applied
+first and always wins. Aging-bucket amount columns are recognised separately.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dunning_core.columns import F
+from dunning_core.ingest import values
+from dunning_core.ingest.vocabulary import (
+    AMOUNT_LIKE,
+    DATE_LIKE,
+    bucket_range,
+    candidates,
+    normalise,
+)
+from dunning_core.records import FieldMatch
+
+SAMPLE = 500
+_DATE_TEXT = r"^\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|(?:19|20)\d{6})(\s.*)?$"
+_MONTH_TEXT = r"^\s*([A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}[ -][A-Za-z]{3,9}\.?[ -]\d{2,4})\s*$"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a sample of a column's values looks like (shares of non-empty cells)."""
+
+    filled: int
+    dates: float
+    amounts: float
+    texts: float
+    distinct: int
+
+
+@dataclass(frozen=True)
+class BucketColumn:
+    """An aging-bucket amount column and its days-past-due range."""
+
+    index: int  # 0-based column in the table
+    header: str
+    lo: int
+    hi: int | None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Result of mapping: field -> column index, evidence, buckets, problems text."""
+
+    columns: dict[str, int]
+    matches: dict[str, FieldMatch]
+    buckets: tuple[BucketColumn, ...]
+    warnings: tuple[str, ...]
+
+
+def profile(col: pd.Series) -> Profile:
+    """Profile the first :data:`SAMPLE` non-empty values of a column."""
+    obj = col.astype(object)
+    nonblank = obj[obj.map(lambda v: v is not None and (not isinstance(v, str) or bool(v.strip())))]
+    s = nonblank.iloc[:SAMPLE]
+    n = len(s)
+    if n == 0:
+        return Profile(0, 0.0, 0.0, 0.0, 0)
+    is_dt = s.map(lambda v: isinstance(v, dt.date))
+    txt = s.map(lambda v: v if isinstance(v, str) else "")
+    date_txt = txt.str.match(_DATE_TEXT) & ~txt.str.match(
+        r"^\s*\d{1,3}([.,]\d{3})*([.,]\d{1,2})?\s*$"
+    )
+    date_txt |= txt.str.match(_MONTH_TEXT)
+    amt = values.amounts(s)
+    is_amount = amt.values.notna() & ~is_dt & ~date_txt
+    return Profile(
+        filled=n,
+        dates=float((is_dt | date_txt).mean()),
+        amounts=float(is_amount.mean()),
+        texts=float((txt.ne("") & ~date_txt & ~is_amount).mean()),
+        distinct=int(values.text(col).nunique()),
+    )
+
+
+def _fits(field: str, p: Profile) -> bool:
+    if p.filled == 0:
+        return True
+    if field in DATE_LIKE:
+        return p.dates >= 0.6
+    if field in AMOUNT_LIKE:
+        return p.amounts >= 0.6
+    if field in (F.CUSTOMER_NAME, F.EMAIL, F.TERMS, F.OWNER, F.CONTACT, F.DOC_TYPE, F.CURRENCY):
+        return p.dates < 0.5 and (p.amounts < 0.9 or field == F.CUSTOMER_NAME and p.texts > 0)
+    return True
+
+
+def _evidence(how: str, field: str, p: Profile) -> str:
+    if p.filled == 0:
+        return f"{how}; column empty in the sample"
+    if field in DATE_LIKE:
+        return f"{how}; {p.dates:.0%} of values are dates"
+    if field in AMOUNT_LIKE:
+        return f"{how}; {p.amounts:.0%} of values are numbers"
+    return f"{how}; {p.distinct} distinct values"
+
+
+def find_buckets(headers: tuple[str, ...], profiles: list[Profile]) -> tuple[BucketColumn, ...]:
+    """Aging-bucket amount columns, left to right (at least two, or none)."""
+    found: list[BucketColumn] = []
+    prev: int | None = None
+    for i, h in enumerate(headers):
+        r = bucket_range(h, prev)
+        if r is None or profiles[i].filled and profiles[i].amounts < 0.6:
+            continue
+        if found and r[0] <= (found[-1].hi if found[-1].hi is not None else 10**6) and r[0] > 0:
+            r = (max(r[0], (found[-1].hi or 0) + 1), r[1])
+        found.append(BucketColumn(i, h, r[0], r[1]))
+        prev = r[1] if r[1] is not None else prev
+    return tuple(found) if len(found) >= 2 else ()
+
+
+def map_headers(
+    headers: tuple[str, ...],
+    data: pd.DataFrame,
+    overrides: dict[str, str],
+    first_col: int,
+) -> Mapping:
+    """Assign canonical fields to the table's columns (see module docstring)."""
+    profiles = [profile(data[c]) for c in range(len(headers))]
+    buckets = find_buckets(headers, profiles)
+    taken = {b.index for b in buckets}
+    columns: dict[str, int] = {}
+    matches: dict[str, FieldMatch] = {}
+    warnings: list[str] = []
+
+    def take(field: str, i: int, how: str) -> None:
+        columns[field] = i
+        taken.add(i)
+        matches[field] = FieldMatch(
+            field, headers[i], first_col + i, _evidence(how, field, profiles[i])
+        )
+
+    norm_headers = [normalise(h) for h in headers]
+    for field, header in overrides.items():
+        want = normalise(header)
+        hits = [i for i, h in enumerate(norm_headers) if h == want]
+        if hits:
+            taken.discard(hits[0])
+            buckets = tuple(b for b in buckets if b.index != hits[0])
+            take(field, hits[0], f"pinned in Settings as {header!r}")
+        else:
+            warnings.append(
+                f"Settings pin {field} -> {header!r}: no such header; mapped automatically"
+            )
+
+    proposals = []
+    for i, h in enumerate(headers):
+        for field, score in candidates(h):
+            proposals.append((-score, i, field))
+    proposals.sort()
+    for neg, i, field in proposals:
+        if field in columns or i in taken:
+            continue
+        if not _fits(field, profiles[i]):
+            continue
+        take(field, i, f"header {headers[i]!r} ~ {field} (score {-neg})")
+
+    if F.CUSTOMER_NAME not in columns:
+        for i, h in enumerate(headers):
+            p = profiles[i]
+            if not h and i not in taken and p.filled and p.texts >= 0.6:
+                take(F.CUSTOMER_NAME, i, "unnamed column of text values (customer names)")
+                break
+    if F.CUSTOMER_ID in columns and F.CUSTOMER_NAME in columns:
+        pid, pname = profiles[columns[F.CUSTOMER_ID]], profiles[columns[F.CUSTOMER_NAME]]
+        if pid.distinct == 1 and pname.distinct > 1:
+            i = columns.pop(F.CUSTOMER_ID)
+            matches.pop(F.CUSTOMER_ID)
+            taken.discard(i)
+            warnings.append(
+                f"column {headers[i]!r} has one value for many customers: not used as customer id"
+            )
+    return Mapping(columns, matches, buckets, tuple(warnings))
