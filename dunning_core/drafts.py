@@ -99,26 +99,29 @@ def _norm_row(row: list[Any]) -> list[str]:
 def _render(
     p: Packet, templates: dict[str, Template], policy: Policy, problems: list[Problem]
 ) -> tuple[str, str] | None:
-    try:
-        template = pick(
-            templates, p.stage.template or p.stage.key, p.language, policy.default_language
-        )
-    except KeyError as exc:
-        problems.append(Problem("", "", "template", p.stage.key, str(exc), Severity.ERROR))
-        return None
+    """Render with the best template; when one fails, report it and try the next."""
+    pool = templates
     while True:
+        stem = p.stage.template or p.stage.key
+        try:
+            template = pick(pool, stem, p.language, policy.default_language)
+        except KeyError as exc:
+            message = f"{exc}; no draft made for customer {p.customer_id}."
+            problems.append(Problem("", "", "template", stem, message, Severity.ERROR))
+            return None
         try:
             return render(template, p.context)
         except jinja2.TemplateError as exc:
             sheet, _, cell = template.origin.partition("!")
-            used = "the file template was used" if template.fallback else "no draft made"
-            message = f"Template failed for customer {p.customer_id}: {exc}; {used}."
+            message = f"Template failed for customer {p.customer_id}: {exc}; next one tried."
             problems.append(
                 Problem(sheet, cell, "template", template.name, message, Severity.ERROR)
             )
-            if template.fallback is None:
-                return None
-            template = template.fallback
+            pool = dict(pool)
+            if template.fallback is not None:
+                pool[template.name] = template.fallback
+            else:
+                del pool[template.name]
 
 
 def _fill(row: dict[str, Any], p: Packet, subject: str, body: str, today: pd.Timestamp) -> None:

@@ -147,8 +147,20 @@ def load_templates(overrides: Mapping[str, tuple[str, str]] | None = None) -> Te
 
 
 def pick(templates: Mapping[str, Template], stem: str, language: str, default: str) -> Template:
-    """The template for ``stem`` in ``language``: exact, bare stem, default language, English."""
-    for name in (f"{stem}.{language}", stem, f"{stem}.{default}", f"{stem}.en"):
+    """The template for ``stem`` in ``language``, falling back to the default language.
+
+    A bare stem (a Templates-sheet row named ``friendly``) is the default-language
+    version, so it wins over the shipped ``friendly.<default>`` file.
+
+    >>> t = {n: n for n in ("friendly", "friendly.en", "friendly.de")}
+    >>> [pick(t, "friendly", lang, "en") for lang in ("en", "de", "es")]  # type: ignore[arg-type]
+    ['friendly', 'friendly.de', 'friendly']
+    """
+    if language == default:
+        names = [stem, f"{stem}.{language}"]
+    else:
+        names = [f"{stem}.{language}", stem, f"{stem}.{default}"]
+    for name in [*names, f"{stem}.en"]:
         if name in templates:
             return templates[name]
     raise KeyError(f"no template for stage template '{stem}'")
