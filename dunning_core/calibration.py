@@ -33,6 +33,7 @@ MIN_SURVIVAL = 0.02  # below this, the invoice is later than the history knows
 CUSTOMER_K = 5.0  # pseudo-invoices of the segment prior behind each customer
 SEGMENT_K = 20.0  # pseudo-invoices of the book prior behind each segment
 MIN_DISPUTES = 10  # disputed (and undisputed) invoices needed to measure the shift
+HALF_LIFE_DAYS = 180  # an invoice settled this long ago counts half: behaviour drifts
 
 
 def bucket_labels(days_past_due: pd.Series, policy: Policy) -> pd.Series:
@@ -196,11 +197,13 @@ def _flags(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].fillna(False).astype(bool).to_numpy()
 
 
-def _cdf_rows(codes: np.ndarray, x: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical CDF over the day grid for each code; returns (cdf, counts)."""
+def _cdf_rows(
+    codes: np.ndarray, x: np.ndarray, weight: np.ndarray, n_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted empirical CDF over the day grid for each code; returns (cdf, weights)."""
     g = X_MAX - X_MIN + 1
     hist = np.zeros((n_rows, g))
-    np.add.at(hist, (codes, np.clip(x - X_MIN, 0, g - 1)), 1.0)
+    np.add.at(hist, (codes, np.clip(x - X_MIN, 0, g - 1)), weight)
     counts = hist.sum(axis=1)
     cdf = np.divide(
         hist.cumsum(axis=1), counts[:, None], out=np.zeros_like(hist), where=counts[:, None] > 0
@@ -211,7 +214,7 @@ def _cdf_rows(codes: np.ndarray, x: np.ndarray, n_rows: int) -> tuple[np.ndarray
 def calibrate(history: pd.DataFrame, as_of: date, policy: Policy) -> CalibratedModel:
     """Calibrate from the invoices in ``history`` settled strictly before ``as_of``."""
     h = history[pd.to_datetime(history[SETTLED_DATE]) < pd.Timestamp(as_of)]
-    h = h[h[F.DUE_DATE].notna()]
+    h = h[h[F.DUE_DATE].notna()].sort_values(SETTLED_DATE, kind="stable")
     n = len(h)
     g = X_MAX - X_MIN + 1
     if n < MIN_HISTORY:
@@ -223,14 +226,16 @@ def calibrate(history: pd.DataFrame, as_of: date, policy: Policy) -> CalibratedM
     if disputed.sum() >= MIN_DISPUTES and (~disputed).sum() >= MIN_DISPUTES:
         shift = round(float(np.median(x[disputed]) - np.median(x[~disputed])))
     base_x = x - np.where(disputed, shift, 0)  # undisputed-equivalent behaviour
-    book_cdf, _ = _cdf_rows(np.zeros(n, dtype="int64"), base_x, 1)
+    age = (pd.Timestamp(as_of) - pd.to_datetime(h[SETTLED_DATE])).dt.days.to_numpy()
+    w = 0.5 ** (age / HALF_LIFE_DAYS) if HALF_LIFE_DAYS else np.ones(n)
+    book_cdf, _ = _cdf_rows(np.zeros(n, dtype="int64"), base_x, w, 1)
     seg = h[F.SEGMENT].astype(str) if F.SEGMENT in h else pd.Series("", index=h.index)
     seg_codes, seg_keys = pd.factorize(seg, sort=True)
-    seg_cdf, seg_n = _cdf_rows(seg_codes, base_x, len(seg_keys))
+    seg_cdf, seg_n = _cdf_rows(seg_codes, base_x, w, len(seg_keys))
     seg_cdf = (seg_n[:, None] * seg_cdf + SEGMENT_K * book_cdf) / (seg_n + SEGMENT_K)[:, None]
     cust = h[F.CUSTOMER_ID].astype(str)
     cust_codes, cust_keys = pd.factorize(cust, sort=True)
-    cust_cdf, cust_n = _cdf_rows(cust_codes, base_x, len(cust_keys))
+    cust_cdf, cust_n = _cdf_rows(cust_codes, base_x, w, len(cust_keys))
     cust_seg = np.zeros(len(cust_keys), dtype="int64")
     cust_seg[cust_codes] = seg_codes  # a customer's segment: its latest invoice's
     prior = seg_cdf[cust_seg]
