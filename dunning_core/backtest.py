@@ -115,11 +115,12 @@ def as_of_dates(
     history: pd.DataFrame, start: date | None, end: date | None, weeks: int
 ) -> list[date]:
     """Weekly as-of dates; defaults leave 13 weeks of history to learn from at the start
-    and ``weeks`` weeks of settlements to measure against at the end."""
+    and at least 13 weeks of settlements to measure against at the end (so the dates,
+    and the scores of the shorter horizons, do not depend on ``weeks``)."""
     if history.empty:
         raise UserError("paid history has no usable rows: nothing to backtest")
     first = pd.Timestamp(history[F.INVOICE_DATE].min()).date() + timedelta(weeks=13)
-    last = pd.Timestamp(history[SETTLED_DATE].max()).date() - timedelta(weeks=weeks)
+    last = pd.Timestamp(history[SETTLED_DATE].max()).date() - timedelta(weeks=max(weeks, 13))
     lo, hi = start or first, end or last
     if hi < lo:
         raise UserError(
