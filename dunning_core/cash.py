@@ -90,10 +90,10 @@ def _frame(wide: pd.DataFrame, dim: str | None, policy: Policy, as_of: date) -> 
     out = pd.DataFrame({CURRENCY: wide.index.get_level_values("cur").astype("str")})
     if dim is not None:
         out[dim] = wide.index.get_level_values("key").astype("str")
-    for i, name in enumerate(names):
-        out[name] = units_series(pd.Series(wide[i].to_numpy())).to_numpy()
-    out[OPEN] = units_series(pd.Series(wide["open"].to_numpy())).to_numpy()
-    return out
+    # Same conversion as money.units_series, on the whole cents matrix at once.
+    units = (wide[[*range(len(names)), "open"]].to_numpy(dtype="float64") / 100.0).round(2)
+    money = pd.DataFrame(units, columns=[*names, OPEN])
+    return pd.concat([out, money], axis=1)
 
 
 def _ordered(wide: pd.DataFrame, order: list[str]) -> pd.DataFrame:

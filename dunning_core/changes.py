@@ -257,7 +257,7 @@ def attribute_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
     currency; ``Change`` is integer cents. The reason rows sum exactly to the total.
     """
     prev, cur = _per_invoice(previous), _per_invoice(current)
-    m = prev.join(cur, how="outer", lsuffix="_p", rsuffix="_c")
+    m = prev.add_suffix("_p").join(cur.add_suffix("_c"), how="outer")
     in_p, in_c = m["open_p"].notna(), m["open_c"].notna()
     exp_p = m["exp_p"].fillna(0).astype("int64")
     exp_c = m["exp_c"].fillna(0).astype("int64")
