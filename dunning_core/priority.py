@@ -99,7 +99,7 @@ def _clauses(frame: pd.DataFrame, policy: Policy) -> list[pd.Series]:
     )
     invoice = amount + age.where(overdue, " not yet due")
     names = {s.key: s.name for s in policy.stages}
-    stage = "stage: " + frame[Q.STAGE].astype(str).map(names).fillna("").astype(str)
+    stage = "stage: " + frame[Q.STAGE].astype(str).map(names).astype(object).fillna("").astype(str)
     broken = frame.get(Q.BROKEN_PROMISE_DATE, pd.Series(pd.NaT, index=frame.index))
     promise = "promise broken " + format_dates(broken.astype("datetime64[ns]"))
     exposure = "customer owes " + format_amounts(customer_overdue(frame), cur) + " overdue"

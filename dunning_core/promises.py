@@ -69,7 +69,7 @@ def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
             out[name] = pd.to_numeric(col, errors="coerce") if col is not None else float("nan")
             out[name] = out[name].astype("float64")
         else:
-            out[name] = "" if col is None else col.fillna("").astype(str).str.strip()
+            out[name] = "" if col is None else _text(col)
     status = out[P.STATUS].str.lower()
     usable = (out[P.CUSTOMER_ID] != "") & out[P.PROMISE_DATE].notna()
     status = status.mask((status == "") & usable, "open")
@@ -106,6 +106,16 @@ def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         ):
             out.at[i, P.ID] = _unique_id(_base_id(str(cust), when), taken)
     return out
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """A column as stripped text; whole numbers read as floats lose their ".0"."""
+    if pd.api.types.is_float_dtype(col.dtype):
+        whole = col.dropna()
+        if (whole == whole.round()).all():
+            col = col.astype("Int64")
+    obj = col.astype(object)
+    return obj.where(col.notna(), "").astype(str).str.strip()
 
 
 def _problem(field: str, i: int, value: str, message: str) -> Problem:
@@ -198,7 +208,7 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
 
 def _keyed(frame: pd.DataFrame, cust: str, inv: str, cents: pd.Series) -> pd.DataFrame:
     """Open cents per (customer, invoice), duplicates summed."""
-    k = pd.DataFrame({"cust": frame[cust].astype(str), "inv": frame[inv].astype(str), "c": cents})
+    k = pd.DataFrame({"cust": _text(frame[cust]), "inv": _text(frame[inv]), "c": cents})
     return k.groupby(["cust", "inv"], sort=False)["c"].sum().reset_index()
 
 
@@ -254,7 +264,11 @@ def _activity(
             A.INVOICES: rows[P.INVOICES].to_numpy(),
             A.AMOUNT: rows[P.AMOUNT].to_numpy(),
             A.CURRENCY: rows[P.CURRENCY].to_numpy(),
-            A.OWNER: rows[P.CUSTOMER_ID].map(owners).fillna(policy.default_owner).to_numpy(),
+            A.OWNER: rows[P.CUSTOMER_ID]
+            .map(owners)
+            .astype(object)
+            .fillna(policy.default_owner)
+            .to_numpy(),
             A.DETAIL: detail.to_numpy(),
             A.REFERENCE: rows[P.ID].to_numpy(),
             A.RUN: run,

@@ -255,7 +255,7 @@ def build_queue(
 
     out = apply_exclusions(out, policy, as_of, last_contact)
     route = {r.code: r.route_to for r in policy.exclusions}
-    routed = out[Q.EXCLUSION_CODE].map(route).fillna("").astype(str)
+    routed = out[Q.EXCLUSION_CODE].map(route).astype(object).fillna("").astype(str)
     routed = routed.where(routed != "", out[F.OWNER].astype(str))
     out[Q.ROUTED_TO] = routed.where(routed != "", policy.default_owner).astype("str")
     out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(

@@ -67,7 +67,7 @@ def promise_frame(rows: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
         raw[name] = pd.to_datetime(raw[name]).astype("datetime64[ns]")
     raw[P.AMOUNT] = pd.to_numeric(raw[P.AMOUNT]).astype("float64")
     for name in set(PROMISE_COLUMNS) - {P.CAPTURED, P.PROMISE_DATE, P.RESOLVED, P.AMOUNT}:
-        raw[name] = raw[name].fillna("").astype(str)
+        raw[name] = raw[name].astype(object).where(raw[name].notna(), "").astype(str)
     return raw
 
 
