@@ -1,0 +1,179 @@
+"""Whole-range reads and writes between a live xlwings book and the core's records.
+
+Why its own module: the ribbon handlers stay a few lines each, and this is the only
+code that touches xlwings objects. Every sheet is read with ONE range transfer
+(``used_range``) and every block is written with ONE range transfer (a 2D list), so
+the number of round trips to Excel depends on the number of sheets and blocks, never
+on the number of rows (issue 5 point 4). Only open-source xlwings calls are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from dunning_core.columns import MANAGED_HEADERS, OWNED_SHEETS, S
+from dunning_core.layout import ManagedBlock, SheetSpec, placements, table_name
+from dunning_core.records import BookSnapshot, CycleResult, RawSheet
+from dunning_core.workbook.xlsx_managed import find_block
+from dunning_core.workbook.xlsx_styles import FORMAT_CODES
+
+_NOT_AGING = (*OWNED_SHEETS, S.TEMPLATES)
+Grid = list[list[Any]]
+
+
+def read_sheet(sheet: Any) -> RawSheet:
+    """One sheet's values as a RawSheet: a single whole-range read of its used range."""
+    used = sheet.used_range
+    rows = used.options(ndim=2).value or [[None]]
+    return RawSheet(sheet.name, rows, first_row=used.row, first_col=used.column)
+
+
+def read_snapshot(book: Any, sheet: str | None = None) -> BookSnapshot:
+    """Every sheet of ``book`` read up front: aging candidates and the tool's own sheets.
+
+    The aging candidates are the sheets the tool does not own, the requested (or else
+    active) sheet first, matching what file mode's reader offers to ingest.
+    """
+    raws = [read_sheet(s) for s in book.sheets]
+    names = tuple(r.name for r in raws)
+    owned = {r.name: r for r in raws if r.name in _NOT_AGING}
+    aging = [r for r in raws if r.name not in _NOT_AGING]
+    if sheet is not None:
+        aging = [r for r in aging if r.name == sheet]
+    aging.sort(key=lambda r: r.name != sheet)
+    return BookSnapshot(source=str(book.name), sheets=names, aging=tuple(aging), owned=owned)
+
+
+def column_cells(series: pd.Series) -> list[Any]:
+    """Python values Excel accepts: None for missing, datetime for dates, int/float/str."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = pd.to_datetime(series, errors="coerce")
+        return [None if pd.isna(v) else v.to_pydatetime() for v in stamps]
+    out = series.astype(object).where(series.notna(), None).tolist()
+    return [v.item() if hasattr(v, "item") else v for v in out]
+
+
+def frame_grid(frame: pd.DataFrame) -> Grid:
+    """The frame's rows as a 2D list, header row first."""
+    cols = [column_cells(frame[c]) for c in frame.columns]
+    body = [list(row) for row in zip(*cols, strict=True)] if cols else []
+    return [[str(c) for c in frame.columns], *body]
+
+
+def block_grid(title: str, note: str, frame: pd.DataFrame, width: int) -> Grid:
+    """Title, optional note, header and values as one rectangular 2D list."""
+    grid = [[title], *([[note]] if note else []), *frame_grid(frame)]
+    if len(frame) == 0:
+        grid.append([None])  # an Excel Table needs one data row (layout.placements)
+    return [row + [None] * (width - len(row)) for row in grid]
+
+
+def write_spec(book: Any, spec: SheetSpec) -> None:
+    """Write one owned sheet: one range write per block, formats per column, tables."""
+    names = [s.name for s in book.sheets]
+    sheet = book.sheets[spec.name] if spec.name in names else _add_sheet(book, spec.name)
+    sheet.clear_contents()
+    table_names = {t.name: t for t in sheet.tables}
+    for block, place in zip(spec.blocks, placements(spec), strict=True):
+        width = max(1, len(block.frame.columns))
+        sheet.range((place.title_row, 1)).value = block_grid(
+            block.title, block.note, block.frame, width
+        )
+        for i, column in enumerate(block.frame.columns, start=1):
+            fmt = block.formats.get(str(column), "")
+            if fmt in FORMAT_CODES:
+                rng = sheet.range((place.header_row + 1, i), (place.last_row, i))
+                rng.number_format = FORMAT_CODES[fmt]
+        table_range = sheet.range((place.header_row, 1), (place.last_row, width))
+        name = table_name(block.title)
+        if name in table_names:
+            table_names[name].resize(table_range)
+        else:
+            sheet.tables.add(source=table_range, name=name)
+    if spec.hidden:
+        sheet.visible = False
+
+
+def _add_sheet(book: Any, name: str) -> Any:
+    sheets = list(book.sheets)
+    return book.sheets.add(name, after=sheets[-1])
+
+
+def managed_grid(
+    block: ManagedBlock, header_row: int, last_row: int
+) -> tuple[Grid, dict[str, str]]:
+    """The managed block as ONE grid from the header row down to ``last_row``.
+
+    Rows that hold no invoice (titles, totals, blanks) get empty cells, as file mode
+    drops the previous run's cells there too.
+    """
+    cols = [column_cells(v) for v in block.values]
+    by_row = {r: i for i, r in enumerate(block.rows)}
+    grid: Grid = [list(block.headers)]
+    empty = [None] * len(block.headers)
+    for r in range(header_row + 1, last_row + 1):
+        i = by_row.get(r)
+        grid.append(empty[:] if i is None else [c[i] for c in cols])
+    return grid, dict(block.formats)
+
+
+def managed_start(aging: RawSheet, header_row: int, last_column: int) -> tuple[int, int]:
+    """(first column of the block, last column of the previous block or 0).
+
+    Same rule as file mode: replace the previous block in place when its headers are
+    found in the header row, else start right of the team's last column.
+    """
+    headers: dict[int, str] = {}
+    i = header_row - aging.first_row
+    if 0 <= i < len(aging.rows):
+        for j, v in enumerate(aging.rows[i]):
+            if isinstance(v, str) and v.strip():
+                headers[aging.first_col + j] = v
+    old = find_block(headers, MANAGED_HEADERS)
+    if old[0]:
+        return old[0], old[1]
+    return max([last_column, *headers.keys()]) + 1, 0
+
+
+def write_managed(book: Any, result: CycleResult, block: ManagedBlock, aging: RawSheet) -> None:
+    """Write the managed columns on the aging sheet as one 2D range write."""
+    report = result.report
+    sheet = book.sheets[report.sheet]
+    start, old_end = managed_start(aging, report.header_row, report.last_column)
+    used_last = aging.first_row + len(aging.rows) - 1
+    last_row = max([report.header_row, *block.rows])
+    if old_end:  # clear the previous block below the new one (one call, no transfer)
+        sheet.range(
+            (report.header_row, start), (max(used_last, last_row), old_end)
+        ).clear_contents()
+    grid, formats = managed_grid(block, report.header_row, last_row)
+    sheet.range((report.header_row, start)).value = grid
+    for k, header in enumerate(block.headers):
+        fmt = formats.get(header, "")
+        if fmt in FORMAT_CODES and last_row > report.header_row:
+            rng = sheet.range((report.header_row + 1, start + k), (last_row, start + k))
+            rng.number_format = FORMAT_CODES[fmt]
+
+
+def aging_raw(snapshot: BookSnapshot, name: str) -> RawSheet:
+    """The RawSheet read for the chosen aging sheet (ingest names it in the report)."""
+    for raw in snapshot.aging:
+        if raw.name == name:
+            return raw
+    return RawSheet(name, [[None]])
+
+
+__all__: Sequence[str] = (
+    "block_grid",
+    "column_cells",
+    "frame_grid",
+    "managed_grid",
+    "managed_start",
+    "read_sheet",
+    "read_snapshot",
+    "write_managed",
+    "write_spec",
+)
