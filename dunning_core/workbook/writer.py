@@ -1,0 +1,230 @@
+"""File mode write-back: the cycle's results into the team's own .xlsx/.xlsm, losslessly.
+
+Only the parts the tool owns are written: the aging sheet's part (its managed
+block), the owned sheets with their tables and chart, and the small bookkeeping
+parts (workbook.xml, its rels, content types, styles). Every other part is copied
+byte for byte, which is what keeps VBA, text boxes, x14 extensions, slicers and the
+rest intact (DESIGN.md, "Known facts about writing workbooks"), and is what makes a
+million-row save take seconds. A source that is not a workbook package (csv, xls,
+ods) is never touched: a new ``<stem>.dunning.xlsx`` is written beside it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import replace
+from io import BytesIO
+from pathlib import Path
+from typing import IO
+
+from dunning_core.columns import M
+from dunning_core.layout import managed_values, owned_sheets, start_sheet
+from dunning_core.records import CycleResult, UserError
+from dunning_core.workbook import xlsx_chart as chart
+from dunning_core.workbook import xlsx_tables as tables
+from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet, shared_strings
+from dunning_core.workbook.xlsx_newbook import new_book, safe_sheet_name
+from dunning_core.workbook.xlsx_owned import build_sheet
+from dunning_core.workbook.xlsx_package import REL_BASE, Package, Rel
+from dunning_core.workbook.xlsx_save import safe_write
+from dunning_core.workbook.xlsx_styles import Styles
+from dunning_core.workbook.xlsx_workbook import (
+    SHEET_CT,
+    Workbook,
+    exclusive_parts,
+    free_part,
+    new_rel_id,
+    set_tab_selected,
+)
+
+PACKAGE_SUFFIXES = (".xlsx", ".xlsm")
+STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_MANAGED_WIDTHS = {M.PRIORITY_REASON: 40.0, M.EXCLUSION_REASON: 36.0, M.NEXT_ACTION: 24.0}
+_HEADER_FILL = "FF1F4E78"  # dark blue: marks the tool's columns apart from the team's
+
+
+def write_book(
+    src: Path,
+    result: CycleResult,
+    dest: Path | None = None,
+    *,
+    backup_dir: Path | None = None,
+    keep_backups: int = 10,
+) -> Path:
+    """Write ``result`` into ``src`` (or ``dest``) and return the path written.
+
+    A .xlsx/.xlsm is updated in place by default; any other source gets a new
+    ``<stem>.dunning.xlsx`` beside it holding the aging values plus the results.
+    The save is atomic, backed up and locked (:mod:`xlsx_save`).
+    """
+    src = Path(src)
+    if not src.exists():
+        raise UserError(f"{src}: file not found.")
+    is_package = src.suffix.lower() in PACKAGE_SUFFIXES
+    if dest is None:
+        dest = src if is_package else src.with_name(f"{src.stem}.dunning.xlsx")
+    dest = Path(dest)
+    if not is_package:
+        sheet = safe_sheet_name(result.report.sheet)
+        result = replace(result, report=replace(result.report, sheet=sheet))
+
+    def write(tmp: Path) -> None:
+        source: str | Path | IO[bytes] = (
+            src if is_package else BytesIO(new_book(src, result.report.sheet))
+        )
+        try:
+            pkg = Package(source)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise UserError(f"{src}: cannot open the workbook package ({exc}).") from None
+        try:
+            apply_result(pkg, result, str(src))
+            pkg.write(tmp)
+        finally:
+            pkg.close()
+
+    return safe_write(dest, write, backup_dir, keep_backups)
+
+
+def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
+    """Edit ``pkg`` in memory: managed block, owned sheets, active tab, bookkeeping."""
+    book = Workbook(pkg, source)
+    styles_part = next((r.target for r in book.rels if r.kind == "styles"), "")
+    add_ct: dict[str, str] = {}
+    if not styles_part:
+        styles_part = "xl/styles.xml"
+        book.rels.append(Rel(new_rel_id(book.rels), REL_BASE + "styles", styles_part))
+        add_ct[styles_part] = STYLES_CT
+    styles = Styles(pkg.get(styles_part) or _EMPTY_STYLES)
+    entries = {s.name: s for s in book.sheets()}
+    aging = entries.get(result.report.sheet)
+    if aging is None or not pkg.has(aging.part):
+        raise UserError(f"{source}: sheet {result.report.sheet!r} not found in the workbook.")
+    start = start_sheet(result)
+    removed: set[str] = set()
+
+    _write_managed(pkg, book, aging.part, result, styles, start == aging.name)
+
+    specs = owned_sheets(result)
+    replaced = {entries[s.name].part for s in specs if s.name in entries}
+    drop = exclusive_parts(pkg, replaced) - replaced
+    for name in sorted(drop):
+        pkg.delete(name)
+    removed |= drop
+    used_ids: set[int] = set()
+    used_names: set[str] = set()
+    for name in pkg.names():
+        if name.startswith("xl/tables/") and name.endswith(".xml"):
+            tid, tname = tables.table_identity(pkg.get(name) or b"")
+            used_ids.add(tid)
+            used_names.add(tname.lower())
+
+    def allocate(base: str) -> tuple[int, str]:
+        tid = max(used_ids | {0}) + 1
+        name, n = base, 2
+        while name.lower() in used_names:
+            name, n = f"{base}{n}", n + 1
+        used_ids.add(tid)
+        used_names.add(name.lower())
+        return tid, name
+
+    taken: set[str] = set()
+    calc_dirty = False
+    for spec in specs:
+        entry = entries.get(spec.name)
+        if entry is None:
+            part = free_part(pkg, "xl/worksheets/sheet{}.xml", taken)
+            entry = book.add_sheet(spec.name, part)
+            add_ct[part] = SHEET_CT
+        else:
+            calc_dirty |= b"<f" in (pkg.get(entry.part) or b"")
+            add_ct[entry.part] = SHEET_CT  # re-listed in order, so re-runs give the same bytes
+        book.set_hidden(spec.name, spec.hidden)
+        sheet = build_sheet(spec, styles, allocate, selected=spec.name == start)
+        pkg.set(entry.part, sheet.xml)
+        rels: list[Rel] = []
+        for i, (_, _, xml) in enumerate(sheet.tables, start=1):
+            tpart = free_part(pkg, "xl/tables/table{}.xml", taken)
+            pkg.set(tpart, xml)
+            add_ct[tpart] = tables.CONTENT_TYPE
+            rels.append(Rel(f"rId{i}", tables.REL_TYPE, tpart))
+        if sheet.charts:
+            dpart = free_part(pkg, "xl/drawings/drawing{}.xml", taken)
+            anchors, drels = [], []
+            for j, spec_chart in enumerate(sheet.charts, start=1):
+                cpart = free_part(pkg, "xl/charts/chart{}.xml", taken)
+                pkg.set(cpart, chart.chart_xml(spec_chart))
+                add_ct[cpart] = chart.CHART_CT
+                drels.append(Rel(f"rId{j}", chart.CHART_REL, cpart))
+                anchors.append((f"rId{j}", spec_chart.anchor, f"Chart {j}"))
+            pkg.set(dpart, chart.drawing_xml(anchors))
+            pkg.set_rels(dpart, drels)
+            add_ct[dpart] = chart.DRAWING_CT
+            rels.append(Rel(f"rId{len(sheet.tables) + 1}", chart.DRAWING_REL, dpart))
+        pkg.set_rels(entry.part, rels)
+
+    owned = {s.name for s in specs} | {aging.name}
+    for entry in book.sheets():
+        if entry.name not in owned and pkg.has(entry.part):
+            data = pkg.get(entry.part) or b""
+            new = set_tab_selected(data, False)
+            if new is not data:
+                pkg.set(entry.part, new)
+    names = [s.name for s in book.sheets()]
+    book.set_active(names.index(start) if start in names else names.index(aging.name))
+    if calc_dirty:
+        calc = next((r.target for r in book.rels if r.kind == "calcChain"), None)
+        if calc:
+            pkg.delete(calc)
+            book.drop_rel(calc)
+            removed.add(calc)
+    book.save()
+    pkg.set(styles_part, styles.to_bytes())
+    pkg.set_content_types(add_ct, frozenset(removed - set(add_ct)))
+
+
+def _write_managed(
+    pkg: Package, book: Workbook, part: str, result: CycleResult, styles: Styles, selected: bool
+) -> None:
+    block = managed_values(result)
+    by_format = {f: styles.xf(fmt=f) for f in ("int", "date", "percent")}
+    bstyles = BlockStyles(
+        header=styles.xf(bold=True, color="FFFFFFFF", fill=_HEADER_FILL, wrap=True),
+        by_format=by_format,
+        grey_dxf=styles.grey_dxf(),
+    )
+    sst_part = next((r.target for r in book.rels if r.kind == "sharedStrings"), None)
+
+    def sst(wanted: set[int]) -> dict[int, str]:
+        return shared_strings(pkg.get(sst_part) if sst_part else None, wanted)
+
+    widths = [_MANAGED_WIDTHS.get(h, max(10.0, len(h) + 3.0)) for h in block.headers]
+    report = result.report
+    edit = edit_sheet(
+        pkg.get(part) or b"", report.header_row, report.last_column, block, bstyles, sst, widths
+    )
+    pkg.set(part, set_tab_selected(edit.xml, selected))
+    for rel in pkg.rels(part):
+        if rel.kind == "table" and pkg.has(rel.target):
+            new = tables.extend_table(
+                pkg.get(rel.target) or b"",
+                report.header_row,
+                edit.start,
+                block.headers,
+                edit.old_end,
+            )
+            if new is not None:
+                pkg.set(rel.target, new)
+
+
+_EMPTY_STYLES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    b'<fill><patternFill patternType="gray125"/></fill></fills>'
+    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    b"</styleSheet>"
+)

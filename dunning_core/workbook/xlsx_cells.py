@@ -1,0 +1,183 @@
+"""Cell XML: addresses, escaping, and values turned into ``<c>`` elements.
+
+Every string is written as an inline string (``t="inlineStr"``), so text that starts
+with ``=``, ``+``, ``-`` or ``@`` is stored as text and can never become a formula
+(issue 6, point 4); characters XML 1.0 forbids are removed, not escaped. Whole
+columns are converted at once for the managed block (a million rows), single values
+for the small owned sheets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_EPOCH = pd.Timestamp("1899-12-30")
+_EPOCH_DATE = date(1899, 12, 30)
+_LETTERS: list[str] = []
+
+
+def col_letter(n: int) -> str:
+    """1-based column number to letters (1 -> "A", 28 -> "AB", 16384 -> "XFD").
+
+    >>> col_letter(1), col_letter(28), col_letter(16384)
+    ('A', 'AB', 'XFD')
+    """
+    if not _LETTERS:
+        for i in range(1, 16385):
+            s, k = "", i
+            while k:
+                k, r = divmod(k - 1, 26)
+                s = chr(65 + r) + s
+            _LETTERS.append(s)
+    return _LETTERS[n - 1]
+
+
+def col_index(letters: str) -> int:
+    """Letters to the 1-based column number.
+
+    >>> col_index("A"), col_index("ab"), col_index("XFD")
+    (1, 28, 16384)
+    """
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """ "B12" -> (column 2, row 12).
+
+    >>> split_ref("$AB$7")
+    (28, 7)
+    """
+    m = _REF.fullmatch(ref)
+    if not m:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return col_index(m.group(1)), int(m.group(2))
+
+
+def escape_text(text: str) -> str:
+    """Text safe for an XML text node: illegal characters dropped, ``& < >`` escaped.
+
+    >>> escape_text("=1+1 <b> & \\x01ok")
+    '=1+1 &lt;b&gt; &amp; ok'
+    """
+    text = _ILLEGAL.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _s(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def text_cell(ref: str, text: str, style: int = 0) -> str:
+    """An inline-string cell; empty text gives no cell at all.
+
+    >>> text_cell("A1", "=HYPERLINK(1)", 2)
+    '<c r="A1" s="2" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK(1)</t></is></c>'
+    """
+    if text == "":
+        return ""
+    body = escape_text(text)
+    return f'<c r="{ref}"{_s(style)} t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'
+
+
+def number_cell(ref: str, number: float | int, style: int = 0) -> str:
+    """A numeric cell (NaN and infinities give no cell: Excel cannot store them)."""
+    if isinstance(number, float):
+        if not math.isfinite(number):
+            return ""
+        if number.is_integer() and abs(number) < 1e15:
+            return f'<c r="{ref}"{_s(style)}><v>{int(number)}</v></c>'
+    return f'<c r="{ref}"{_s(style)}><v>{number!r}</v></c>'
+
+
+def date_serial(value: date | datetime | pd.Timestamp) -> float:
+    """Excel's 1900 date serial (days since 1899-12-30; time as the fraction).
+
+    >>> date_serial(date(2026, 11, 22)), date_serial(pd.Timestamp("1900-03-01 12:00"))
+    (46348, 61.5)
+    """
+    if isinstance(value, datetime):  # includes pd.Timestamp
+        delta = pd.Timestamp(value).tz_localize(None) - _EPOCH
+        days = delta.total_seconds() / 86400
+        return int(days) if days.is_integer() else days
+    return (value - _EPOCH_DATE).days
+
+
+def value_cell(ref: str, value: Any, style: int = 0) -> str:
+    """Any Python/pandas scalar as a cell: text, number, bool or date serial."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, str):
+        return text_cell(ref, value, style)
+    if isinstance(value, bool | np.bool_):
+        return f'<c r="{ref}"{_s(style)} t="b"><v>{int(bool(value))}</v></c>'
+    if isinstance(value, datetime | date):
+        return number_cell(ref, date_serial(value), style)
+    if isinstance(value, np.datetime64):
+        return "" if np.isnat(value) else number_cell(ref, date_serial(pd.Timestamp(value)), style)
+    if isinstance(value, int | np.integer):
+        return number_cell(ref, int(value), style)
+    if isinstance(value, float | np.floating):
+        return number_cell(ref, float(value), style)
+    return text_cell(ref, str(value), style)
+
+
+def column_cells(
+    letter: str, rows: list[int], values: pd.Series, kind: str, style: int
+) -> list[str]:
+    """One cell string per row for a whole column ('' where the value is missing).
+
+    ``kind`` is "date", "number" or "text"; the conversion is done once per column
+    (vectorised), the string assembly in one comprehension: this is the hot path of
+    writing the managed block on a million-row sheet.
+    """
+    s = _s(style)
+    if kind == "date":
+        ts = pd.to_datetime(values, errors="coerce")
+        days = ((ts - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
+        vals = [_num_text(d) for d in days]
+        return [
+            f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if v else ""
+            for r, v in zip(rows, vals, strict=True)
+        ]
+    if kind == "number":
+        nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        vals = [_num_text(x) for x in nums]
+        return [
+            f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if v else ""
+            for r, v in zip(rows, vals, strict=True)
+        ]
+    texts = ["" if _missing(v) else escape_text(str(v)) for v in values.tolist()]
+    return [
+        f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>'
+        if t
+        else ""
+        for r, t in zip(rows, texts, strict=True)
+    ]
+
+
+def _num_text(x: Any) -> str:
+    x = float(x)
+    if not math.isfinite(x):
+        return ""
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float) and math.isnan(v)

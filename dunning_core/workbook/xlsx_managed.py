@@ -1,0 +1,369 @@
+"""The managed block on the team's aging sheet, edited by streaming the sheet XML.
+
+The aging sheet can hold 1,048,576 rows, so no cell objects are built: the sheet XML
+is handled as text. The old block (found by its header texts on the header row) is
+cut out with one regular expression over the data rows, and each data row gets its
+new cells appended (rows are sorted by column, and the block sits at the right edge,
+so appending is right; a row with team cells further right is merged cell by cell).
+Everything else in the part (team cells, formulas, styles, merges, validations, the
+x14 extensions) is carried through as the same text.
+
+The streaming assumes what Excel, LibreOffice and openpyxl all write: the default
+(unprefixed) SpreadsheetML namespace and ``r`` as the first attribute of ``<c>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+
+from lxml import etree
+
+from dunning_core.layout import ManagedBlock
+from dunning_core.workbook.xlsx_cells import col_index, col_letter, column_cells, text_cell
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW = re.compile(r'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_CELL_COL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"')
+_T = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
+_V = re.compile(r"<v>(.*?)</v>", re.S)
+_CF = re.compile(r"<conditionalFormatting\b[^>]*>.*?</conditionalFormatting>", re.S)
+_SQREF = re.compile(r'\bsqref="([^"]*)"')
+_AFTER_CF = (
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
+
+
+@dataclass(frozen=True)
+class BlockStyles:
+    """cellXfs indices for the managed block, and the dxf of greyed (excluded) rows."""
+
+    header: int
+    by_format: dict[str, int]
+    grey_dxf: int
+
+
+@dataclass(frozen=True)
+class ManagedEdit:
+    """Where the block went: its first column and the previous block's last column (0 if none)."""
+
+    xml: bytes
+    start: int
+    old_end: int
+
+
+def shared_strings(data: bytes | None, wanted: set[int]) -> dict[int, str]:
+    """Texts of the shared strings ``wanted`` (parsing stops after the largest index)."""
+    out: dict[int, str] = {}
+    if not data or not wanted:
+        return out
+    last = max(wanted)
+    for i, (_, si) in enumerate(etree.iterparse(BytesIO(data), tag=f"{{{NS}}}si")):
+        if i in wanted:
+            out[i] = "".join(
+                t.text or ""
+                for t in si.iter(f"{{{NS}}}t")
+                if etree.QName(t.getparent()).localname != "rPh"
+            )
+        si.clear()
+        if i >= last:
+            break
+    return out
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def header_cells(row_xml: str, sst: Callable[[set[int]], dict[int, str]]) -> dict[int, str]:
+    """Column -> text of the header row's cells (shared, inline and formula strings)."""
+    cells: dict[int, tuple[str, str]] = {}
+    for m in _CELL.finditer(row_xml):
+        tag = m.group(0)
+        t = re.search(r'\bt="(\w+)"', tag[: tag.find(">") + 1])
+        cells[col_index(m.group(1))] = (t.group(1) if t else "n", tag)
+    wanted = set()
+    for kind, tag in cells.values():
+        v = _V.search(tag)
+        if kind == "s" and v and v.group(1).strip().isdigit():
+            wanted.add(int(v.group(1)))
+    table = sst(wanted)
+    out = {}
+    for col, (kind, tag) in cells.items():
+        if kind == "inlineStr":
+            out[col] = _unescape("".join(t or "" for t in _T.findall(tag)))
+        elif kind in ("s", "str"):
+            v = _V.search(tag)
+            raw = v.group(1).strip() if v else ""
+            out[col] = table.get(int(raw), "") if kind == "s" and raw.isdigit() else _unescape(raw)
+    return out
+
+
+def find_block(headers: dict[int, str], managed: tuple[str, ...]) -> tuple[int, int]:
+    """(first, last) column of the previous run's block, or (0, 0).
+
+    The block is the longest run of adjacent header cells spelling the managed
+    headers in order from the first one (two or more), so a team column that merely
+    shares a name ("Owner") is never mistaken for it.
+
+    >>> heads = {1: "Owner", 5: "Days past due", 6: "Bucket", 7: "x"}
+    >>> find_block(heads, ("Days past due", "Bucket"))
+    (5, 6)
+    """
+    best = (0, 0)
+    for col, text in headers.items():
+        if text.strip() != managed[0]:
+            continue
+        n = 1
+        while n < len(managed) and headers.get(col + n, "").strip() == managed[n]:
+            n += 1
+        if n >= 2 and n > best[1] - best[0] + 1:
+            best = (col, col + n - 1)
+    return best
+
+
+def _set_spans(row_open: str, end: int) -> str:
+    m = re.search(r'\bspans="(\d+):(\d+)"', row_open)
+    if not m or int(m.group(2)) >= end:
+        return row_open
+    return row_open[: m.start()] + f'spans="{m.group(1)}:{end}"' + row_open[m.end() :]
+
+
+def _merge_row(row: str, new_cells: str, start: int, end: int) -> str:
+    """Put ``new_cells`` (columns start..end) into ``row`` keeping column order."""
+    if row.endswith("/>"):
+        return _set_spans(row[:-2] + ">", end) + new_cells + "</row>"
+    head_end = row.find(">") + 1
+    head, body = _set_spans(row[:head_end], end), row[head_end:-6]
+    cols = _CELL_COL.findall(body)
+    if not cols or col_index(cols[-1]) < start:
+        return head + body + new_cells + "</row>"
+    left, right = [], []
+    for m in _CELL.finditer(body):
+        col = col_index(m.group(1))
+        if col < start:
+            left.append(m.group(0))
+        elif col > end:
+            right.append(m.group(0))
+    return head + "".join(left) + new_cells + "".join(right) + "</row>"
+
+
+def _edit_cols(prefix: str, start: int, end: int, old: tuple[int, int], widths: list[float]) -> str:
+    ours = "".join(
+        f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+        for c, w in zip(range(start, end + 1), widths, strict=True)
+    )
+    m = re.search(r"<cols>(.*?)</cols>|<cols/>", prefix, re.S)
+    if not m:
+        at = prefix.find("<sheetData")
+        return prefix[:at] + f"<cols>{ours}</cols>" + prefix[at:]
+    kept: list[tuple[int, str]] = []
+    for col in re.findall(r"<col\b[^>]*/>", m.group(1) or ""):
+        lo = int(re.search(r'\bmin="(\d+)"', col).group(1))  # type: ignore[union-attr]
+        hi = int(re.search(r'\bmax="(\d+)"', col).group(1))  # type: ignore[union-attr]
+        if old[0] and old[0] <= lo and hi <= old[1]:
+            continue  # the previous block's own widths
+        for a, b in ((lo, min(hi, start - 1)), (max(lo, end + 1), hi)):
+            if a <= b:
+                piece = re.sub(r'\bmin="\d+"', f'min="{a}"', col)
+                kept.append((a, re.sub(r'\bmax="\d+"', f'max="{b}"', piece)))
+    kept.append((start, ours))
+    kept.sort(key=lambda x: x[0])
+    return (
+        prefix[: m.start()] + "<cols>" + "".join(x for _, x in kept) + "</cols>" + prefix[m.end() :]
+    )
+
+
+def _edit_dimension(prefix: str, end_col: int, end_row: int) -> str:
+    m = re.search(r'<dimension\s+ref="([^"]*)"\s*/>', prefix)
+    if not m:
+        return prefix
+    first, _, last = m.group(1).partition(":")
+    last = last or first
+    lm = re.fullmatch(r"([A-Z]+)(\d+)", last)
+    if not lm:
+        return prefix
+    c2, r2 = max(col_index(lm.group(1)), end_col), max(int(lm.group(2)), end_row)
+    ref = f"{first}:{col_letter(c2)}{r2}"
+    return prefix[: m.start()] + f'<dimension ref="{ref}"/>' + prefix[m.end() :]
+
+
+def _within(sqref: str, lo: int, hi: int) -> bool:
+    for rng in sqref.split():
+        for ref in rng.split(":"):
+            m = re.fullmatch(r"\$?([A-Z]+)\$?\d*", ref)
+            if not m or not lo <= col_index(m.group(1)) <= hi:
+                return False
+    return True
+
+
+def _edit_suffix(
+    suffix: str,
+    start: int,
+    end: int,
+    old: tuple[int, int],
+    first: int,
+    last: int,
+    block: ManagedBlock,
+    styles: BlockStyles,
+) -> str:
+    def keep(m: re.Match[str]) -> str:
+        sq = _SQREF.search(m.group(0))
+        if sq and ((old[0] and _within(sq.group(1), *old)) or _within(sq.group(1), start, end)):
+            return ""
+        return m.group(0)
+
+    suffix = _CF.sub(keep, suffix)
+    prio = max([int(p) for p in re.findall(r'\bpriority="(\d+)"', suffix)] + [0])
+    cfs = []
+    letter = {h: col_letter(start + i) for i, h in enumerate(block.headers)}
+    if last >= first:
+        if "Priority" in letter:
+            p = letter["Priority"]
+            cfs.append(
+                f'<conditionalFormatting sqref="{p}{first}:{p}{last}"><cfRule type="colorScale"'
+                f' priority="{prio + 1}"><colorScale><cfvo type="min"/><cfvo type="percentile"'
+                ' val="50"/><cfvo type="max"/><color rgb="FF63BE7B"/><color rgb="FFFFEB84"/>'
+                '<color rgb="FFF8696B"/></colorScale></cfRule></conditionalFormatting>'
+            )
+        if "Excluded" in letter:
+            x = letter["Excluded"]
+            cfs.append(
+                f'<conditionalFormatting sqref="{col_letter(start)}{first}:'
+                f'{col_letter(end)}{last}">'
+                f'<cfRule type="expression" dxfId="{styles.grey_dxf}" priority="{prio + 2}">'
+                f'<formula>${x}{first}="Yes"</formula></cfRule></conditionalFormatting>'
+            )
+    at = len(suffix)
+    for name in _AFTER_CF:
+        m = re.search(rf"<{name}[\s>/]", suffix)
+        if m and m.start() < at:
+            at = m.start()
+    return suffix[:at] + "".join(cfs) + suffix[at:]
+
+
+def edit_sheet(
+    xml: bytes,
+    header_row: int,
+    last_column: int,
+    block: ManagedBlock,
+    styles: BlockStyles,
+    sst: Callable[[set[int]], dict[int, str]],
+    widths: list[float],
+) -> ManagedEdit:
+    """The aging sheet XML with the managed block written (and the old one removed)."""
+    text = xml.decode("utf-8")
+    m_open = re.search(r"<sheetData\s*/>|<sheetData\b[^>]*>", text)
+    if not m_open:
+        raise ValueError("worksheet without sheetData")
+    if m_open.group(0).endswith("/>"):
+        prefix, body, suffix = (
+            text[: m_open.start()] + "<sheetData>",
+            "",
+            "</sheetData>" + text[m_open.end() :],
+        )
+    else:
+        close = text.rindex("</sheetData>")
+        prefix, body, suffix = text[: m_open.end()], text[m_open.end() : close], text[close:]
+    hm = re.search(rf'<row\b[^>]*?\br="{header_row}"[^>]*?(?:/>|>.*?</row>)', body, re.S)
+    headers = header_cells(hm.group(0), sst) if hm else {}
+    old = find_block(headers, block.headers)
+    start = old[0] or max([last_column, *headers.keys()]) + 1
+    end = start + len(block.headers) - 1
+    split = hm.start() if hm else 0
+    if old[0]:
+        letters = "|".join(col_letter(c) for c in range(old[0], old[1] + 1))
+        drop = re.compile(rf'<c r="(?:{letters})\d+"[^>]*?(?:/>|>.*?</c>)', re.S)
+        body = body[:split] + drop.sub("", body[split:])
+    new_rows = _row_cells(block, start, styles)
+    new_rows[header_row] = "".join(
+        text_cell(f"{col_letter(start + i)}{header_row}", h, styles.header)
+        for i, h in enumerate(block.headers)
+    )
+    body = _insert_rows(body, new_rows, start, end)
+    data_rows = [r for r in block.rows if r > header_row]
+    first, last = header_row + 1, max(data_rows, default=header_row)
+    prefix = _edit_dimension(prefix, end, max(last, header_row))
+    prefix = _edit_cols(prefix, start, end, old, widths)
+    suffix = _edit_suffix(suffix, start, end, old, first, last, block, styles)
+    return ManagedEdit((prefix + body + suffix).encode("utf-8"), start, old[1])
+
+
+def _row_cells(block: ManagedBlock, start: int, styles: BlockStyles) -> dict[int, str]:
+    rows = list(block.rows)
+    columns = []
+    for i, (h, values) in enumerate(zip(block.headers, block.values, strict=True)):
+        fmt = block.formats.get(h, "text")
+        kind = (
+            "date"
+            if fmt == "date"
+            else "number"
+            if fmt in ("int", "percent", "number", "money")
+            else "text"
+        )
+        columns.append(
+            column_cells(col_letter(start + i), rows, values, kind, styles.by_format.get(fmt, 0))
+        )
+    return (
+        {r: "".join(cells) for r, cells in zip(rows, zip(*columns, strict=True), strict=True)}
+        if rows
+        else {}
+    )
+
+
+def _insert_rows(body: str, new_rows: dict[int, str], start: int, end: int) -> str:
+    """Merge the block's cells into the rows (creating rows that do not exist)."""
+    pending = sorted(new_rows)
+    out: list[str] = []
+    pos = 0
+    k = 0
+    for m in _ROW.finditer(body):
+        if k >= len(pending):
+            break
+        r = int(m.group(1))
+        if pending[k] > r:
+            continue
+        out.append(body[pos : m.start()])
+        while k < len(pending) and pending[k] < r:
+            out.append(f'<row r="{pending[k]}">{new_rows[pending[k]]}</row>')
+            k += 1
+        if k < len(pending) and pending[k] == r:
+            out.append(_merge_row(m.group(0), new_rows[r], start, end))
+            k += 1
+            pos = m.end()
+        else:
+            pos = m.start()
+    out.append(body[pos:])
+    while k < len(pending):
+        out.append(f'<row r="{pending[k]}">{new_rows[pending[k]]}</row>')
+        k += 1
+    return "".join(out)

@@ -1,0 +1,224 @@
+"""A sheet the tool owns, from its :class:`~dunning_core.layout.SheetSpec` to sheet XML.
+
+Owned sheets are small (hundreds to a few thousand rows), so they are written whole
+from scratch on every run: same input, same bytes. Each block becomes a title, a
+note and an Excel Table; formats, widths, the frozen header, list validations and
+the chart anchors come from the spec, so file mode and Excel mode look alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from dunning_core.layout import SheetSpec, placements, table_name
+from dunning_core.workbook.xlsx_cells import col_letter, escape_text, text_cell, value_cell
+from dunning_core.workbook.xlsx_chart import ChartSpec
+from dunning_core.workbook.xlsx_styles import Styles
+from dunning_core.workbook.xlsx_tables import header_texts, range_ref, table_xml
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WIDTH_SAMPLE = 300
+_CHART_ROWS = 18
+
+
+@dataclass
+class OwnedSheet:
+    """What one owned sheet needs written: its XML, its tables and its charts.
+
+    The sheet XML refers to tables as ``rId1``..``rIdN`` and to the drawing as
+    ``rId{N+1}``; the writer creates the parts and relationships with those ids.
+    """
+
+    xml: bytes
+    tables: list[tuple[int, str, bytes]] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+
+
+def _fmt(frame: pd.DataFrame, col: object, formats: dict[str, str]) -> str:
+    if str(col) in formats:
+        return formats[str(col)]
+    return "number" if pd.api.types.is_numeric_dtype(frame[col].dtype) else "text"
+
+
+def _width(header: str, values: pd.Series, fmt: str) -> float:
+    if fmt == "wrap":
+        return 60.0
+    if fmt == "date":
+        return max(11.0, len(header) + 2.0)
+    sample = values.head(_WIDTH_SAMPLE).dropna().astype(str)
+    longest = max([len(header)] + [len(s) for s in sample])
+    return float(min(60, max(8, longest + 2)))
+
+
+def build_sheet(
+    spec: SheetSpec,
+    styles: Styles,
+    allocate: Callable[[str], tuple[int, str]],
+    selected: bool,
+) -> OwnedSheet:
+    """Sheet XML, table parts and chart specs for ``spec``.
+
+    ``allocate(name)`` returns a workbook-unique (table id, table name).
+    """
+    title_xf = styles.xf(bold=True, size=13)
+    note_xf = styles.xf(italic=True, color="FF595959")
+    header_xf = styles.xf(bold=True)
+    rows: list[str] = []
+    widths: dict[int, float] = {}
+    out = OwnedSheet(b"")
+    max_col = 1
+    last_row = 1
+    validations: list[tuple[str, tuple[str, ...]]] = []
+    hidden_cols: set[int] = set()
+    for block, place in zip(spec.blocks, placements(spec), strict=True):
+        frame = block.frame
+        formats = dict(block.formats)
+        headers = header_texts(list(frame.columns))
+        ncol = max(1, len(headers))
+        max_col = max(max_col, ncol)
+        last_row = place.last_row
+        title_cell = text_cell(f"A{place.title_row}", block.title, title_xf)
+        rows.append(f'<row r="{place.title_row}">{title_cell}</row>')
+        if place.note_row:
+            note_cell = text_cell(f"A{place.note_row}", block.note, note_xf)
+            rows.append(f'<row r="{place.note_row}">{note_cell}</row>')
+        letters = [col_letter(i) for i in range(1, ncol + 1)]
+        hr = place.header_row
+        rows.append(
+            f'<row r="{hr}">'
+            + "".join(text_cell(f"{letters[i]}{hr}", h, header_xf) for i, h in enumerate(headers))
+            + "</row>"
+        )
+        fmts = [_fmt(frame, c, formats) for c in frame.columns]
+        xfs = [
+            styles.xf(fmt=f, wrap=f == "wrap") if f not in ("text", "number") else 0 for f in fmts
+        ]
+        for i, (col, f) in enumerate(zip(frame.columns, fmts, strict=True), start=1):
+            widths[i] = max(widths.get(i, 0.0), _width(headers[i - 1], frame[col], f))
+            if headers[i - 1] in spec.narrow_columns:
+                hidden_cols.add(i)
+            if headers[i - 1] in spec.validations:
+                sqref = f"{letters[i - 1]}{hr + 1}:{letters[i - 1]}{place.last_row + 500}"
+                validations.append((sqref, spec.validations[headers[i - 1]]))
+        for r, values in enumerate(frame.itertuples(index=False, name=None), start=hr + 1):
+            cells = "".join(value_cell(f"{letters[i]}{r}", v, xfs[i]) for i, v in enumerate(values))
+            rows.append(f'<row r="{r}">{cells}</row>')
+        table_id, name = allocate(table_name(block.title))
+        ref = range_ref(1, hr, ncol, place.last_row)
+        out.tables.append((table_id, name, table_xml(table_id, name, ref, headers)))
+        if block.chart and len(frame) and len(frame.columns) > 1:
+            cat = [list(frame.columns).index(c) + 1 for c in block.chart if c in frame.columns]
+            if cat:
+                vals = tuple(
+                    tuple(
+                        float(x)
+                        for x in pd.to_numeric(
+                            frame.iloc[j, [c - 1 for c in cat]], errors="coerce"
+                        ).fillna(0.0)
+                    )
+                    for j in range(len(frame))
+                )
+                out.charts.append(
+                    ChartSpec(
+                        title=block.title,
+                        sheet=spec.name,
+                        header_row=hr,
+                        name_col=1,
+                        cat_cols=tuple(cat),
+                        categories=tuple(headers[c - 1] for c in cat),
+                        names=tuple(str(x) for x in frame.iloc[:, 0]),
+                        values=vals,
+                        anchor=(0, 0, 0, 0),
+                    )
+                )
+    chart_col = max_col + 1
+    out.charts = [
+        replace(
+            c, anchor=(chart_col, c.header_row - 2, chart_col + 10, c.header_row - 2 + _CHART_ROWS)
+        )
+        for c in out.charts
+    ]
+    out.xml = _assemble(
+        spec,
+        rows,
+        widths,
+        hidden_cols,
+        validations,
+        max_col,
+        last_row,
+        len(out.tables),
+        bool(out.charts),
+        selected,
+    )
+    return out
+
+
+def _assemble(
+    spec: SheetSpec,
+    rows: list[str],
+    widths: dict[int, float],
+    hidden: set[int],
+    validations: list[tuple[str, tuple[str, ...]]],
+    max_col: int,
+    last_row: int,
+    ntables: int,
+    drawing: bool,
+    selected: bool,
+) -> bytes:
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{NS}" xmlns:r="{NS_R}">',
+    ]
+    if spec.tab_color:
+        parts.append(f'<sheetPr><tabColor rgb="{spec.tab_color}"/></sheetPr>')
+    parts.append(f'<dimension ref="A1:{col_letter(max_col)}{last_row}"/>')
+    sel = ' tabSelected="1"' if selected else ""
+    view = f'<sheetView workbookViewId="0"{sel}>'
+    if spec.freeze and spec.blocks:
+        split = placements(spec)[0].header_row
+        top = f"A{split + 1}"
+        view += (
+            f'<pane ySplit="{split}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
+        )
+    parts.append(f"<sheetViews>{view}</sheetView></sheetViews>")
+    parts.append('<sheetFormatPr defaultRowHeight="15"/>')
+    if widths:
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"'
+            + (' hidden="1"' if i in hidden else "")
+            + "/>"
+            for i, w in sorted(widths.items())
+        )
+        parts.append(f"<cols>{cols}</cols>")
+    parts.append("<sheetData>" + "".join(rows) + "</sheetData>")
+    if validations:
+        dv = "".join(
+            '<dataValidation type="list" allowBlank="1" showErrorMessage="1"'
+            f' sqref="{sqref}"><formula1>{_list_formula(values)}</formula1></dataValidation>'
+            for sqref, values in validations
+        )
+        parts.append(f'<dataValidations count="{len(validations)}">{dv}</dataValidations>')
+    parts.append(
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    )
+    if drawing:
+        parts.append(f'<drawing r:id="rId{ntables + 1}"/>')
+    if ntables:
+        tp = "".join(f'<tablePart r:id="rId{i}"/>' for i in range(1, ntables + 1))
+        parts.append(f'<tableParts count="{ntables}">{tp}</tableParts>')
+    parts.append("</worksheet>")
+    return "".join(parts).encode()
+
+
+def _list_formula(values: tuple[str, ...]) -> str:
+    """A list validation's inline formula ("Draft,Approved,..."), XML-escaped.
+
+    >>> _list_formula(("Draft", "Sent"))
+    '"Draft,Sent"'
+    """
+    return escape_text('"' + ",".join(v.replace('"', "") for v in values) + '"')

@@ -1,0 +1,172 @@
+"""The OOXML package as parts: read lazily, change a few, copy the rest unchanged.
+
+openpyxl's load-and-save drops parts it does not model (DESIGN.md, "Known facts
+about writing workbooks"), so the writer never rebuilds a package. It opens the zip,
+replaces or adds only the parts it owns, and streams every other part's bytes into
+the new zip untouched, in the original order. Relationship and content-type
+bookkeeping for the parts it adds or removes lives here too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree
+
+NS_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_BASE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+#: Parts above this size are deflated at the fastest level: they are large sheets,
+#: where compression time dominates the write and the ratio barely differs.
+_FAST_DEFLATE_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class Rel:
+    """One relationship: ``target`` is resolved to a package part name (no leading /)."""
+
+    id: str
+    type: str
+    target: str
+    external: bool = False
+
+    @property
+    def kind(self) -> str:
+        """The last segment of the type URI ("worksheet", "table", "drawing", ...)."""
+        return self.type.rsplit("/", 1)[-1]
+
+
+def rels_name(part: str) -> str:
+    """The relationships part of ``part`` ("xl/workbook.xml" -> "xl/_rels/workbook.xml.rels")."""
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def relative(source: str, target: str) -> str:
+    """``target`` as written in ``source``'s rels (relative to the source's folder)."""
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+
+class Package:
+    """A zip package opened for selective rewriting.
+
+    Unchanged parts are read from the source only when written out (or asked for),
+    so a large sheet that is not touched is never held in memory twice.
+    """
+
+    def __init__(self, source: str | Path | IO[bytes]) -> None:
+        self._zip = zipfile.ZipFile(source)
+        self._order = [i.filename for i in self._zip.infolist() if not i.is_dir()]
+        self._changed: dict[str, bytes] = {}
+        self._deleted: set[str] = set()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def names(self) -> list[str]:
+        """Part names in output order (original order, then added parts)."""
+        kept = [n for n in self._order if n not in self._deleted]
+        return kept + [n for n in self._changed if n not in self._order]
+
+    def has(self, name: str) -> bool:
+        return name in self._changed or (name in self._order and name not in self._deleted)
+
+    def get(self, name: str) -> bytes | None:
+        if name in self._changed:
+            return self._changed[name]
+        if name in self._deleted or name not in self._order:
+            return None
+        return self._zip.read(name)
+
+    def set(self, name: str, data: bytes) -> None:
+        self._deleted.discard(name)
+        self._changed[name] = data
+
+    def delete(self, name: str) -> None:
+        self._changed.pop(name, None)
+        if name in self._order:
+            self._deleted.add(name)
+
+    def rels(self, part: str) -> list[Rel]:
+        """Relationships of ``part`` (empty when it has none)."""
+        data = self.get(rels_name(part))
+        if data is None:
+            return []
+        folder = posixpath.dirname(part)
+        out = []
+        for el in etree.fromstring(data):
+            target = el.get("Target", "")
+            external = el.get("TargetMode") == "External"
+            if not external:
+                if target.startswith("/"):
+                    target = target[1:]
+                else:
+                    target = posixpath.normpath(posixpath.join(folder, target))
+            out.append(Rel(el.get("Id", ""), el.get("Type", ""), target, external))
+        return out
+
+    def set_rels(self, part: str, rels: list[Rel]) -> None:
+        """Write ``part``'s rels (deleting the rels part when empty)."""
+        if not rels:
+            self.delete(rels_name(part))
+            return
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+            f'<Relationships xmlns="{NS_PKG_RELS}">',
+        ]
+        for r in rels:
+            target = r.target if r.external else relative(part, r.target)
+            mode = ' TargetMode="External"' if r.external else ""
+            lines.append(
+                f"<Relationship Id={quoteattr(r.id)} Type={quoteattr(r.type)}"
+                f" Target={quoteattr(target)}{mode}/>"
+            )
+        lines.append("</Relationships>")
+        self.set(rels_name(part), "".join(lines).encode())
+
+    def set_content_types(self, add: dict[str, str], remove: frozenset[str]) -> None:
+        """Add ``Override`` entries (part -> content type) and drop those of removed parts."""
+        root = etree.fromstring(self.get("[Content_Types].xml") or b"")
+        for el in list(root):
+            name = (el.get("PartName") or "").lstrip("/")
+            if el.tag == f"{{{NS_CT}}}Override" and (name in remove or name in add):
+                root.remove(el)
+        for name, ctype in add.items():
+            etree.SubElement(root, f"{{{NS_CT}}}Override", PartName="/" + name, ContentType=ctype)
+        self.set("[Content_Types].xml", _xml_bytes(root))
+
+    def iter_parts(self) -> Iterator[tuple[str, bytes]]:
+        for name in self.names():
+            data = self.get(name)
+            assert data is not None
+            yield name, data
+
+    def write(self, out: str | Path | IO[bytes]) -> None:
+        """Write the package: unchanged parts keep their bytes and zip metadata."""
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for name in self.names():
+                data = self.get(name)
+                assert data is not None
+                if name in self._changed or name not in self._order:
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                else:
+                    info = self._zip.getinfo(name)
+                level = 1 if len(data) > _FAST_DEFLATE_BYTES else 6
+                dst.writestr(info, data, compress_type=info.compress_type, compresslevel=level)
+
+
+def _xml_bytes(root: etree._Element) -> bytes:
+    """Serialise a small part the way Excel does (declaration, UTF-8, standalone)."""
+    body: bytes = etree.tostring(root, encoding="UTF-8")
+    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body
+
+
+xml_bytes = _xml_bytes
