@@ -22,7 +22,15 @@ from dunning_core.columns import ALL_FIELDS, AMOUNT_FIELDS, DATE_FIELDS, F
 from dunning_core.ingest import buckets, frame, locate, rows, values
 from dunning_core.ingest.mapping import map_headers
 from dunning_core.policy import Policy
-from dunning_core.records import BookSnapshot, Ingested, IngestReport, Problem, Severity, UserError
+from dunning_core.records import (
+    BookSnapshot,
+    FieldMatch,
+    Ingested,
+    IngestReport,
+    Problem,
+    Severity,
+    UserError,
+)
 
 __all__ = ["ingest"]
 
@@ -104,6 +112,11 @@ def ingest(
                         "'Outstanding', or aging-bucket columns)", list(headers))  # fmt: skip
 
     open_col = cols.get(F.OPEN_CENTS, cols.get(F.ORIGINAL_CENTS))
+    matches = dict(mp.matches)
+    if F.OPEN_CENTS not in cols and open_col is not None:
+        m = matches[F.ORIGINAL_CENTS]
+        why = "no open-balance column: the amount column is the open item"
+        matches[F.OPEN_CENTS] = FieldMatch(F.OPEN_CENTS, m.header, m.column, why)
     open_parsed = values.amounts(block[open_col]) if open_col is not None else None
     dayfirst = True if open_parsed is not None and "comma" in open_parsed.note else None
     parsed = {f: frame.parse_field(f, block[c], dayfirst) for f, c in cols.items()}
@@ -167,9 +180,9 @@ def ingest(
             tot = open_parsed.values.loc[kept]
             diff = kept[(tot.fillna(0) != bsum.loc[kept].fillna(0)).to_numpy()]
             for p in diff[: frame.MAX_CELL_PROBLEMS]:
-                problems.append(Problem(name, frame.a1(int(srow[p]), col0 + open_col), F.OPEN_CENTS,
-                                        str(block.at[p, open_col]), "row total differs from the sum "
-                                        "of its bucket columns; bucket amounts used"))  # fmt: skip
+                cell = frame.a1(int(srow[p]), col0 + open_col)
+                msg = "row total differs from the sum of its bucket columns; bucket amounts used"
+                problems.append(Problem(name, cell, F.OPEN_CENTS, str(block.at[p, open_col]), msg))
         zero_rows = kept.difference(pos.unique())
     else:
         amt = open_parsed.values if open_parsed is not None else bsum.astype("Int64")
@@ -211,7 +224,7 @@ def ingest(
         header_rows=table.header_rows,
         first_data_row=int(srow.iloc[0]) if len(srow) else table.header_row + 1,
         last_data_row=int(srow.iloc[-1]) if len(srow) else table.header_row,
-        matches=mp.matches,
+        matches=matches,
         bucket_columns=tuple(b.header for b in mp.buckets),
         unmapped=tuple(
             h or f"(column {frame.a1(1, col0 + i)[:-1]})"
@@ -277,9 +290,9 @@ def _after(result: pd.DataFrame, sheet: str, col0: int, cols: dict[str, int],
     dup = inv.ne("") & inv.duplicated(keep="first")
     icol = col0 + cols.get(F.INVOICE_NO, 0)
     for i in result.index[dup][: frame.MAX_CELL_PROBLEMS * 4]:
-        out.append(Problem(sheet, frame.a1(int(result.at[i, F.ROW]), icol), F.INVOICE_NO,
-                           inv[i], "duplicate invoice number: kept as a separate open item, "
-                           "not summed; check for stacked snapshots", Severity.WARNING))  # fmt: skip
+        msg = "duplicate invoice number: kept as a separate item, not summed (stacked snapshots?)"
+        cell = frame.a1(int(result.at[i, F.ROW]), icol)
+        out.append(Problem(sheet, cell, F.INVOICE_NO, inv[i], msg, Severity.WARNING))
     no_due = result[F.DUE_DATE].isna()
     if no_due.any():
         out.append(Problem(sheet, "", F.DUE_DATE, "", f"{int(no_due.sum())} open items have no "

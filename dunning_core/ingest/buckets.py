@@ -69,7 +69,8 @@ def terms_days(terms: pd.Series) -> pd.Series:
 
     For terms with a discount ("2/10 Net 30") the net days (the last number) count.
 
-    >>> terms_days(pd.Series(["Net 30", "2/10 Net 45", "Due on receipt", "30 Tage", "", "EOM"])).tolist()
+    >>> t = pd.Series(["Net 30", "2/10 Net 45", "Due on receipt", "30 Tage", "", "EOM"])
+    >>> terms_days(t).tolist()
     [30, 45, 0, 30, <NA>, <NA>]
     """
     t = terms.astype("str")

@@ -95,7 +95,7 @@ def _fits(field: str, p: Profile) -> bool:
     if field in AMOUNT_LIKE:
         return p.amounts >= 0.6
     if field in (F.CUSTOMER_NAME, F.EMAIL, F.TERMS, F.OWNER, F.CONTACT, F.DOC_TYPE, F.CURRENCY):
-        return p.dates < 0.5 and (p.amounts < 0.9 or field == F.CUSTOMER_NAME and p.texts > 0)
+        return p.dates < 0.5 and (p.amounts < 0.9 or (field == F.CUSTOMER_NAME and p.texts > 0))
     return True
 
 
@@ -115,7 +115,7 @@ def find_buckets(headers: tuple[str, ...], profiles: list[Profile]) -> tuple[Buc
     prev: int | None = None
     for i, h in enumerate(headers):
         r = bucket_range(h, prev)
-        if r is None or profiles[i].filled and profiles[i].amounts < 0.6:
+        if r is None or (profiles[i].filled and profiles[i].amounts < 0.6):
             continue
         if found and r[0] <= (found[-1].hi if found[-1].hi is not None else 10**6) and r[0] > 0:
             r = (max(r[0], (found[-1].hi or 0) + 1), r[1])

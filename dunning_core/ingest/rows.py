@@ -28,7 +28,7 @@ _GRAND = re.compile(
     r"total\s+geral|report\s+total|total\s+receivables?|totals?\s*:)\s*$",
     re.IGNORECASE,
 )
-_SECTIONTOTAL_RE = _TOTAL = re.compile(r"^\s*(\*|total\s+(for|of|de|für|fur)\b|sub-?\s*total)", re.IGNORECASE)
+_SECTION_TOTAL = re.compile(r"^\s*(\*|total\s+(for|of|de|für|fur)\b|sub-?\s*total)", re.IGNORECASE)
 _PERCENT = re.compile(r"^\s*(percents?|percentage|%|prozent|pourcentage)\s*$", re.IGNORECASE)
 _FOOTER = re.compile(
     r"(\d{1,2}:\d{2}|printed|generated|run date|page \d|accrual basis|cash basis|gmt|utc)",
@@ -105,7 +105,7 @@ def classify(
             result.grand_totals.append(int(pos))
         elif _SECTION_TOTAL.match(label) or (
             _TOTAL.match(label)
-            and (invoice_col is not None and no_invoice[pos] or _rest(label) in sections)
+            and ((invoice_col is not None and no_invoice[pos]) or _rest(label) in sections)
         ):
             reason = "subtotal row"
             result.section_totals.append(int(pos))

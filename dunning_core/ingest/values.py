@@ -216,9 +216,10 @@ def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
             got[hit] = _ymd(s.loc[hit, "y"], mm, dd)
         rest = got.isna()
         if rest.any():  # month names, "Jan 5, 2024", "5 janvier"...: slow path, few cells
-            got[rest] = pd.to_datetime(
-                t[rest], errors="coerce", format="mixed", dayfirst=bool(dayfirst)
-            ).astype("datetime64[ns]")
+            slow = pd.to_datetime(
+                t[rest], errors="coerce", format="mixed", dayfirst=bool(dayfirst), utc=True
+            )
+            got[rest] = slow.dt.tz_localize(None).astype("datetime64[ns]")
         out[todo] = got
     out = out.dt.normalize()
     bad = (todo | (is_num & ~serial & ~compact_num & num.ne(0))) & out.isna()
