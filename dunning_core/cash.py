@@ -22,7 +22,7 @@ import pandas as pd
 from dunning_core import changes
 from dunning_core.columns import F, Q
 from dunning_core.forecast import bucket_index, forecast, week_index, week_labels, week_start
-from dunning_core.kpis import kpis
+from dunning_core.kpis import key_figures
 from dunning_core.money import format_amount, units_series
 from dunning_core.policy import Policy
 from dunning_core.records import Block
@@ -196,15 +196,13 @@ def expected_cash_blocks(
     if Q.EXPECTED_CENTS not in queue.columns:
         queue = forecast(queue, policy, as_of)
     queue = queue.reset_index(drop=True)
-    key = kpis(queue, previous, promises, activity, policy, as_of)
-    blocks = [
-        Block(
-            "Key figures",
-            key,
-            {"Value": "number"},
-            f"As of {_day(as_of)}. Basis: {basis}. Amounts per currency, never converted.",
-        )
-    ]
+    key = key_figures(queue, previous, promises, activity, policy, as_of)
+    note = (
+        f"As of {_day(as_of)}. Basis: {basis.strip().rstrip('.')}. "
+        "Amounts per currency, never converted; percentages 0-100."
+    )
+    numbers = {c: "number" for c in key.columns if c not in ("Measure", "Note")}
+    blocks = [Block("Key figures", key, numbers, note)]
 
     weeks = week_labels(as_of, policy.horizon_weeks)
     weekly = _frame(

@@ -67,23 +67,14 @@ def _cei(part: pd.DataFrame, prev: pd.DataFrame, overdue: pd.Series) -> tuple[fl
     return _pct(begin + sales - end_total, denom), note
 
 
-def kpis(
-    queue: pd.DataFrame,
-    previous: pd.DataFrame,
-    promises: pd.DataFrame,
-    activity: pd.DataFrame,
-    policy: Policy,
-    as_of: date,
-) -> pd.DataFrame:
-    """Return the key figures as ``KPI_COLUMNS`` rows (see the module docstring).
-
-    ``previous`` is a snapshot frame (:mod:`dunning_core.changes`), empty when there was
-    no previous run; ``promises`` and ``activity`` are the sheets' frames (``P`` / ``A``
-    columns), possibly empty. Expected-cash rows appear when the queue was forecast.
-    """
-    rows: list[tuple[str, float, str]] = []
+def _currency_rows(
+    queue: pd.DataFrame, previous: pd.DataFrame, policy: Policy, as_of: date
+) -> list[tuple[str, str, float, str]]:
+    """(measure, currency, value, note) for every currency, in a fixed measure order."""
+    rows: list[tuple[str, str, float, str]] = []
     dpd = pd.to_numeric(queue.get(Q.DAYS_PAST_DUE, pd.Series(0, index=queue.index))).fillna(0)
     b_idx = bucket_index(queue, policy)
+    h = policy.horizon_weeks
     for cur in sorted(queue[F.CURRENCY].astype("str").unique()):
         sel = (queue[F.CURRENCY].astype("str") == cur).to_numpy()
         part = queue[sel]
@@ -92,56 +83,105 @@ def kpis(
         overdue = pd.Series((dpd[sel] > 0).to_numpy() & debit, index=part.index)
         gross = int(open_c[debit].sum())
         over_c = int(open_c[overdue.to_numpy()].sum())
-        credits = int(open_c[~debit].sum())
-        rows.append(
-            (
-                f"Open balance {cur}",
-                to_units(int(open_c.sum())),
-                f"{len(part)} open items; credits {to_units(credits):,.2f} included",
-            )
-        )
-        rows.append((f"Overdue {cur}", to_units(over_c), "Debit items past their due date"))
-        rows.append((f"% overdue {cur}", _pct(over_c, gross), "Overdue / open debit balance"))
+        add = rows.append
+        add(("Open balance", cur, to_units(int(open_c.sum())), "Open items, credit notes included"))
+        add(("Open items", cur, float(len(part)), "Invoices and credit notes in the book"))
+        add(("Overdue", cur, to_units(over_c), "Debit items past their due date"))
+        add(("% overdue", cur, _pct(over_c, gross), "Overdue / open debit balance"))
         if Q.EXPECTED_CENTS in part.columns:
             exp = part[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
-            wk = week_index(part[Q.EXPECTED_DATE], as_of, policy.horizon_weeks)
-            in_h = int(exp[wk < policy.horizon_weeks].sum())
-            risk = int((open_c - exp)[debit].sum())
-            rows.append(
+            wk = week_index(part[Q.EXPECTED_DATE], as_of, h)
+            add(
                 (
-                    f"Expected in {policy.horizon_weeks} weeks {cur}",
-                    to_units(in_h),
+                    f"Expected in {h} weeks",
+                    cur,
+                    to_units(int(exp[wk < h].sum())),
                     "Sum of the weekly columns below",
                 )
             )
-            rows.append(
+            add(
                 (
-                    f"At risk {cur}",
-                    to_units(risk),
+                    "At risk",
+                    cur,
+                    to_units(int((open_c - exp)[debit].sum())),
                     "Disputed and legal balances plus the uncollected part of the rest",
                 )
             )
         value, note = _dso(part, as_of)
-        rows.append((f"DSO {cur} (days)", value, note))
-        if not previous.empty:
-            prev = previous[previous["currency"].astype("str") == cur]
-            if not prev.empty:
-                value, note = _cei(part, prev, overdue)
-                rows.append((f"CEI {cur} %", value, note))
+        add(("DSO (days)", cur, value, note))
+        prev = (
+            previous[previous["currency"].astype("str") == cur] if not previous.empty else previous
+        )
+        if not prev.empty:
+            value, note = _cei(part, prev, overdue)
+            add(("CEI %", cur, value, note))
         shares = pd.Series(open_c[debit]).groupby(b_idx[sel][debit]).sum()
         for i, b in enumerate(policy.buckets):
-            rows.append(
+            add(
                 (
-                    f"Aging {b.label} {cur} %",
+                    f"Aging {b.label} %",
+                    cur,
                     _pct(int(shares.get(i, 0)), gross),
-                    "Share of the open debit balance",
+                    "Share of the open debit balance in the bucket",
                 )
             )
+    return rows
+
+
+def kpis(
+    queue: pd.DataFrame,
+    previous: pd.DataFrame,
+    promises: pd.DataFrame,
+    activity: pd.DataFrame,
+    policy: Policy,
+    as_of: date,
+) -> pd.DataFrame:
+    """Return the key figures as ``KPI_COLUMNS`` rows, one per measure and currency.
+
+    ``previous`` is a snapshot frame (:mod:`dunning_core.changes`), empty when there was
+    no previous run; ``promises`` and ``activity`` are the sheets' frames (``P`` / ``A``
+    columns), possibly empty. Expected-cash rows appear when the queue was forecast.
+    Per-currency measures are named "<measure> <currency>", e.g. "% overdue USD".
+    """
+    rows = [(f"{m} {c}", v, n) for m, c, v, n in _currency_rows(queue, previous, policy, as_of)]
     rows.extend(_promise_rows(promises))
     rows.extend(_activity_rows(activity, as_of))
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS)).astype(
         {"Measure": "str", "Value": "float64", "Note": "str"}
     )
+
+
+def key_figures(
+    queue: pd.DataFrame,
+    previous: pd.DataFrame,
+    promises: pd.DataFrame,
+    activity: pd.DataFrame,
+    policy: Policy,
+    as_of: date,
+) -> pd.DataFrame:
+    """The same figures, short: one row per measure, one column per currency.
+
+    Columns: "Measure", one per currency, "Whole book" (promise-kept rate and activity,
+    which are not per currency), "Note". This is what the Expected Cash sheet shows.
+    """
+    long = _currency_rows(queue, previous, policy, as_of)
+    currencies = sorted({c for _, c, _, _ in long})
+    measures = list(dict.fromkeys(m for m, _, _, _ in long))
+    notes = {m: n for m, _, _, n in reversed(long)}
+    value = {(m, c): v for m, c, v, _ in long}
+    book = [*_promise_rows(promises), *_activity_rows(activity, as_of)]
+    frame = pd.DataFrame(
+        {
+            "Measure": measures + [m for m, _, _ in book],
+            **{
+                c: [value.get((m, c), np.nan) for m in measures] + [np.nan] * len(book)
+                for c in currencies
+            },
+            "Whole book": [np.nan] * len(measures) + [v for _, v, _ in book],
+            "Note": [notes[m] for m in measures] + [n for _, _, n in book],
+        }
+    )
+    return frame.astype({"Measure": "str", "Note": "str"})
 
 
 def _promise_rows(promises: pd.DataFrame) -> list[tuple[str, float, str]]:

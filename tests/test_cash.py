@@ -189,7 +189,8 @@ def test_key_figures_first_with_as_of_and_basis() -> None:
     first = blocks_for(make_queue([{}]))[0]
     assert first.title == "Key figures"
     assert "25 Nov 2026" in first.note and "policy defaults" in first.note
-    assert list(first.frame.columns) == ["Measure", "Value", "Note"]
+    assert list(first.frame.columns) == ["Measure", "USD", "Whole book", "Note"]
+    assert first.formats["USD"] == "number"
 
 
 def test_change_block_empty_without_previous_and_filled_with_one() -> None:

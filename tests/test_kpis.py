@@ -11,7 +11,7 @@ import pandas as pd
 from dunning_core.changes import empty_snapshot, snapshot_frame
 from dunning_core.columns import A, F, P, Q
 from dunning_core.forecast import forecast
-from dunning_core.kpis import KPI_COLUMNS, kpis
+from dunning_core.kpis import KPI_COLUMNS, key_figures, kpis
 from dunning_core.policy import DEFAULT_POLICY as POLICY
 
 AS_OF = date(2026, 11, 25)
@@ -84,15 +84,15 @@ def test_totals_overdue_and_aging_per_currency() -> None:
     assert v["Open balance USD"] == 950.00
     assert v["Overdue USD"] == 700.00  # credit note not counted as overdue
     assert v["% overdue USD"] == 70.0
-    assert v["Aging Current USD %"] == 30.0 and v["Aging 31-60 USD %"] == 60.0
-    assert v["Aging 120+ USD %"] == 10.0
+    assert v["Aging Current % USD"] == 30.0 and v["Aging 31-60 % USD"] == 60.0
+    assert v["Aging 120+ % USD"] == 10.0
     assert v["Open balance EUR"] == 10.0 and v["% overdue EUR"] == 100.0
-    assert "CEI USD %" not in v  # no previous snapshot
+    assert "CEI % USD" not in v  # no previous snapshot
 
 
 def test_dso_is_balance_weighted_age_and_named() -> None:
     out = run(make_queue([{"open": 10_000, "age": 10}, {"open": 30_000, "age": 50}]))
-    row = out.set_index("Measure").loc["DSO USD (days)"]
+    row = out.set_index("Measure").loc["DSO (days) USD"]
     assert row["Value"] == 40.0
     assert "balance-weighted days since invoice date" in row["Note"]
 
@@ -139,4 +139,19 @@ def test_cei_with_previous_snapshot() -> None:
     )
     v = values(run(now, previous))
     # (150,000 + 40,000 - 70,000) / (150,000 + 40,000 - 20,000) = 120 / 170
-    assert v["CEI USD %"] == round(100 * 120 / 170, 1)
+    assert v["CEI % USD"] == round(100 * 120 / 170, 1)
+
+
+def test_key_figures_is_short_and_wide() -> None:
+    q = make_queue([{"open": 10_000, "dpd": 5}, {"open": 2_000, "dpd": -3, "cur": "EUR"}])
+    promises = pd.DataFrame({P.STATUS: ["kept", "broken"]})
+    wide = key_figures(q, empty_snapshot(), promises, pd.DataFrame(), POLICY, AS_OF)
+    assert list(wide.columns) == ["Measure", "EUR", "USD", "Whole book", "Note"]
+    row = wide.set_index("Measure")
+    assert row.loc["Open balance", "USD"] == 100.0 and row.loc["Open balance", "EUR"] == 20.0
+    assert row.loc["% overdue", "EUR"] == 0.0
+    assert row.loc["Promise-kept rate %", "Whole book"] == 50.0
+    assert np.isnan(row.loc["Promise-kept rate %", "USD"])
+    per_currency = len(wide) - 2  # promise-kept and activity are book-wide
+    long = kpis(q, empty_snapshot(), promises, pd.DataFrame(), POLICY, AS_OF)
+    assert len(long) == 2 * per_currency + 2  # the long form repeats each measure per currency
