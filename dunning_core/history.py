@@ -240,18 +240,41 @@ def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         parsed = _dates(values)
         return parsed, present & parsed.isna()
     if kind == "amount":
-        text = values.map(lambda v: "" if _blank(v) else str(v).strip())
+        text = values.map(lambda v: "" if _blank(v) else str(v).strip()).astype("str")
         neg = text.str.startswith("(") & text.str.endswith(")") | text.str.endswith("-")
-        clean = text.str.replace(r"[^0-9.\-]", "", regex=True).str.rstrip("-")
-        number = pd.to_numeric(clean.where(clean != ""), errors="coerce")
+        number = pd.to_numeric(text.map(_decimal_text), errors="coerce")
         cents = cents_series(number.where(~neg, -number.abs()))
         return cents.fillna(0).astype("int64"), present & cents.isna()
     if kind == "flag":
-        text = values.map(lambda v: "" if _blank(v) else str(v).strip().lower())
+        text = values.map(lambda v: "" if _blank(v) else str(v).strip().lower()).astype("str")
         flags = text.isin(_TRUE)
         return flags.astype(bool), ~(flags | text.isin(_FALSE))
-    text = values.map(lambda v: "" if _blank(v) else _text(v))
+    text = values.map(lambda v: "" if _blank(v) else _text(v)).astype("str")
     return text.astype(str), pd.Series(False, index=values.index)
+
+
+def _decimal_text(text: str) -> str:
+    """Amount text to a plain decimal: symbols dropped, either separator convention.
+
+    The last of ``.``/``,`` is the decimal mark when both appear; a lone comma is a
+    decimal mark only when one or two digits follow it ("10,5"), else thousands.
+
+    >>> [_decimal_text(t) for t in ("$1,234.50", "1.234,5", "10,5", "1,234", "-7")]
+    ['1234.50', '1234.5', '10.5', '1234', '-7']
+    """
+    t = re.sub(r"[^0-9.,\-]", "", text).rstrip("-")
+    if "," in t and "." in t:
+        dec = "," if t.rfind(",") > t.rfind(".") else "."
+        t = t.replace("." if dec == "," else ",", "").replace(",", ".")
+    elif "," in t:
+        t = (
+            t.replace(",", ".")
+            if re.search(r",\d{1,2}$", t) and t.count(",") == 1
+            else t.replace(",", "")
+        )
+    elif t.count(".") > 1:
+        t = t.replace(".", "")
+    return t
 
 
 def _text(value: object) -> str:
@@ -274,7 +297,11 @@ def _dates(values: pd.Series) -> pd.Series:
         serial = pd.to_numeric(values[is_num], errors="coerce").astype("float64")
         ok = serial.between(1, 2_958_465)
         out[is_num] = pd.to_datetime(serial.where(ok), unit="D", origin="1899-12-30")
-    text = values[~is_dt & ~is_num].map(lambda v: "" if _blank(v) else str(v).strip()[:19])
+    text = (
+        values[~is_dt & ~is_num]
+        .map(lambda v: "" if _blank(v) else str(v).strip()[:19])
+        .astype("str")
+    )
     text = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "", regex=True)
     if len(text):
         tries = [pd.to_datetime(text, format=fmt, errors="coerce") for fmt in _DATE_FORMATS]
