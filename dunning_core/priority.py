@@ -51,8 +51,9 @@ def _log_share(units: pd.Series, groups: pd.Series) -> np.ndarray:
     return np.where(top > 0, lx / top.where(top > 0, 1.0), 0.0)
 
 
-def factors(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = None) -> pd.DataFrame:
     """The five factors, each 0..1, one row per invoice (for tests and explanations)."""
+    overdue = customer_overdue(frame) if overdue is None else overdue
     w = policy.weights
     cur = frame[F.CURRENCY].astype(str)
     open_cents = frame[F.OPEN_CENTS].astype("int64").clip(lower=0)
@@ -67,7 +68,7 @@ def factors(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
             "days": days.clip(lower=0, upper=cap) / cap,
             "stage": stage,
             "broken_promise": broken.astype("float64"),
-            "exposure": _log_share(customer_overdue(frame) / 100.0, cur),
+            "exposure": _log_share(overdue / 100.0, cur),
         },
         index=frame.index,
     )
@@ -87,22 +88,22 @@ def _weights(policy: Policy) -> np.ndarray:
     return raw / raw.sum() if raw.sum() > 0 else raw
 
 
-def _clauses(frame: pd.DataFrame, policy: Policy) -> list[pd.Series]:
+def _clauses(frame: pd.DataFrame, policy: Policy, overdue: pd.Series) -> list[pd.Series]:
     """The four reason clauses (invoice, stage, promise, exposure) as text per row."""
     cur = frame[F.CURRENCY].astype(str)
     amount = format_amounts(frame[F.OPEN_CENTS], cur)
     days = frame[Q.DAYS_PAST_DUE].astype("Int64")
-    overdue = days.fillna(0) > 0
+    late = days.fillna(0) > 0
     age = pd.Series(
-        np.where(overdue, ", " + days.astype("string").fillna("0") + " days past due", ""),
+        np.where(late, ", " + days.astype("string").fillna("0") + " days past due", ""),
         index=frame.index,
     )
-    invoice = amount + age.where(overdue, " not yet due")
+    invoice = amount + age.where(late, " not yet due")
     names = {s.key: s.name for s in policy.stages}
     stage = "stage: " + frame[Q.STAGE].astype(str).map(names).astype(object).fillna("").astype(str)
     broken = frame.get(Q.BROKEN_PROMISE_DATE, pd.Series(pd.NaT, index=frame.index))
     promise = "promise broken " + format_dates(broken.astype("datetime64[ns]"))
-    exposure = "customer owes " + format_amounts(customer_overdue(frame), cur) + " overdue"
+    exposure = "customer owes " + format_amounts(overdue, cur) + " overdue"
     return [invoice, stage.astype(str), promise, exposure]
 
 
@@ -114,7 +115,8 @@ def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
     signature; the score depends on it only through days past due.
     """
     out = frame.copy()
-    f = factors(out, policy)
+    overdue = customer_overdue(out)
+    f = factors(out, policy, overdue)
     w = _weights(policy)
     live = (out[F.OPEN_CENTS].astype("int64") > 0).to_numpy()
     contrib = f.to_numpy(dtype=float) * w * live[:, None]  # credits: nothing to chase
@@ -127,7 +129,7 @@ def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
     merged = np.column_stack(
         [contrib[:, 0] + contrib[:, 1], contrib[:, 2], contrib[:, 3], contrib[:, 4]]
     )
-    texts = np.vstack([c.to_numpy(dtype=object) for c in _clauses(out, policy)])
+    texts = np.vstack([c.to_numpy(dtype=object) for c in _clauses(out, policy, overdue)])
     order = np.argsort(-np.round(merged, 12), axis=1, kind="stable")
     rows = np.arange(len(out))
     reason = pd.Series("", index=out.index, dtype=object)
