@@ -41,7 +41,9 @@ def conform(
             values = pd.Series([None] * len(frame), index=frame.index, dtype=object)
         else:
             values = frame[col]
-        if kind == "date":
+        if _typed_already(values, kind):
+            out[col] = values
+        elif kind == "date":
             out[col] = (
                 pd.to_datetime(values, errors="coerce").astype("datetime64[ns]").dt.normalize()
             )
@@ -50,6 +52,21 @@ def conform(
         else:
             out[col] = values.astype(object).where(values.notna(), "").astype(str)
     return pd.DataFrame(out, columns=list(columns), index=frame.index)
+
+
+def _typed_already(values: pd.Series, kind: str) -> bool:
+    """Skip conversion when a column already has its sheet dtype (the common case)."""
+    if kind == "date":
+        return values.dtype == "datetime64[ns]" and bool(
+            (values.dropna() == values.dropna().dt.normalize()).all()
+        )
+    if kind == "money":
+        return False  # always re-rounded to the cent
+    return (
+        pd.api.types.is_string_dtype(values.dtype)
+        and values.dtype != object
+        and not values.isna().any()
+    )
 
 
 def empty_activity() -> pd.DataFrame:

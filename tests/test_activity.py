@@ -69,7 +69,7 @@ texts = st.text(alphabet="abcD1-", max_size=4)
 batch = st.lists(st.tuples(st.sampled_from(["sent", "drafted", "promise"]), texts), max_size=8)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(first=batch, second=batch)
 def test_existing_rows_are_always_a_prefix_of_the_result(
     first: list[tuple[str, str]], second: list[tuple[str, str]]

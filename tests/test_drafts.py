@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from invoice_frames import invoice_frame
 
 from dunning_core.activity import append_activity, empty_activity
@@ -286,3 +288,61 @@ def test_many_customers_render_quickly() -> None:
     drafts, _, _ = update_drafts(queue, pd.DataFrame(), TEMPLATES, policy, AS_OF, empty_activity())
     assert len(drafts) == 4000 and set(drafts[D.INVOICES].str.count(",")) == {4}
     assert time.perf_counter() - start < 10
+
+
+stage_keys = st.sampled_from(["", "pre_due", "friendly", "firm", "final", "escalation"])
+invoice = st.tuples(st.integers(0, 4), stage_keys, st.booleans(), st.integers(1, 10**7))
+edit = st.tuples(st.sampled_from(["Draft", "Approved", "Sent", "Skipped"]), st.booleans())
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    week1=st.lists(invoice, min_size=1, max_size=8),
+    week2=st.lists(invoice, max_size=8),
+    edits=st.lists(edit, min_size=5, max_size=5),
+    days=st.integers(0, 20),
+)
+def test_collector_work_survives_and_nothing_duplicates(
+    week1: list[Any], week2: list[Any], edits: list[tuple[str, bool]], days: int
+) -> None:
+    def queue(items: list[Any]) -> pd.DataFrame:
+        return make_queue(
+            [
+                {F.CUSTOMER_ID: f"C{c}", Q.STAGE: s, Q.EXCLUDED: x, F.OPEN_CENTS: cents}
+                for c, s, x, cents in items
+            ]
+        )
+
+    first, _, _ = run(queue(week1))
+    for i, (status, edited) in zip(range(len(first)), edits, strict=False):
+        first.loc[i, D.STATUS] = status
+        if edited:
+            first.loc[i, D.BODY] = "my words"
+    second, activity, _ = run(queue(week2), first, as_of=AS_OF + timedelta(days=days))
+    assert second[D.ID].is_unique
+    assert list(second[D.ID][: len(first)]) == list(first[D.ID])
+    open_ = second[second[D.STATUS].isin(["Draft", "Approved"])]
+    assert not open_.duplicated([D.CUSTOMER_ID, D.STAGE]).any()
+    for i, before in first.iterrows():
+        after = second.loc[i]
+        touched = before[D.STATUS] != "Draft" or before[D.BODY] == "my words"
+        if touched:
+            pd.testing.assert_series_equal(after, before)
+    assert set(activity[A.REFERENCE]) == set(second[D.ID][len(first) :])
+
+
+def test_source_names_the_invoice_cells_on_a_quoted_sheet() -> None:
+    queue = make_queue([{F.ROW: 12}, {F.ROW: 15}])
+    drafts, _, _ = update_drafts(
+        queue, pd.DataFrame(), TEMPLATES, DEFAULT_POLICY, AS_OF, empty_activity(),
+        sheet="Aging 2026", invoice_column=3,
+    )  # fmt: skip
+    assert drafts.iloc[0][D.SOURCE] == "'Aging 2026'!C12, 'Aging 2026'!C15"
+
+
+def test_empty_queue_skips_untouched_open_drafts() -> None:
+    first, _, _ = run(two_customers())
+    second, activity, problems = run(make_queue([]), first)
+    assert list(second[D.STATUS]) == ["Skipped", "Skipped"]
+    assert set(second[D.REVIEWER_NOTE]) == {"No longer eligible: no open invoices"}
+    assert activity.empty and problems == []
