@@ -22,6 +22,7 @@ currency (see ``draft_context.headline``); the body lists every currency's total
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from typing import Any
 
@@ -40,18 +41,22 @@ from dunning_core.sheetaddr import cell_address
 OPEN = ("Draft", "Approved")
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def generated_hash(subject: str, body: str) -> str:
     """Fingerprint of a draft's text as generated: the edit detector.
 
-    Line endings and trailing blanks are normalised, since a workbook round trip
-    may change them without anyone editing the text.
+    What a workbook round trip may change without anyone editing is normalised
+    away: line endings, trailing blanks, and control characters XML cannot hold.
 
-    >>> generated_hash("Hi", "Body\\r\\n") == generated_hash("Hi ", "Body")
+    >>> generated_hash("Hi", "Body\\r\\n") == generated_hash("Hi ", "Body\\x0b")
     True
     """
 
     def norm(s: str) -> str:
-        return "\n".join(line.rstrip() for line in s.replace("\r\n", "\n").split("\n")).strip()
+        s = _NOT_IN_XML.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
+        return "\n".join(line.rstrip() for line in s.split("\n")).strip()
 
     return hashlib.sha256(f"{norm(subject)}\x1f{norm(body)}".encode()).hexdigest()[:16]
 
