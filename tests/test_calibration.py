@@ -194,7 +194,7 @@ def ibm() -> pd.DataFrame:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     day=st.integers(120, 600),
