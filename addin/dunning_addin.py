@@ -47,12 +47,6 @@ def _status(book: Any, text: str | bool) -> None:
     book.app.status_bar = text
 
 
-def _chosen_sheet(book: Any) -> str | None:
-    """The active sheet when it is not one of the tool's own (it is the aging sheet)."""
-    name = str(book.sheets.active.name)
-    return None if name in (*xl_io._NOT_AGING,) else name
-
-
 def _finish(book: Any, result: CycleResult, written: bool) -> None:
     errors = sum(p.severity is Severity.ERROR for p in result.problems)
     warnings = sum(p.severity is Severity.WARNING for p in result.problems)
@@ -73,9 +67,11 @@ def cycle(
 ) -> CycleResult:
     """Read everything, run the core, then write every result (or only the sheets named)."""
     _status(book, f"{TITLE}: reading the workbook ...")
-    snapshot = xl_io.read_snapshot(book, _chosen_sheet(book))
+    # No sheet is forced: ingest chooses the aging sheet exactly as `dunning run` does,
+    # so the ribbon and the command line give the same result on the same book.
+    snapshot = xl_io.read_snapshot(book)
     _status(book, f"{TITLE}: computing ({action}) ...")
-    result = run_cycle(snapshot, as_of, sheet=_chosen_sheet(book), action=action)
+    result = run_cycle(snapshot, as_of, sheet=None, action=action)
     specs = [s for s in layout.owned_sheets(result) if not only or s.name in only]
     managed = layout.managed_values(result) if not only else None
     _status(book, f"{TITLE}: writing ...")

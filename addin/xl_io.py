@@ -34,8 +34,8 @@ def read_sheet(sheet: Any) -> RawSheet:
 def read_snapshot(book: Any, sheet: str | None = None) -> BookSnapshot:
     """Every sheet of ``book`` read up front: aging candidates and the tool's own sheets.
 
-    The aging candidates are the sheets the tool does not own, the requested (or else
-    active) sheet first, matching what file mode's reader offers to ingest.
+    The aging candidates are the sheets the tool does not own, in workbook order (or
+    only ``sheet`` when named), matching what file mode's reader offers to ingest.
     """
     raws = [read_sheet(s) for s in book.sheets]
     names = tuple(r.name for r in raws)
@@ -43,7 +43,6 @@ def read_snapshot(book: Any, sheet: str | None = None) -> BookSnapshot:
     aging = [r for r in raws if r.name not in _NOT_AGING]
     if sheet is not None:
         aging = [r for r in aging if r.name == sheet]
-    aging.sort(key=lambda r: r.name != sheet)
     return BookSnapshot(source=str(book.name), sheets=names, aging=tuple(aging), owned=owned)
 
 

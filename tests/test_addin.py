@@ -1,0 +1,148 @@
+"""The xlwings adapter on an in-memory FAKE of xlwings (not Excel): reads, writes, messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from addin_results import AS_OF, BAD, HEADERS, FakeRunCycle, aging_grid
+from fake_xlwings import FakeBook
+
+from addin import dunning_addin as d
+from addin import xl_io
+from dunning_core.columns import DRAFT_COLUMNS, MANAGED_HEADERS, D, S
+from dunning_core.records import UserError
+
+
+def _book(n: int = 6) -> FakeBook:
+    return FakeBook.from_grids({"Aging": aging_grid(n), "Notes": [["keep me"]]})
+
+
+def test_snapshot_reads_each_sheet_once_with_its_position() -> None:
+    book = _book()
+    book.sheets["Aging"].cells.pop((1, 1))  # drop the title: the used range starts at A2
+    book.sheets["Aging"].cells.pop((1, 2), None)
+    snap = xl_io.read_snapshot(book, "Aging")
+    assert book.counter.reads == 2
+    assert snap.sheets == ("Aging", "Notes")
+    assert [r.name for r in snap.aging] == ["Aging"]
+    assert snap.aging[0].first_row == 2 and snap.aging[0].rows[0] == HEADERS
+
+
+def test_refresh_writes_managed_block_right_of_the_team_columns() -> None:
+    book = _book()
+    run = FakeRunCycle()
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=run)
+    (snap, as_of, sheet, action) = run.calls[0]
+    assert (as_of, sheet, action) == (AS_OF, None, "refresh")  # ingest chooses, as in file mode
+    assert [r.name for r in snap.aging] == ["Aging", "Notes"]
+    aging = book.sheets["Aging"]
+    assert [aging.cells.get((2, c)) for c in range(5, 5 + len(MANAGED_HEADERS))] == list(
+        MANAGED_HEADERS
+    )
+    assert aging.cells[(3, 5)] == 50 and aging.cells[(3, 10)] == "Yes"  # Excluded column
+    assert aging.formats[(3, 14)] == "yyyy-mm-dd"  # Action due
+    assert [aging.cells[(2, c)] for c in range(1, 5)] == HEADERS  # team's columns untouched
+    assert book.sheets["Notes"].cells == {(1, 1): "keep me"}
+    names = [s.name for s in book.sheets]
+    assert names[:2] == ["Aging", "Notes"] and {S.EXPECTED_CASH, S.DRAFTS} <= set(names)
+    assert book.sheets[S.SNAPSHOT].visible is False
+    assert book.app.screen_updating is True and book.app.status_bar is False
+    assert book.app.alerts == ["6 invoices in the queue."]
+    assert book.active_name == "Aging"
+
+
+def test_second_run_replaces_the_block_in_place() -> None:
+    book = _book()
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    first = dict(book.sheets["Aging"].cells)
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    assert book.sheets["Aging"].cells == first
+    tables = [t.name for t in book.sheets[S.EXPECTED_CASH].tables]
+    assert tables == ["tblKPIs", "tblWeeklyExpectedCash"]
+
+
+def test_blocks_are_stacked_with_title_note_header() -> None:
+    book = _book()
+    d.on_button("update_forecast", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    cash = book.sheets[S.EXPECTED_CASH]
+    assert cash.cells[(1, 1)] == "KPIs" and cash.cells[(2, 1)] == "As of."
+    assert cash.cells[(3, 1)] == "KPI" and cash.cells[(4, 2)] == 41.0
+    # layout.placements: KPIs ends on row 4, two blank rows, next title on row 7.
+    assert cash.cells[(7, 1)] == "Weekly expected cash" and cash.cells[(9, 3)] == 20.25
+    assert cash.formats[(9, 2)] == "#,##0.00"
+
+
+def test_drafts_are_written_in_units_with_the_drafts_header() -> None:
+    book = _book()
+    d.on_button("draft_reminders", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    drafts = book.sheets[S.DRAFTS]
+    header = [drafts.cells.get((3, c)) for c in range(1, len(DRAFT_COLUMNS) + 1)]
+    assert header == list(DRAFT_COLUMNS)
+    amount_col = DRAFT_COLUMNS.index(D.AMOUNT) + 1
+    assert drafts.cells[(4, amount_col)] == 123.45
+
+
+def test_problems_open_data_check_with_a_short_message() -> None:
+    book = _book()
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle(problems=(BAD,)))
+    assert book.active_name == S.DATA_CHECK
+    assert "1 errors and 0 warnings: see the Data Check sheet." in book.app.alerts[-1]
+    check = book.sheets[S.DATA_CHECK].grid()
+    assert any("not an amount" in [str(v) for v in row] for row in check)
+
+
+def test_failure_before_writing_leaves_the_book_untouched() -> None:
+    book = _book()
+    before = {s.name: dict(s.cells) for s in book.sheets}
+    err = UserError("fake.xlsm: sheet 'Aging' has no header row (expected an aging table).")
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle(error=err))
+    assert book.counter.writes == 0
+    assert {s.name: dict(s.cells) for s in book.sheets} == before
+    assert book.app.alerts == [str(err)]
+    assert book.app.status_bar is False
+
+
+def test_check_data_writes_only_data_check() -> None:
+    book = _book()
+    run = FakeRunCycle(problems=(BAD,))
+    d.on_button("check_data", book, as_of=AS_OF, run_cycle=run)
+    assert run.calls[0][3] == "check"
+    assert [s.name for s in book.sheets] == ["Aging", "Notes", S.DATA_CHECK]
+    assert book.active_name == S.DATA_CHECK
+
+
+def test_settings_writes_defaults_only_when_missing() -> None:
+    book = _book()
+    run = FakeRunCycle()
+    d.on_button("settings", book, as_of=AS_OF, run_cycle=run)
+    assert book.active_name == S.SETTINGS and book.sheets[S.SETTINGS].cells[(1, 1)] == "Stages"
+    d.on_button("settings", book, as_of=AS_OF, run_cycle=run)
+    assert len(run.calls) == 1
+
+
+def test_export_drafts_writes_approved_drafts_beside_the_book(tmp_path: Path) -> None:
+    rows = [list(DRAFT_COLUMNS)]
+    for i, status in enumerate(("Approved", "Draft")):
+        row = dict.fromkeys(DRAFT_COLUMNS)
+        row.update({D.ID: f"D-{i}", D.TO: "ap@alder.example", D.SUBJECT: "Overdue"})
+        row.update({D.BODY: "Dear team,\nplease pay.", D.STATUS: status, D.CUSTOMER: "Alder"})
+        rows.append([row[c] for c in DRAFT_COLUMNS])
+    book = FakeBook.from_grids({"Aging": aging_grid(2), S.DRAFTS: rows}, str(tmp_path / "b.xlsm"))
+    d.on_button("export_drafts", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    files = sorted((tmp_path / "b-drafts").glob("*.eml"))
+    assert [f.name for f in files] == ["D-0.eml"]
+    assert "1 approved drafts written to" in book.app.alerts[-1]
+
+
+def test_export_drafts_without_a_drafts_sheet_says_what_to_do() -> None:
+    book = _book()
+    d.on_button("export_drafts", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    assert "press Draft reminders first" in book.app.alerts[-1]
+
+
+@pytest.mark.parametrize("button", sorted(d.CYCLE_ACTIONS))
+def test_cycle_buttons_map_to_pipeline_actions(button: str) -> None:
+    from dunning_core.pipeline import ACTIONS
+
+    assert d.CYCLE_ACTIONS[button] in ACTIONS
