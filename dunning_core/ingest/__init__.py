@@ -41,9 +41,12 @@ _CREDIT = r"(?i)(?:credit|gutschrift|avoir|nota de cr|abono|^cm$|^cn$|^dg$|refun
 
 def _block(table: locate.Table) -> pd.DataFrame:
     """The data rows under the header as an object frame with columns 0..ncols-1."""
-    data = table.raw.rows[table.data_start :]
-    block = pd.DataFrame.from_records(list(data)) if data else pd.DataFrame()
-    block = block.reindex(columns=range(table.ncols)).astype(object)
+    data = list(table.raw.rows[table.data_start :])
+    n = table.ncols
+    if any(len(r) != n for r in data):
+        data = [(list(r) + [None] * n)[:n] for r in data]
+    block = pd.DataFrame(data, dtype=object) if data else pd.DataFrame(dtype=object)
+    block = block.reindex(columns=range(n))
     block = block.where(block.notna(), None)
     # trailing blank rows are not part of the table
     filled = block.notna().any(axis=1)

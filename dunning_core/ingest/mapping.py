@@ -62,8 +62,12 @@ class Mapping:
     warnings: tuple[str, ...]
 
 
-def profile(col: pd.Series) -> Profile:
-    """Profile the first :data:`SAMPLE` non-empty values of a column."""
+def profile(col: pd.Series, text_amounts: bool = True) -> Profile:
+    """Profile the first :data:`SAMPLE` non-empty values of a column.
+
+    ``text_amounts=False`` counts only number cells as amounts (cheaper), for
+    columns whose header proposes no amount field.
+    """
     obj = col.astype(object)
     nonblank = obj[obj.map(lambda v: v is not None and (not isinstance(v, str) or bool(v.strip())))]
     s = nonblank.iloc[:SAMPLE]
@@ -76,8 +80,10 @@ def profile(col: pd.Series) -> Profile:
         r"^\s*\d{1,3}([.,]\d{3})*([.,]\d{1,2})?\s*$"
     )
     date_txt |= txt.str.match(_MONTH_TEXT)
-    amt = values.amounts(s)
-    is_amount = amt.values.notna() & ~is_dt & ~date_txt
+    if text_amounts:
+        is_amount = values.amounts(s).values.notna() & ~is_dt & ~date_txt
+    else:
+        is_amount = s.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
     return Profile(
         filled=n,
         dates=float((is_dt | date_txt).mean()),
@@ -109,6 +115,12 @@ def _evidence(how: str, field: str, p: Profile) -> str:
     return f"{how}; {p.distinct} distinct values"
 
 
+def _wants_amounts(header: str) -> bool:
+    if not header or bucket_range(header) is not None:
+        return True
+    return any(f in AMOUNT_LIKE for f, _ in candidates(header))
+
+
 def find_buckets(headers: tuple[str, ...], profiles: list[Profile]) -> tuple[BucketColumn, ...]:
     """Aging-bucket amount columns, left to right (at least two, or none)."""
     found: list[BucketColumn] = []
@@ -131,7 +143,7 @@ def map_headers(
     first_col: int,
 ) -> Mapping:
     """Assign canonical fields to the table's columns (see module docstring)."""
-    profiles = [profile(data[c]) for c in range(len(headers))]
+    profiles = [profile(data[c], _wants_amounts(h)) for c, h in enumerate(headers)]
     buckets = find_buckets(headers, profiles)
     taken = {b.index for b in buckets}
     columns: dict[str, int] = {}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dunning_core.ingest.values import strings
 from dunning_core.ingest.vocabulary import normalise
 
 TOTAL_RE = _TOTAL = re.compile(
@@ -47,11 +48,7 @@ class Classified:
 
 
 def _labels(block: pd.DataFrame, cols: list[int]) -> pd.DataFrame:
-    out = pd.DataFrame(index=block.index)
-    for c in cols:
-        col = block[c].astype(object)
-        out[c] = col.where(col.map(lambda v: isinstance(v, str)), "").astype("str").str.strip()
-    return out
+    return pd.DataFrame({c: strings(block[c]) for c in cols}, index=block.index)
 
 
 def classify(

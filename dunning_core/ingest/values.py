@@ -71,8 +71,42 @@ def text(raw: pd.Series) -> pd.Series:
             return v.isoformat()
         return str(v).strip()
 
-    out = raw.astype(object).map(one)
-    return out.astype("str")
+    kind = infer(raw)
+    if kind == "empty":
+        return pd.Series("", index=raw.index, dtype="str")
+    if kind == "string":
+        return strings(raw)
+    if kind in NUMERIC:
+        f = pd.to_numeric(raw.astype(object), errors="coerce").astype("float64")
+        whole = f.notna() & (f == np.floor(f)) & (f.abs() < 1e15)
+        out = pd.Series("", index=raw.index, dtype="str")
+        out[whole] = f[whole].astype("int64").astype("str")
+        frac = f.notna() & ~whole
+        if frac.any():
+            out[frac] = f[frac].map(repr).astype("str")
+        return out
+    return raw.astype(object).map(one).astype("str")
+
+
+NUMERIC = {"integer", "floating", "mixed-integer-float", "decimal"}
+DATES = {"date", "datetime", "datetime64"}
+
+
+def infer(raw: pd.Series) -> str:
+    """pandas' inferred kind of a column's non-missing cells ("string", "floating", "mixed"...)."""
+    return str(pd.api.types.infer_dtype(raw, skipna=True))
+
+
+def strings(raw: pd.Series) -> pd.Series:
+    """The stripped text of text cells, "" for every other cell (numbers, dates, blanks).
+
+    >>> strings(pd.Series([" a ", 1.0, None])).tolist()
+    ['a', '', '']
+    """
+    obj = raw.astype(object)
+    if infer(obj) != "string":
+        obj = obj.where(obj.map(lambda v: isinstance(v, str)), None)
+    return obj.where(obj.notna(), "").astype("str").str.strip()
 
 
 # --------------------------------------------------------------------------- amounts
@@ -99,22 +133,49 @@ def amounts(raw: pd.Series) -> Parsed:
     [123450, 1250]
     """
     obj = raw.astype(object)
-    is_num = obj.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
-    numeric = pd.to_numeric(obj.where(is_num), errors="coerce").astype("float64")
-    is_str = obj.map(lambda v: isinstance(v, str))
-    txt = obj.where(is_str, "").astype("str").str.strip()
+    inferred = infer(obj)
+    if inferred == "string":
+        kind = pd.Series(2, index=raw.index).where(obj.notna(), 0)
+    elif inferred in NUMERIC or inferred == "empty":
+        kind = pd.Series(1, index=raw.index).where(obj.notna(), 0)
+    else:
+        kind = obj.map(_kind)
+    is_num = kind.eq(1)
+    value = pd.to_numeric(obj.where(is_num), errors="coerce").astype("float64")
+    bad = pd.Series(False, index=raw.index)
+    note = ""
+    is_str = kind.eq(2)
+    if is_str.any():
+        txt = obj[is_str].astype("str").str.strip()
+        txt = txt[~txt.str.lower().isin(_NONE_TEXT - {"-", "–", "—"})]
+        if len(txt):
+            parsed, comma_decimal = _text_amounts(txt)
+            value[txt.index] = parsed
+            bad[txt.index] = parsed.isna()
+            note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
+    return Parsed(cents_series(value), bad, note)
+
+
+def _kind(v: object) -> int:
+    """0 = empty/other, 1 = number, 2 = text."""
+    if isinstance(v, str):
+        return 2
+    if isinstance(v, int | float | np.number) and not isinstance(v, bool):
+        return 0 if v != v else 1
+    return 0
+
+
+def _text_amounts(txt: pd.Series) -> tuple[pd.Series, bool]:
+    """Parse non-blank amount texts; returns floats (NaN = unreadable) and the convention."""
     low = txt.str.lower()
-    blank = ~is_num & (low.isin(_NONE_TEXT - {"-", "–", "—"}) | ~is_str)
-    dash = is_str & low.isin({"-", "–", "—"})
+    dash = low.isin({"-", "–", "—"})
     neg = (
         txt.str.match(r"^\(.*\)$")
-        | txt.str.match(r"^[^\d]*-")
+        | txt.str.match(r"^[^\d]*[-−]")
         | txt.str.match(r".*\d[^\d]*-$")
         | low.str.match(r".*\d\s*cr\.?$")
-        | txt.str.match(r"^[^\d]*−")
     )
-    words = low.str.replace(_MONEY_WORDS, "", regex=True)
-    wordy = words.str.contains(r"[a-z]", regex=True)
+    wordy = low.str.replace(_MONEY_WORDS, "", regex=True).str.contains(r"[a-z]", regex=True)
     core = txt.str.replace(r"[^\d.,]", "", regex=True).str.strip(".,")
     core = core.where(~wordy, "")
     eu_votes = int(core.str.contains(_EU_DEC, regex=True).sum())
@@ -130,15 +191,9 @@ def amounts(raw: pd.Series) -> Parsed:
         plain = plain.where(~several_dots, plain.str.replace(".", "", regex=False))
         thousands_dot = plain.str.match(r"^\d{1,3}\.\d{3}$")
         plain = plain.where(~thousands_dot, plain.str.replace(".", "", regex=False))
-    parsed_txt = pd.to_numeric(plain.where(plain.ne(""), None), errors="coerce").astype("float64")
-    parsed_txt = parsed_txt.where(~neg, -parsed_txt)
-    parsed_txt = parsed_txt.where(~dash, 0.0)
-    value = numeric.where(is_num, parsed_txt)
-    bad = ~is_num & ~blank & ~dash & parsed_txt.isna()
-    note = ""
-    if (is_str & ~blank & ~dash).any():
-        note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
-    return Parsed(cents_series(value), bad.astype(bool), note)
+    parsed = pd.to_numeric(plain.where(plain.ne(""), None), errors="coerce").astype("float64")
+    parsed = parsed.where(~neg, -parsed)
+    return parsed.where(~dash, 0.0), comma_decimal
 
 
 # --------------------------------------------------------------------------- dates
@@ -172,18 +227,26 @@ def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
     ['2024-01-31', '2024-03-02', '2024-01-01', nan]
     """
     obj = raw.astype(object)
+    inferred = infer(obj)
+    if inferred in DATES:
+        out = pd.to_datetime(obj, errors="coerce").astype("datetime64[ns]").dt.normalize()
+        return Parsed(out, pd.Series(False, index=raw.index))
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    is_dt = obj.map(lambda v: isinstance(v, dt.date))
+    if inferred in NUMERIC or inferred == "string":
+        is_dt = pd.Series(False, index=raw.index)
+        is_num = obj.notna() if inferred in NUMERIC else is_dt
+    else:
+        is_dt = obj.map(lambda v: isinstance(v, dt.date))
+        is_num = obj.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
     if is_dt.any():
         out[is_dt] = pd.to_datetime(obj[is_dt].map(lambda v: dt.datetime(v.year, v.month, v.day)))
-    is_num = obj.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
     num = pd.to_numeric(obj.where(is_num), errors="coerce")
     serial = is_num & num.between(1, 2958465) & ~num.between(19000101, 21001231)
     if serial.any():
         days = np.floor(num[serial].astype("float64"))
         out[serial] = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
     compact_num = is_num & num.between(19000101, 21001231)
-    txt = obj.where(obj.map(lambda v: isinstance(v, str)), "").astype("str").str.strip()
+    txt = strings(obj)
     txt = txt.where(~compact_num, num.where(compact_num).astype("Int64").astype("str"))
     empty = txt.str.lower().isin(_NONE_TEXT | {"0", "00.00.0000", "0000-00-00", "00/00/0000"})
     todo = (txt.ne("") & ~empty & ~is_dt) & (~is_num | compact_num)
@@ -249,7 +312,11 @@ def integers(raw: pd.Series) -> Parsed:
     [45, 12, <NA>, <NA>]
     """
     obj = raw.astype(object)
-    num = pd.to_numeric(obj.map(lambda v: v if isinstance(v, int | float) else None))
+    inferred = infer(obj)
+    if inferred in NUMERIC or inferred == "empty":
+        num = pd.to_numeric(obj, errors="coerce")
+    else:
+        num = pd.to_numeric(obj.map(lambda v: v if isinstance(v, int | float) else None))
     txt = text(raw)
     from_txt = pd.to_numeric(txt.str.extract(r"^\s*(-?\d+(?:\.\d+)?)")[0], errors="coerce")
     val = num.where(num.notna(), from_txt)
