@@ -67,10 +67,23 @@ def _column(frame: pd.DataFrame, name: str, default: Any = "") -> list[Any]:
 
 
 def eligible_invoices(queue: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Invoices a reminder may cover: not excluded, at a stage that drafts."""
+    """Invoices a reminder may cover.
+
+    Not excluded, at a stage that drafts, with a positive open balance (a credit
+    note is never dunned), and the customer's account is not at a more advanced
+    stage that drafts nothing (an escalated account is with its owner: no
+    automatic reminder for its other invoices either).
+    """
+    rank = {s.key: i for i, s in enumerate(policy.stages)}
+    live = queue[~queue[Q.EXCLUDED].fillna(False).astype(bool)]
+    ranks = live[Q.STAGE].map(rank)
+    top = ranks.groupby(customer_key(live)).max().dropna().astype(int)
+    drafting_customers = {c for c, r in top.items() if policy.stages[r].drafts}
     drafting = [s.key for s in policy.stages if s.drafts]
-    excluded = queue[Q.EXCLUDED].fillna(False).astype(bool)
-    return queue[~excluded & queue[Q.STAGE].isin(drafting)]
+    cents = pd.to_numeric(live[F.OPEN_CENTS], errors="coerce").fillna(0)
+    keep = live[Q.STAGE].isin(drafting) & (cents > 0)
+    keep &= customer_key(live).isin(drafting_customers)
+    return live[keep]
 
 
 def customer_key(frame: pd.DataFrame) -> pd.Series:
@@ -179,8 +192,8 @@ def _sender(policy: Policy) -> dict[str, str]:
 
 
 def prior_outreach(activity: pd.DataFrame) -> dict[str, list[dict[str, str]]]:
-    """Per customer, its logged contacts other than drafts, newest first."""
-    done = activity[activity[A.TYPE].astype(str) != "drafted"]
+    """Per customer, the reminders logged as sent, newest first (customer-facing only)."""
+    done = activity[activity[A.TYPE].astype(str) == "sent"]
     done = done.sort_values(A.DATE, ascending=False, kind="stable")
     out: dict[str, list[dict[str, str]]] = {}
     for cust, dt, typ, det, ref in zip(

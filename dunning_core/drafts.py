@@ -15,6 +15,9 @@ draft. The merge rules, per (customer, stage):
   kept and reported as a problem, for a person to decide;
 * an unknown status is treated like Approved (kept, blocks duplicates), and reported.
 
+Which invoices a reminder covers is ``draft_context.eligible_invoices``: credits are
+never dunned, and an account escalated to its owner gets no automatic reminder.
+
 Amounts: the Drafts row's Amount/Currency is the total of the customer's largest
 currency (see ``draft_context.headline``); the body lists every currency's total.
 """
@@ -249,16 +252,18 @@ def _retire(
 
 
 def _ineligible_reasons(queue: pd.DataFrame, customers: set[str], policy: Policy) -> dict[str, str]:
+    """Why each customer gets no reminder now, in words for the reviewer note."""
     sub = queue[customer_key(queue).isin(customers)]
-    names = {s.key: s.name for s in policy.stages}
+    stages = {s.key: s for s in policy.stages}
     out: dict[str, str] = {}
     for cust, group in sub.groupby(customer_key(sub), sort=False):
-        reasons = [
-            str(x) for x in group.loc[group[Q.EXCLUDED].astype(bool), Q.EXCLUSION_REASON] if x
-        ]
-        stages = [names.get(str(s), str(s)) for s in group[Q.STAGE] if s]
-        found = reasons or [f"{s} (no reminder at this stage)" for s in stages if s]
-        out[str(cust)] = "; ".join(dict.fromkeys(found)) or "not due for a reminder"
+        excluded = group[Q.EXCLUDED].astype(bool)
+        found = [str(x) for x in group.loc[excluded, Q.EXCLUSION_REASON] if x]
+        for key in group.loc[~excluded, Q.STAGE]:
+            stage = stages.get(str(key))
+            if stage is not None and not stage.drafts:
+                found.append(f"{stage.name} stage: with the owner, no reminder")
+        out[str(cust)] = "; ".join(dict.fromkeys(found)) or "nothing due for a reminder"
     return out
 
 

@@ -346,3 +346,40 @@ def test_empty_queue_skips_untouched_open_drafts() -> None:
     assert list(second[D.STATUS]) == ["Skipped", "Skipped"]
     assert set(second[D.REVIEWER_NOTE]) == {"No longer eligible: no open invoices"}
     assert activity.empty and problems == []
+
+
+def test_credits_are_never_dunned_and_escalated_accounts_get_no_reminder() -> None:
+    queue = make_queue(
+        [
+            {F.INVOICE_NO: "CN-1", F.OPEN_CENTS: -45_000, Q.STAGE: "final"},
+            {F.CUSTOMER_ID: "C2", F.INVOICE_NO: "B-1", Q.STAGE: "escalation"},
+            {F.CUSTOMER_ID: "C2", F.INVOICE_NO: "B-2", Q.STAGE: "friendly"},
+            {F.CUSTOMER_ID: "C3", F.INVOICE_NO: "D-1", Q.STAGE: "escalation", Q.EXCLUDED: True},
+            {F.CUSTOMER_ID: "C3", F.INVOICE_NO: "D-2", Q.STAGE: "firm"},
+        ]
+    )
+    drafts, _, _ = run(queue)
+    assert list(drafts[D.ID]) == ["DR-20261120-C3-firm"]  # an excluded escalation does not block
+    earlier = run(make_queue([{F.CUSTOMER_ID: "C2", F.INVOICE_NO: "B-2"}]))[0]
+    later, _, _ = run(queue, earlier, as_of=AS_OF + timedelta(days=1))
+    assert later.iloc[0][D.STATUS] == "Skipped"
+    assert later.iloc[0][D.REVIEWER_NOTE] == (
+        "No longer eligible: Escalation stage: with the owner, no reminder"
+    )
+
+
+def test_prior_outreach_lists_only_sent_reminders() -> None:
+    log = append_activity(
+        empty_activity(),
+        pd.DataFrame(
+            {
+                A.TYPE: ["sent", "escalated", "sent"],
+                A.CUSTOMER_ID: ["C1"] * 3,
+                A.DATE: pd.to_datetime(["2026-10-01", "2026-11-19", "2026-11-06"]),
+                A.REFERENCE: ["D1", "E1", "D2"],
+            }
+        ),
+    )
+    queue = make_queue([{Q.STAGE: "final"}])
+    drafts, _, _ = run(queue, activity=log)
+    assert "We contacted you on 2026-11-06, 2026-10-01 without" in drafts.iloc[0][D.BODY]
