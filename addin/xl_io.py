@@ -155,6 +155,33 @@ def write_managed(book: Any, result: CycleResult, block: ManagedBlock, aging: Ra
         if fmt in FORMAT_CODES and last_row > report.header_row:
             rng = sheet.range((report.header_row + 1, start + k), (last_row, start + k))
             rng.number_format = FORMAT_CODES[fmt]
+    _widen_team_table(sheet, aging, report.header_row, start, old_end, block.headers)
+
+
+def _widen_team_table(
+    sheet: Any, aging: RawSheet, header_row: int, start: int, old_end: int, headers: Sequence[str]
+) -> None:
+    """Take the managed block into the team's Excel Table, as file mode does.
+
+    Only a Table whose header is the header row and which ends right before the block
+    (first run) or where the previous block ended (re-run) is widened, and only when
+    no managed header repeats one of its own column names (a Table needs unique ones).
+    """
+    end = start + len(headers) - 1
+    row = aging.rows[header_row - aging.first_row] if header_row >= aging.first_row else []
+    for table in sheet.tables:
+        rng = table.range
+        first, last = rng.column, rng.last_cell.column
+        if rng.row != header_row or first >= start or last not in {start - 1, old_end}:
+            continue
+        own = {
+            str(v).strip().lower()
+            for j, v in enumerate(row)
+            if v is not None and first <= aging.first_col + j < start
+        }
+        if any(h.lower() in own for h in headers):
+            continue
+        table.resize(sheet.range((header_row, first), (rng.last_cell.row, end)))
 
 
 def aging_raw(snapshot: BookSnapshot, name: str) -> RawSheet:

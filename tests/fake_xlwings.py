@@ -74,6 +74,10 @@ class FakeRange:
             for c in range(self.first[1], self.last[1] + 1):
                 self.sheet.formats[(r, c)] = code
 
+    @property
+    def last_cell(self) -> FakeRange:
+        return FakeRange(self.sheet, self.last)
+
     def clear_contents(self) -> None:
         self.sheet.book.counter.clears += 1
         for r, c in list(self.sheet.cells):
@@ -84,7 +88,12 @@ class FakeRange:
 @dataclass
 class FakeTable:
     name: str
+    sheet: FakeSheet
     ref: tuple[Cell, Cell]
+
+    @property
+    def range(self) -> FakeRange:
+        return FakeRange(self.sheet, *self.ref)
 
     def resize(self, rng: FakeRange) -> None:
         self.ref = (rng.first, rng.last)
@@ -92,7 +101,9 @@ class FakeTable:
 
 class FakeTables(list[FakeTable]):
     def add(self, source: FakeRange, name: str | None = None, **_: Any) -> FakeTable:
-        table = FakeTable(name or f"Table{len(self) + 1}", (source.first, source.last))
+        table = FakeTable(
+            name or f"Table{len(self) + 1}", source.sheet, (source.first, source.last)
+        )
         self.append(table)
         return table
 

@@ -62,6 +62,26 @@ def test_second_run_replaces_the_block_in_place() -> None:
     assert tables == ["tblKPIs", "tblWeeklyExpectedCash"]
 
 
+def test_team_table_is_widened_to_hold_the_block_on_every_run() -> None:
+    book = _book()
+    aging = book.sheets["Aging"]
+    team = aging.tables.add(aging.range((2, 1), (8, 4)), name="tblTeam")
+    end = 4 + len(MANAGED_HEADERS)
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    assert team.ref == ((2, 1), (8, end))
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    assert team.ref == ((2, 1), (8, end))
+
+
+def test_table_with_a_clashing_header_is_left_alone() -> None:
+    book = FakeBook.from_grids({"Aging": aging_grid(6)})
+    aging = book.sheets["Aging"]
+    aging.put(2, 4, "Owner")  # a team column named like a managed header
+    team = aging.tables.add(aging.range((2, 1), (8, 4)), name="tblTeam")
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    assert team.ref == ((2, 1), (8, 4))
+
+
 def test_blocks_are_stacked_with_title_note_header() -> None:
     book = _book()
     d.on_button("update_forecast", book, as_of=AS_OF, run_cycle=FakeRunCycle())

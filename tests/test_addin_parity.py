@@ -16,6 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 from fake_xlwings import FakeBook
+from openpyxl.utils.cell import range_boundaries
 
 from addin.dunning_addin import on_button
 from dunning_core.columns import S
@@ -56,7 +57,17 @@ def test_ribbon_and_file_mode_write_the_same_values(
     wb = openpyxl.load_workbook(TEMPLATE)
     grids = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
     book = FakeBook.from_grids(grids, str(tmp_path / "live.xlsm"))
+    for ws in wb.worksheets:
+        for name, ref in ws.tables.items():
+            (c1, r1, c2, r2) = range_boundaries(ref)
+            sheet = book.sheets[ws.title]
+            sheet.tables.add(sheet.range((r1, c1), (r2, c2)), name=name)
     on_button(button, book, as_of=AS_OF)
+
+    (c1, r1, c2, r2) = range_boundaries(
+        openpyxl.load_workbook(copy)["Aging"].tables["tblAging"].ref
+    )
+    assert book.sheets["Aging"].tables[0].ref == ((r1, c1), (r2, c2))  # widened alike
 
     assert _norm(book.sheets["Aging"].grid()) == _norm(saved.aging[0].rows)
     for name in (S.SETTINGS, S.DRAFTS, S.ACTIVITY, S.PROMISES, S.EXPECTED_CASH, S.DATA_CHECK):
