@@ -67,23 +67,17 @@ def _column(frame: pd.DataFrame, name: str, default: Any = "") -> list[Any]:
 
 
 def eligible_invoices(queue: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Invoices a reminder may cover.
+    """Invoices a reminder may cover: not excluded, at a stage that drafts, owed.
 
-    Not excluded, at a stage that drafts, with a positive open balance (a credit
-    note is never dunned), and the customer's account is not at a more advanced
-    stage that drafts nothing (an escalated account is with its owner: no
-    automatic reminder for its other invoices either).
+    A positive open balance is required: a credit note is never dunned (a
+    customer's only "overdue" item being a credit would otherwise get a notice).
+    Invoices at a stage that drafts nothing (escalation) are with their owner and
+    are left out, while the customer's other invoices are still reminded.
     """
-    rank = {s.key: i for i, s in enumerate(policy.stages)}
-    live = queue[~queue[Q.EXCLUDED].fillna(False).astype(bool)]
-    ranks = live[Q.STAGE].map(rank)
-    top = ranks.groupby(customer_key(live)).max().dropna().astype(int)
-    drafting_customers = {c for c, r in top.items() if policy.stages[r].drafts}
     drafting = [s.key for s in policy.stages if s.drafts]
-    cents = pd.to_numeric(live[F.OPEN_CENTS], errors="coerce").fillna(0)
-    keep = live[Q.STAGE].isin(drafting) & (cents > 0)
-    keep &= customer_key(live).isin(drafting_customers)
-    return live[keep]
+    excluded = queue[Q.EXCLUDED].fillna(False).astype(bool)
+    cents = pd.to_numeric(queue[F.OPEN_CENTS], errors="coerce").fillna(0)
+    return queue[~excluded & queue[Q.STAGE].isin(drafting) & (cents > 0)]
 
 
 def customer_key(frame: pd.DataFrame) -> pd.Series:

@@ -15,8 +15,8 @@ draft. The merge rules, per (customer, stage):
   kept and reported as a problem, for a person to decide;
 * an unknown status is treated like Approved (kept, blocks duplicates), and reported.
 
-Which invoices a reminder covers is ``draft_context.eligible_invoices``: credits are
-never dunned, and an account escalated to its owner gets no automatic reminder.
+Which invoices a reminder covers is ``draft_context.eligible_invoices`` (credits are
+never dunned; escalated invoices stay with their owner and are left out).
 
 Amounts: the Drafts row's Amount/Currency is the total of the customer's largest
 currency (see ``draft_context.headline``); the body lists every currency's total.

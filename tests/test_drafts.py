@@ -348,19 +348,19 @@ def test_empty_queue_skips_untouched_open_drafts() -> None:
     assert activity.empty and problems == []
 
 
-def test_credits_are_never_dunned_and_escalated_accounts_get_no_reminder() -> None:
+def test_credits_are_never_dunned_and_escalated_invoices_are_left_out() -> None:
     queue = make_queue(
         [
             {F.INVOICE_NO: "CN-1", F.OPEN_CENTS: -45_000, Q.STAGE: "final"},
             {F.CUSTOMER_ID: "C2", F.INVOICE_NO: "B-1", Q.STAGE: "escalation"},
             {F.CUSTOMER_ID: "C2", F.INVOICE_NO: "B-2", Q.STAGE: "friendly"},
-            {F.CUSTOMER_ID: "C3", F.INVOICE_NO: "D-1", Q.STAGE: "escalation", Q.EXCLUDED: True},
-            {F.CUSTOMER_ID: "C3", F.INVOICE_NO: "D-2", Q.STAGE: "firm"},
+            {F.CUSTOMER_ID: "C3", F.INVOICE_NO: "D-1", Q.STAGE: "escalation"},
         ]
     )
     drafts, _, _ = run(queue)
-    assert list(drafts[D.ID]) == ["DR-20261120-C3-firm"]  # an excluded escalation does not block
-    earlier = run(make_queue([{F.CUSTOMER_ID: "C2", F.INVOICE_NO: "B-2"}]))[0]
+    assert list(drafts[D.ID]) == ["DR-20261120-C2-friendly"]
+    assert drafts.iloc[0][D.INVOICES] == "B-2"
+    earlier = run(make_queue([{F.CUSTOMER_ID: "C3", F.INVOICE_NO: "D-1"}]))[0]
     later, _, _ = run(queue, earlier, as_of=AS_OF + timedelta(days=1))
     assert later.iloc[0][D.STATUS] == "Skipped"
     assert later.iloc[0][D.REVIEWER_NOTE] == (
