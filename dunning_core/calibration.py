@@ -36,15 +36,17 @@ MIN_DISPUTES = 10  # disputed (and undisputed) invoices needed to measure the sh
 HALF_LIFE_DAYS = 180  # an invoice settled this long ago counts half: behaviour drifts
 
 
+def _bucket_index(days_past_due: np.ndarray, policy: Policy) -> np.ndarray:
+    """Index into ``policy.buckets`` (ascending, contiguous) for each day count."""
+    mins = np.array([b.min_days for b in policy.buckets])
+    return np.clip(np.searchsorted(mins, days_past_due, side="right") - 1, 0, len(mins) - 1)
+
+
 def bucket_labels(days_past_due: pd.Series, policy: Policy) -> pd.Series:
-    """Label of the policy bucket for each day count (first bucket that contains it)."""
-    out = pd.Series(policy.buckets[-1].label, index=days_past_due.index, dtype="str")
-    for b in reversed(policy.buckets):
-        inside = days_past_due >= b.min_days
-        if b.max_days is not None:
-            inside &= days_past_due <= b.max_days
-        out = out.where(~inside, b.label)
-    return out
+    """Label of the policy bucket for each day count."""
+    labels = np.array([b.label for b in policy.buckets], dtype=object)
+    idx = _bucket_index(days_past_due.to_numpy(dtype="int64"), policy)
+    return pd.Series(labels[idx], index=days_past_due.index, dtype="str")
 
 
 def policy_defaults(queue: pd.DataFrame, as_of: date, policy: Policy) -> pd.DataFrame:
@@ -53,14 +55,18 @@ def policy_defaults(queue: pd.DataFrame, as_of: date, policy: Policy) -> pd.Data
     Expected date = due date + the bucket's lateness days, or as-of + lateness when
     the invoice is already later than that (see :class:`~dunning_core.policy.Bucket`).
     """
-    d = pd.Timestamp(as_of)
-    due = pd.to_datetime(queue[F.DUE_DATE])
-    labels = bucket_labels((d - due).dt.days.fillna(0), policy)
-    by_label = {b.label: b for b in policy.buckets}
-    late = pd.to_timedelta(labels.map(lambda s: by_label[s].lateness_days), unit="D")
-    expected = (due + late).where(due + late > d, d + late)
-    prob = labels.map(lambda s: by_label[s].probability).astype("float64")
-    return pd.DataFrame({"expected_date": expected.astype("datetime64[ns]"), "probability": prob})
+    d = np.datetime64(pd.Timestamp(as_of), "D")
+    due = pd.to_datetime(queue[F.DUE_DATE]).to_numpy(dtype="datetime64[D]")
+    dpd = np.nan_to_num((d - due).astype("float64"), nan=0.0).astype("int64")
+    idx = _bucket_index(dpd, policy)
+    late = np.array([b.lateness_days for b in policy.buckets], dtype="int64")[idx]
+    prob = np.array([b.probability for b in policy.buckets], dtype="float64")[idx]
+    expected = due + late.astype("timedelta64[D]")
+    expected = np.where(expected > d, expected, d + late.astype("timedelta64[D]"))
+    return pd.DataFrame(
+        {"expected_date": expected.astype("datetime64[ns]"), "probability": prob},
+        index=queue.index,
+    )
 
 
 @dataclass(frozen=True, eq=False)
