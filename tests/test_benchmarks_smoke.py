@@ -1,0 +1,106 @@
+"""Smoke test of benchmarks/: the generator makes a valid book and every measurement runs.
+
+No timing is asserted (timings belong in docs/performance.md, not in a test on a
+shared machine); what is asserted is that the book is what the benchmark claims to
+measure (layout, types, blanks, a full package) and that each measuring function
+produces its output on it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import python_calamine as pc
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import generate, measure, run, straightforward
+
+ROWS = 200
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate.generate(tmp_path_factory.mktemp("bench") / "aging.xlsx", ROWS)
+
+
+def _values(path: Path) -> list[list[Any]]:
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    return wb.get_sheet_by_name(generate.SHEET).to_python()
+
+
+def test_sizes_fill_at_most_one_sheet() -> None:
+    assert generate.parse_size("1m") + generate.HEADER_ROW == generate.EXCEL_MAX_ROWS
+    assert generate.parse_size("10k") == 10_000
+    with pytest.raises(ValueError, match="rows must be"):
+        generate.generate(Path("unused.xlsx"), generate.EXCEL_MAX_ROWS)
+
+
+def test_book_layout_and_types(book: Path) -> None:
+    rows = _values(book)
+    assert len(rows) == generate.HEADER_ROW + ROWS
+    assert rows[0][0].startswith("Accounts receivable aging")
+    assert tuple(rows[generate.HEADER_ROW - 1]) == generate.HEADERS
+    data = rows[generate.HEADER_ROW :]
+    assert all(isinstance(r[0], str) and len(r[0]) == 7 and r[0][0] == "0" for r in data)
+    assert all(isinstance(r[3], date) for r in data)
+    assert {r[5] for r in data} <= {"USD", "EUR", "GBP"}
+    assert all(isinstance(r[7], float) and abs(r[7]) <= abs(r[6]) for r in data)
+    assert len({r[2] for r in data}) == ROWS  # invoice numbers are unique
+    assert sum(r[11] == "" for r in data) > ROWS * 0.9  # promise dates are rare
+
+
+def test_book_is_a_package_openpyxl_reads(book: Path) -> None:
+    with zipfile.ZipFile(book) as z:
+        assert generate.SHEET_PART in z.namelist()
+        assert "xl/sharedStrings.xml" in z.namelist()
+    ws = openpyxl.load_workbook(book)[generate.SHEET]
+    assert ws.max_row == generate.HEADER_ROW + ROWS
+    assert ws.cell(generate.HEADER_ROW + 1, 4).number_format == "yyyy\\-mm\\-dd"
+
+
+def test_floors_run(book: Path, tmp_path: Path) -> None:
+    assert measure.calamine(book)["rows"] == generate.HEADER_ROW + ROWS
+    assert measure.inflate(book)["bytes"] > ROWS * 100
+    dst = tmp_path / "floor.xlsx"
+    measure.write_floor(book, dst)
+    rows = _values(dst)
+    assert len(rows) == generate.HEADER_ROW + ROWS
+    assert len(rows[generate.HEADER_ROW]) == len(generate.HEADERS) + 12
+
+
+def test_straightforward_cycle_adds_the_managed_block(book: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "straight.xlsx"
+    out = straightforward.cycle(book, dst, generate.AS_OF)
+    assert set(out["phases"]) == {"read", "logic", "write"}
+    header = _values(dst)[generate.HEADER_ROW - 1]
+    assert tuple(header[len(generate.HEADERS) :]) == straightforward.MANAGED
+
+
+def test_dunning_phases_run_on_the_book(book: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.xlsx"
+    shutil.copyfile(book, copy)
+    out = measure.phases(copy)
+    assert out["rows"] == ROWS
+    assert all(out["phases"][p] is not None for p in measure.PHASES)
+    header = _values(copy)[generate.HEADER_ROW - 1]
+    assert "Days past due" in header  # write_book wrote the managed block into the copy
+
+
+def test_run_child_and_render(tmp_path: Path) -> None:
+    code = 'print(\'{"op": 0.5, "op_cpu": 0.25}\')'
+    s = run.run_child([sys.executable, "-c", code], timeout=60)
+    assert s.ok and s.data == {"op": 0.5, "op_cpu": 0.25} and s.peak_mb > 1
+    failed = run.run_child([sys.executable, "-c", "raise SystemExit(4)"], timeout=60)
+    assert not failed.ok and "4" in failed.error
+    samples = {k: [s] for k in ("phases", "cli", "calamine", "inflate", "write_floor")}
+    text = run.render(["10k"], {"10k": samples}, markdown=True)
+    assert "| read floor: calamine sheet values | 0.500 | 0.250 |" in text
+    assert "| dunning run (phases, in-process) / (read + write floor) | 0.500 | 0.500 |" in text
