@@ -107,3 +107,14 @@ def test_empty_workbook(tmp_path: pathlib.Path) -> None:
     openpyxl.Workbook().save(path)
     with pytest.raises(UserError, match="holds no data"):
         read_book(path)
+
+
+def test_password_protected(tmp_path: pathlib.Path) -> None:
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    plain = _book(tmp_path / "plain.xlsx")
+    locked = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, locked.open("wb") as dst:
+        ooxml.OOXMLFile(src).encrypt("secret", dst)
+    with pytest.raises(UserError, match="password protected") as err:
+        read_book(locked)
+    assert "locked.xlsx" in str(err.value)
