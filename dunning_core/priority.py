@@ -132,13 +132,12 @@ def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
     texts = np.vstack([c.to_numpy(dtype=object) for c in _clauses(out, policy, overdue)])
     order = np.argsort(-np.round(merged, 12), axis=1, kind="stable")
     rows = np.arange(len(out))
-    reason = pd.Series("", index=out.index, dtype=object)
+    reason = np.full(len(out), "", dtype=object)
     for k in range(min(_TOP, merged.shape[1])):
         pick = order[:, k]
-        ok = merged[rows, pick] > 0
-        text = pd.Series(texts[pick, rows], index=out.index, dtype=object)
-        sep = np.where(reason == "", "", "; ")
-        reason = reason.where(~ok, reason + sep + text)
-    reason = reason.where(live, "credit or settled item: nothing to collect")
-    out[Q.PRIORITY_REASON] = reason.astype("str")
+        ok = merged[rows, pick] > 0  # contributions are sorted: once 0, the rest are 0
+        sep = "; " if k else ""
+        reason[ok] = reason[ok] + sep + texts[pick[ok], rows[ok]]
+    reason[~live] = "credit or settled item: nothing to collect"
+    out[Q.PRIORITY_REASON] = pd.Series(reason, index=out.index, dtype="str")
     return out

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import ACTIVITY_COLUMNS, PROMISE_COLUMNS, PROMISE_STATUSES, A, F, P, S
@@ -172,13 +173,16 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
             "cents": amount,
         }
     ).sort_values(["cust", "when", "cur", "inv"], kind="stable")
-    groups = work.groupby(["cust", "when", "cur"], sort=True)
-    new = groups.agg(
-        name=("name", "first"),
-        inv=("inv", lambda s: ", ".join(dict.fromkeys(s))),
-        rows=("row", lambda s: ", ".join(s)),
-        cents=("cents", "sum"),
-    ).reset_index()
+    # one promise per run of equal (customer, date, currency) in the sorted rows
+    group = work[["cust", "when", "cur"]]
+    change = (group != group.shift()).any(axis=1).to_numpy()
+    starts = np.flatnonzero(change)
+    chunks = np.split(np.arange(len(work)), starts[1:])
+    inv, row = work["inv"].to_numpy(dtype=object), work["row"].to_numpy(dtype=object)
+    new = work.iloc[starts][["cust", "when", "cur", "name"]].reset_index(drop=True)
+    new["inv"] = [", ".join(dict.fromkeys(inv[c])) for c in chunks]
+    new["rows"] = [", ".join(row[c]) for c in chunks]
+    new["cents"] = np.add.reduceat(work["cents"].to_numpy(dtype="int64"), starts)
     multi = new.groupby(["cust", "when"])["cur"].transform("size") > 1
     taken = set(sheet[P.ID])
     ids = [

@@ -76,6 +76,10 @@ def _promise_keys(promises: pd.DataFrame, status: str, invoices: pd.DataFrame) -
     A promise with no invoice list covers all the customer's invoices.
     """
     p = promises[(promises["Status"] == status) & promises["Promise date"].notna()]
+    if p.empty:
+        return pd.DataFrame(
+            {"pos": pd.Series([], dtype="int64"), "when": pd.Series([], dtype="datetime64[ns]")}
+        )
     inv = pd.DataFrame(
         {"cust": invoices[F.CUSTOMER_ID].to_numpy(), "inv": invoices[F.INVOICE_NO].to_numpy()}
     )
@@ -158,7 +162,8 @@ def _next_action(
     due = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
     code = out[Q.EXCLUSION_CODE].astype(str)
-    first_reason = out[Q.EXCLUSION_REASON].astype(str).str.split("; ", n=1).str[0]
+    first_reason = pd.Series("", index=out.index, dtype=object)
+    first_reason[excluded] = out.loc[excluded, Q.EXCLUSION_REASON].str.split("; ", n=1).str[0]
     opened = out[F.OPEN_CENTS].to_numpy()
 
     def put(mask: np.ndarray, text: pd.Series | str, when: pd.Series | pd.Timestamp | None) -> None:
