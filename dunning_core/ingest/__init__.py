@@ -54,12 +54,21 @@ def _block(table: locate.Table) -> pd.DataFrame:
     return block.iloc[:last]
 
 
-def _sample(block: pd.DataFrame) -> pd.DataFrame:
-    """The first rows that look like data (enough cells, no total label) for profiling."""
+def _sample(block: pd.DataFrame, headers: tuple[str, ...]) -> pd.DataFrame:
+    """The first rows that look like data, for profiling column content.
+
+    Rows with too few cells (titles), a total label or header texts in their own
+    columns (repeated headers) would make a date column look like text.
+    """
     head = block.iloc[:3000]
     filled = head.notna().sum(axis=1)
-    first = head[0].map(lambda v: v if isinstance(v, str) else "").astype("str")
+    first = values.strings(head[0]) if head.shape[1] else pd.Series("", index=head.index)
+    same = pd.Series(0, index=head.index)
+    for c, h in enumerate(headers):
+        if h:
+            same += values.strings(head[c]).str.lower().eq(h.strip().lower()).astype(int)
     looks = filled.ge(min(3, max(2, block.shape[1] // 2))) & ~first.str.match(rows.TOTAL_RE)
+    looks &= same.lt(2)
     return head[looks] if looks.any() else head
 
 
@@ -105,7 +114,7 @@ def ingest(
     block = _block(table)
     srow = pd.Series(table.header_row + 1 + block.index.to_numpy(), index=block.index)
     col0 = table.raw.first_col
-    mp = map_headers(headers, _sample(block), dict(policy.header_overrides), col0)
+    mp = map_headers(headers, _sample(block, headers), dict(policy.header_overrides), col0)
     problems: list[Problem] = [Problem(name, "", "", "", w) for w in mp.warnings]
     derived: list[str] = []
     cols = mp.columns

@@ -93,13 +93,15 @@ def profile(col: pd.Series, text_amounts: bool = True) -> Profile:
     )
 
 
-def _fits(field: str, p: Profile) -> bool:
+def _fits(field: str, p: Profile, score: int = 0) -> bool:
+    """Whether a column's content agrees with a field (a specific header needs less proof)."""
     if p.filled == 0:
         return True
+    need = 0.3 if score >= 20 else 0.6
     if field in DATE_LIKE:
-        return p.dates >= 0.6
+        return p.dates >= need
     if field in AMOUNT_LIKE:
-        return p.amounts >= 0.6
+        return p.amounts >= need
     if field in (F.CUSTOMER_NAME, F.EMAIL, F.TERMS, F.OWNER, F.CONTACT, F.DOC_TYPE, F.CURRENCY):
         return p.dates < 0.5 and (p.amounts < 0.9 or (field == F.CUSTOMER_NAME and p.texts > 0))
     return True
@@ -178,7 +180,7 @@ def map_headers(
     for neg, i, field in proposals:
         if field in columns or i in taken:
             continue
-        if not _fits(field, profiles[i]):
+        if not _fits(field, profiles[i], -neg):
             continue
         take(field, i, f"header {headers[i]!r} ~ {field} (score {-neg})")
 

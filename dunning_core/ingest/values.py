@@ -237,7 +237,9 @@ def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
         is_num = obj.notna() if inferred in NUMERIC else is_dt
     else:
         is_dt = obj.map(lambda v: isinstance(v, dt.date))
-        is_num = obj.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
+        is_num = obj.map(
+            lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
+        )
     if is_dt.any():
         out[is_dt] = pd.to_datetime(obj[is_dt].map(lambda v: dt.datetime(v.year, v.month, v.day)))
     num = pd.to_numeric(obj.where(is_num), errors="coerce")
