@@ -92,8 +92,56 @@ def write_spec(book: Any, spec: SheetSpec) -> None:
             table_names[name].resize(table_range)
         else:
             sheet.tables.add(source=table_range, name=name)
+    _validations_and_panes(sheet, spec)
+    _charts(sheet, spec)
     if spec.hidden:
         sheet.visible = False
+
+
+def _validations_and_panes(sheet: Any, spec: SheetSpec) -> None:
+    """Dropdowns on the first block's data rows and the frozen header, per the spec.
+
+    One call per column, never per row. Both use xlwings APIs added in 0.37.5; an
+    engine that lacks them (NotImplementedError) still gets every value written.
+    """
+    if not spec.blocks:
+        return
+    block, place = spec.blocks[0], placements(spec)[0]
+    columns = [str(c) for c in block.frame.columns]
+    try:
+        for header, allowed in spec.validations.items():
+            if header in columns:
+                col = columns.index(header) + 1
+                rng = sheet.range((place.header_row + 1, col), (place.last_row, col))
+                rng.data_validation.set_list(list(allowed))
+        if spec.freeze:
+            sheet.freeze_panes.freeze_at(f"1:{place.header_row}")
+    except NotImplementedError:
+        pass
+
+
+def _charts(sheet: Any, spec: SheetSpec) -> None:
+    """A column chart beside each block that asks for one (series = rows), replaced each run."""
+    wanted = [(b, p) for b, p in zip(spec.blocks, placements(spec), strict=True) if b.chart]
+    if not wanted:
+        return
+    try:
+        for chart in list(sheet.charts):
+            chart.delete()
+        for block, place in wanted:
+            columns = [str(c) for c in block.frame.columns]
+            last = max(columns.index(c) for c in block.chart if c in columns) + 1
+            source = sheet.range((place.header_row, 1), (place.last_row, last))
+            anchor = sheet.range((place.title_row, len(columns) + 2))
+            sheet.charts.add(
+                chart_type="column_clustered",
+                source=source,
+                plot_by="rows",
+                name=table_name(block.title).replace("tbl", "cht", 1),
+                anchor=anchor,
+            )
+    except (NotImplementedError, ValueError):
+        pass
 
 
 def _add_sheet(book: Any, name: str) -> Any:

@@ -75,6 +75,10 @@ class FakeRange:
                 self.sheet.formats[(r, c)] = code
 
     @property
+    def data_validation(self) -> FakeValidation:
+        return FakeValidation(self)
+
+    @property
     def last_cell(self) -> FakeRange:
         return FakeRange(self.sheet, self.last)
 
@@ -83,6 +87,40 @@ class FakeRange:
         for r, c in list(self.sheet.cells):
             if self.first[0] <= r <= self.last[0] and self.first[1] <= c <= self.last[1]:
                 del self.sheet.cells[(r, c)]
+
+
+class FakeValidation:
+    def __init__(self, rng: FakeRange) -> None:
+        self.rng = rng
+
+    def set_list(self, source: list[Any], *, in_cell_dropdown: bool = True) -> None:
+        self.rng.sheet.validations[(self.rng.first, self.rng.last)] = list(source)
+
+
+class FakePanes:
+    def __init__(self, sheet: FakeSheet) -> None:
+        self.sheet = sheet
+
+    def freeze_at(self, where: str) -> None:
+        self.sheet.frozen = where
+
+
+@dataclass
+class FakeChart:
+    name: str
+    source: tuple[Cell, Cell]
+    anchor: Cell
+    charts: FakeCharts
+
+    def delete(self) -> None:
+        self.charts.remove(self)
+
+
+class FakeCharts(list[FakeChart]):
+    def add(self, *, source: FakeRange, anchor: FakeRange, name: str = "", **_: Any) -> FakeChart:
+        chart = FakeChart(name, (source.first, source.last), anchor.first, self)
+        self.append(chart)
+        return chart
 
 
 @dataclass
@@ -116,6 +154,13 @@ class FakeSheet:
     formats: dict[Cell, str] = field(default_factory=dict)
     tables: FakeTables = field(default_factory=FakeTables)
     visible: bool = True
+    validations: dict[tuple[Cell, Cell], list[Any]] = field(default_factory=dict)
+    frozen: str = ""
+    charts: FakeCharts = field(default_factory=FakeCharts)
+
+    @property
+    def freeze_panes(self) -> FakePanes:
+        return FakePanes(self)
 
     def put(self, r: int, c: int, v: Any) -> None:
         if v is None:

@@ -10,7 +10,7 @@ from fake_xlwings import FakeBook
 
 from addin import dunning_addin as d
 from addin import xl_io
-from dunning_core.columns import DRAFT_COLUMNS, MANAGED_HEADERS, D, S
+from dunning_core.columns import DRAFT_COLUMNS, DRAFT_STATUSES, MANAGED_HEADERS, D, S
 from dunning_core.records import UserError
 
 
@@ -91,6 +91,10 @@ def test_blocks_are_stacked_with_title_note_header() -> None:
     # layout.placements: KPIs ends on row 4, two blank rows, next title on row 7.
     assert cash.cells[(7, 1)] == "Weekly expected cash" and cash.cells[(9, 3)] == 20.25
     assert cash.formats[(9, 2)] == "#,##0.00"
+    d.on_button("update_forecast", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    assert [(c.name, c.source, c.anchor) for c in cash.charts] == [
+        ("chtWeeklyExpectedCash", ((8, 1), (9, 3)), (7, 5))
+    ]  # replaced, not added again, on the second run
 
 
 def test_drafts_are_written_in_units_with_the_drafts_header() -> None:
@@ -101,6 +105,9 @@ def test_drafts_are_written_in_units_with_the_drafts_header() -> None:
     assert header == list(DRAFT_COLUMNS)
     amount_col = DRAFT_COLUMNS.index(D.AMOUNT) + 1
     assert drafts.cells[(4, amount_col)] == 123.45
+    status_col = DRAFT_COLUMNS.index(D.STATUS) + 1
+    assert drafts.validations == {((4, status_col), (4, status_col)): list(DRAFT_STATUSES)}
+    assert drafts.frozen == "1:3"
 
 
 def test_problems_open_data_check_with_a_short_message() -> None:
