@@ -38,7 +38,6 @@ from dunning_core.columns import ACTIVITY_COLUMNS, PROMISE_COLUMNS, PROMISE_STAT
 from dunning_core.money import cents_series, format_amount, units_series
 from dunning_core.policy import Policy
 from dunning_core.records import Problem, Severity
-from dunning_core.sheetaddr import cell_address
 
 _DATES = (P.CAPTURED, P.PROMISE_DATE, P.RESOLVED)
 _SPLIT = re.compile(r"[,;\n]+")
@@ -51,11 +50,6 @@ def invoice_list(text: str) -> list[str]:
     ['INV1', 'INV2', 'INV3']
     """
     return [t.strip() for t in _SPLIT.split(str(text)) if t.strip()]
-
-
-def _cell(field: str, i: int) -> str:
-    """Address of a Promises cell, assuming the header in row 1 (as the writer puts it)."""
-    return cell_address(i + 2, PROMISE_COLUMNS.index(field) + 1)
 
 
 def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
@@ -80,6 +74,7 @@ def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         field = P.CUSTOMER_ID if out.at[i, P.CUSTOMER_ID] == "" else P.PROMISE_DATE
         problems.append(
             _problem(
+                out,
                 field,
                 i,
                 "",
@@ -91,6 +86,7 @@ def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     for i in out.index[bad]:
         problems.append(
             _problem(
+                out,
                 P.STATUS,
                 i,
                 status[i],
@@ -119,8 +115,11 @@ def _text(col: pd.Series) -> pd.Series:
     return obj.where(col.notna(), "").astype(str).str.strip()
 
 
-def _problem(field: str, i: int, value: str, message: str) -> Problem:
-    return Problem(S.PROMISES, _cell(field, i), field, value, message, Severity.WARNING)
+def _problem(sheet: pd.DataFrame, field: str, i: int, value: str, message: str) -> Problem:
+    """A Promises problem, named by promise id (collectors sort and filter the sheet, so
+    a row number read from the frame may not be where the row is)."""
+    ident = str(sheet.at[i, P.ID]) or f"in table row {i + 1}"
+    return Problem(S.PROMISES, "", field, value, f"Promise {ident}: {message}", Severity.WARNING)
 
 
 def _base_id(customer: str, when: pd.Timestamp) -> str:
@@ -321,10 +320,11 @@ def update_promises(
     full.loc[broken, P.STATUS] = "broken"
     full.loc[kept.union(broken), P.RESOLVED] = pd.Timestamp(as_of)
 
-    for i in todo.index[(unknown.to_numpy() > 0)]:
-        if i < len(sheet):
+    for i in todo.index[(unknown.to_numpy() > 0)] if len(previous) else []:
+        if i < len(sheet):  # (with no snapshot yet, a gone invoice cannot be told apart)
             problems.append(
                 _problem(
+                    full,
                     P.INVOICES,
                     i,
                     str(full.at[i, P.INVOICES]),

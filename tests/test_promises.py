@@ -171,17 +171,22 @@ def test_bad_rows_are_problems_and_left_alone() -> None:
     promises, activity, problems = update(invoice_frame([{}]), sheet)
     assert promises[P.STATUS].tolist() == ["maybe", "open"]
     assert activity.empty
-    cells = sorted((p.sheet, p.cell, p.field) for p in problems)
-    assert cells == [(S.PROMISES, "C3", P.CUSTOMER_ID), (S.PROMISES, "I2", P.STATUS)]
+    found = sorted((p.sheet, p.field, p.message[:11]) for p in problems)
+    assert found == [
+        (S.PROMISES, P.CUSTOMER_ID, "Promise Y: "),
+        (S.PROMISES, P.STATUS, "Promise X: "),
+    ]
 
 
 def test_unknown_invoice_on_a_sheet_promise_is_a_problem() -> None:
     sheet = promise_frame(
         [{P.ID: "Z", P.CUSTOMER_ID: "C1", P.INVOICES: "TYPO", P.PROMISE_DATE: "2026-12-01"}]
     )
-    promises, _, problems = update(invoice_frame([{}]), sheet)
+    previous = pd.DataFrame({"customer_id": ["C1"], "invoice_no": ["INV0001"], "open": [1000.0]})
+    promises, _, problems = update(invoice_frame([{}]), sheet, previous)
     assert promises[P.STATUS].tolist() == ["kept"]
-    assert [(p.cell, p.value) for p in problems] == [("E2", "TYPO")]
+    assert [(p.field, p.value) for p in problems] == [(P.INVOICES, "TYPO")]
+    assert update(invoice_frame([{}]), sheet)[2] == []  # no snapshot yet: cannot tell
 
 
 def test_missing_columns_and_empty_inputs() -> None:
