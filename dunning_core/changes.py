@@ -224,28 +224,47 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
     return _typed(pd.DataFrame.from_records(records, columns=list(SNAPSHOT_COLUMNS))), problems
 
 
-def _per_invoice(snap: pd.DataFrame) -> pd.DataFrame:
-    """One row per (currency, customer, invoice), amounts in integer cents."""
+def invoice_keys(
+    previous: pd.DataFrame, current: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Integer keys of (currency, customer, invoice) shared by both snapshots.
+
+    Factorising each text column once over both runs and combining the codes lets the
+    grouping and the join run on int64 instead of hashing strings per row (1M invoices).
+    Returns previous keys, current keys, the sorted currencies and the per-currency span.
+    """
+    n_prev = len(previous)
+    parts = []
+    for col in ("currency", "customer_id", "invoice_no"):
+        both = np.concatenate(
+            [
+                previous[col].astype("str").to_numpy(dtype=object),
+                current[col].astype("str").to_numpy(dtype=object),
+            ]
+        )
+        codes, uniq = pd.factorize(both, sort=col == "currency")
+        parts.append((codes.astype("int64"), max(len(uniq), 1), np.asarray(uniq, dtype=object)))
+    (cur, _, currencies), (cust, n_cust, _), (inv, n_inv, _) = parts
+    span = n_cust * n_inv
+    key = cur * span + cust * n_inv + inv
+    return key[:n_prev], key[n_prev:], currencies, span
+
+
+def _per_invoice(snap: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
+    """One row per invoice key (duplicates summed), amounts in integer cents."""
     s = pd.DataFrame(
         {
-            "currency": snap["currency"].astype("str"),
-            "key": snap["customer_id"].astype("str") + "\x1f" + snap["invoice_no"].astype("str"),
-            "open": cents_series(snap["open"]).fillna(0).astype("int64"),
-            "exp": cents_series(snap["expected_in_horizon"]).fillna(0).astype("int64"),
-            "disputed": snap["disputed"].astype(bool) | snap["at_risk"].astype(bool),
-            "promise": pd.to_datetime(snap["promise_date"]).astype("datetime64[ns]"),
-            "bucket": snap["bucket"].astype("str"),
-            "stage": snap["stage"].astype("str"),
+            "open": cents_series(snap["open"]).fillna(0).astype("int64").to_numpy(),
+            "exp": cents_series(snap["expected_in_horizon"]).fillna(0).astype("int64").to_numpy(),
+            "disputed": (snap["disputed"].astype(bool) | snap["at_risk"].astype(bool)).to_numpy(),
+            "promise": pd.to_datetime(snap["promise_date"]).astype("datetime64[ns]").to_numpy(),
         }
     )
-    g = s.groupby(["currency", "key"], sort=True)
-    return g.agg(
+    return s.groupby(key, sort=True).agg(
         open=("open", "sum"),
         exp=("exp", "sum"),
         disputed=("disputed", "any"),
         promise=("promise", "max"),
-        bucket=("bucket", "first"),
-        stage=("stage", "first"),
     )
 
 
@@ -256,7 +275,8 @@ def attribute_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
     :data:`REASONS` order, so the layout is stable) and a final ``TOTAL`` row per
     currency; ``Change`` is integer cents. The reason rows sum exactly to the total.
     """
-    prev, cur = _per_invoice(previous), _per_invoice(current)
+    k_prev, k_cur, currencies, span = invoice_keys(previous, current)
+    prev, cur = _per_invoice(previous, k_prev), _per_invoice(current, k_cur)
     m = prev.add_suffix("_p").join(cur.add_suffix("_c"), how="outer")
     in_p, in_c = m["open_p"].notna(), m["open_c"].notna()
     exp_p = m["exp_p"].fillna(0).astype("int64")
@@ -283,7 +303,7 @@ def attribute_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
     counted = (~both | (delta != 0)).to_numpy()
     f = pd.DataFrame(
         {
-            "Currency": m.index.get_level_values("currency"),
+            "Currency": currencies[m.index.to_numpy(dtype="int64") // span],
             "Reason": reason,
             "Invoices": counted.astype("int64"),
             "Change": delta,

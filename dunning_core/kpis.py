@@ -18,6 +18,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from dunning_core.changes import invoice_keys
 from dunning_core.columns import A, F, P, Q
 from dunning_core.forecast import bucket_index, week_index, week_start
 from dunning_core.money import cents_series, to_units
@@ -30,72 +31,97 @@ def _pct(part: float, whole: float) -> float:
     return round(100.0 * part / whole, 1) if whole else float("nan")
 
 
-def _dso(part: pd.DataFrame, as_of: date) -> tuple[float, str]:
-    """Balance-weighted days since invoice date of the open debit items."""
-    method = (
-        "balance-weighted days since invoice date of open debit items "
-        "(count-back DSO needs sales history an open-items book does not hold)"
-    )
-    if F.INVOICE_DATE not in part.columns:
-        return float("nan"), "No invoice dates in the book; " + method
-    debit = part[(part[F.OPEN_CENTS] > 0) & part[F.INVOICE_DATE].notna()]
-    weight = debit[F.OPEN_CENTS].to_numpy(dtype="float64")
-    if weight.sum() <= 0:
-        return float("nan"), "No open debit items with an invoice date; " + method
-    age = (pd.Timestamp(as_of) - pd.to_datetime(debit[F.INVOICE_DATE])).dt.days.to_numpy(
-        dtype="float64"
-    )
-    return round(float(np.average(age, weights=weight)), 1), "Method: " + method
+_DSO_METHOD: Final = (
+    "balance-weighted days since invoice date of open debit items "
+    "(count-back DSO needs sales history an open-items book does not hold)"
+)
 
 
-def _cei(part: pd.DataFrame, prev: pd.DataFrame, overdue: pd.Series) -> tuple[float, str]:
+def _dso(age: np.ndarray, weight: np.ndarray) -> tuple[float, str]:
+    """Balance-weighted days since invoice date; ``age`` is NaN where there is no date."""
+    use = ~np.isnan(age) & (weight > 0)
+    if not use.any():
+        return float("nan"), "No open debit items with an invoice date; " + _DSO_METHOD
+    value = float(np.average(age[use], weights=weight[use].astype("float64")))
+    return round(value, 1), "Method: " + _DSO_METHOD
+
+
+def _new_sales(queue: pd.DataFrame, previous: pd.DataFrame) -> np.ndarray:
+    """Per row: the original amount (open when unknown) of invoices absent last run, else 0."""
+    current = pd.DataFrame(
+        {
+            "currency": queue[F.CURRENCY],
+            "customer_id": queue[F.CUSTOMER_ID],
+            "invoice_no": queue[F.INVOICE_NO],
+        }
+    )
+    k_prev, k_cur, _, _ = invoice_keys(previous, current)
+    open_c = queue[F.OPEN_CENTS].astype("Int64")
+    orig = queue[F.ORIGINAL_CENTS].astype("Int64") if F.ORIGINAL_CENTS in queue.columns else open_c
+    sales = orig.fillna(open_c).fillna(0).to_numpy(dtype="int64")
+    return np.where(np.isin(k_cur, k_prev), 0, sales)
+
+
+def _cei(begin: int, sales: int, end_total: int, end_current: int, since: str) -> tuple[float, str]:
     """Collection effectiveness index between the previous run and this one."""
-    begin = int(cents_series(prev["open"]).fillna(0).sum())
-    prev_keys = set(prev["customer_id"].astype("str") + "\x1f" + prev["invoice_no"].astype("str"))
-    keys = part[F.CUSTOMER_ID].astype("str") + "\x1f" + part[F.INVOICE_NO].astype("str")
-    new = part[~keys.isin(prev_keys)]
-    orig = new[F.ORIGINAL_CENTS] if F.ORIGINAL_CENTS in new.columns else new[F.OPEN_CENTS]
-    sales = int(orig.astype("Int64").fillna(new[F.OPEN_CENTS].astype("Int64")).sum())
-    end_total = int(part[F.OPEN_CENTS].sum())
-    end_current = int(part.loc[~overdue, F.OPEN_CENTS].sum())
-    denom = begin + sales - end_current
     note = (
         "(previous open + new invoices - open now) / (previous open + new invoices - "
-        f"current-not-due now), since the run of {pd.Timestamp(prev['as_of'].max()):%d %b %Y}; "
+        f"current-not-due now), since the run of {since}; "
         "invoices issued and paid between runs are not seen"
     )
-    return _pct(begin + sales - end_total, denom), note
+    return _pct(begin + sales - end_total, begin + sales - end_current), note
 
 
 def _currency_rows(
     queue: pd.DataFrame, previous: pd.DataFrame, policy: Policy, as_of: date
 ) -> list[tuple[str, str, float, str]]:
-    """(measure, currency, value, note) for every currency, in a fixed measure order."""
+    """(measure, currency, value, note) for every currency, in a fixed measure order.
+
+    Works on whole-book arrays with one mask per currency (no frame copies), so a
+    million-invoice book costs a few vectorised passes.
+    """
     rows: list[tuple[str, str, float, str]] = []
-    dpd = pd.to_numeric(queue.get(Q.DAYS_PAST_DUE, pd.Series(0, index=queue.index))).fillna(0)
-    b_idx = bucket_index(queue, policy)
+    add = rows.append
     h = policy.horizon_weeks
-    for cur in sorted(queue[F.CURRENCY].astype("str").unique()):
-        sel = (queue[F.CURRENCY].astype("str") == cur).to_numpy()
-        part = queue[sel]
-        open_c = part[F.OPEN_CENTS].to_numpy(dtype="int64")
-        debit = open_c > 0
-        overdue = pd.Series((dpd[sel] > 0).to_numpy() & debit, index=part.index)
-        gross = int(open_c[debit].sum())
-        over_c = int(open_c[overdue.to_numpy()].sum())
-        add = rows.append
+    cur_all = queue[F.CURRENCY].astype("str").to_numpy(dtype=object)
+    open_all = queue[F.OPEN_CENTS].to_numpy(dtype="int64")
+    dpd = (
+        queue[Q.DAYS_PAST_DUE]
+        if Q.DAYS_PAST_DUE in queue.columns
+        else pd.Series(0, index=queue.index)
+    )
+    debit_all = open_all > 0
+    overdue_all = (pd.to_numeric(dpd).fillna(0).to_numpy() > 0) & debit_all
+    b_all = bucket_index(queue, policy)
+    age_all = np.full(len(queue), np.nan)
+    if F.INVOICE_DATE in queue.columns:
+        age_all = (pd.Timestamp(as_of) - pd.to_datetime(queue[F.INVOICE_DATE])).dt.days.to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+    forecast_done = Q.EXPECTED_CENTS in queue.columns
+    if forecast_done:
+        exp_all = queue[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
+        in_h_all = week_index(queue[Q.EXPECTED_DATE], as_of, h) < h
+    if not previous.empty:
+        sales_all = _new_sales(queue, previous)
+        prev_cur = previous["currency"].astype("str").to_numpy(dtype=object)
+        prev_open = cents_series(previous["open"]).fillna(0).to_numpy(dtype="int64")
+        since = f"{pd.Timestamp(previous['as_of'].max()):%d %b %Y}"
+    for cur in sorted(set(cur_all)):
+        sel = cur_all == cur
+        open_c, debit, overdue = open_all[sel], debit_all[sel], overdue_all[sel]
+        gross, over_c = int(open_c[debit].sum()), int(open_c[overdue].sum())
         add(("Open balance", cur, to_units(int(open_c.sum())), "Open items, credit notes included"))
-        add(("Open items", cur, float(len(part)), "Invoices and credit notes in the book"))
+        add(("Open items", cur, float(sel.sum()), "Invoices and credit notes in the book"))
         add(("Overdue", cur, to_units(over_c), "Debit items past their due date"))
         add(("% overdue", cur, _pct(over_c, gross), "Overdue / open debit balance"))
-        if Q.EXPECTED_CENTS in part.columns:
-            exp = part[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
-            wk = week_index(part[Q.EXPECTED_DATE], as_of, h)
+        if forecast_done:
+            exp = exp_all[sel]
             add(
                 (
                     f"Expected in {h} weeks",
                     cur,
-                    to_units(int(exp[wk < h].sum())),
+                    to_units(int(exp[in_h_all[sel]].sum())),
                     "Sum of the weekly columns below",
                 )
             )
@@ -107,21 +133,21 @@ def _currency_rows(
                     "Disputed and legal balances plus the uncollected part of the rest",
                 )
             )
-        value, note = _dso(part, as_of)
+        value, note = _dso(age_all[sel], np.where(debit, open_c, 0))
         add(("DSO (days)", cur, value, note))
-        prev = (
-            previous[previous["currency"].astype("str") == cur] if not previous.empty else previous
-        )
-        if not prev.empty:
-            value, note = _cei(part, prev, overdue)
+        if not previous.empty and (prev_cur == cur).any():
+            begin = int(prev_open[prev_cur == cur].sum())
+            sales = int(sales_all[sel].sum())
+            value, note = _cei(begin, sales, int(open_c.sum()), int(open_c[~overdue].sum()), since)
             add(("CEI %", cur, value, note))
-        shares = pd.Series(open_c[debit]).groupby(b_idx[sel][debit]).sum()
+        in_bucket = np.zeros(len(policy.buckets), dtype="int64")
+        np.add.at(in_bucket, b_all[sel][debit], open_c[debit])
         for i, b in enumerate(policy.buckets):
             add(
                 (
                     f"Aging {b.label} %",
                     cur,
-                    _pct(int(shares.get(i, 0)), gross),
+                    _pct(int(in_bucket[i]), gross),
                     "Share of the open debit balance in the bucket",
                 )
             )
