@@ -157,6 +157,8 @@ def ingest(
                                 f"row skipped: {why}", Severity.INFO))  # fmt: skip
     keep = cl.keep
     for f, c in cols.items():
+        if c == open_col:
+            continue  # an unreadable balance is an ERROR below, not also a warning
         problems += frame.cell_problems(parsed[f], block[c], keep, f, name, srow, col0 + c)
 
     hint = _currency_hint(table, [headers[c] for c in (open_col,) if c is not None]
