@@ -134,8 +134,12 @@ DEFAULT_EXCLUSIONS: tuple[ExclusionRule, ...] = (
     ExclusionRule("PAYMENT_PLAN", True, "", "On a payment plan: follow the plan"),
     ExclusionRule("ON_HOLD", True, "", "On hold until {hold_until}"),
     ExclusionRule("PROMISE_OPEN", True, "", "Promise to pay {promise_amount} by {promise_date}"),
-    ExclusionRule("IN_TRANSIT", True, "Cash application", "Payment in transit / unapplied cash {in_transit}"),
-    ExclusionRule("NET_CREDIT", True, "Cash application", "Customer in net credit {customer_balance}"),
+    ExclusionRule(
+        "IN_TRANSIT", True, "Cash application", "Payment in transit / unapplied cash {in_transit}"
+    ),
+    ExclusionRule(
+        "NET_CREDIT", True, "Cash application", "Customer in net credit {customer_balance}"
+    ),
     ExclusionRule("BELOW_MIN", True, "", "Below minimum amount {min_amount}"),
     ExclusionRule("NO_CONTACT", True, "", "No contact e-mail address"),
     ExclusionRule("CADENCE", True, "", "Contacted {last_contact}; next touch from {next_touch}"),
