@@ -106,9 +106,9 @@ def format_table(scores: dict[str, dict[int, dict[str, float]]], horizons: tuple
 
     >>> print(format_table({"naive": {1: {"wape": 0.2, "bias": -0.05}}}, (1,)))
     WAPE (lower is better) and bias (+ = forecast too high) over weeks 1..H:
-    model                    1 week
-                         WAPE   bias
-    naive               20.0%  -5.0%
+    model                      1 week
+                          WAPE   bias
+    naive                20.0%  -5.0%
     """
     head = "".join(f"{f'{h} week' + ('s' if h > 1 else ''):>15}" for h in horizons)
     sub = "".join(f"{'WAPE':>8}{'bias':>7}" for _ in horizons)
