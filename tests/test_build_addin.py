@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import runpy
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -41,11 +41,9 @@ def test_committed_binaries_equal_a_fresh_build(built: dict[str, bytes]) -> None
     assert (REPO / "addin" / "dunning.xlam").read_bytes() == built["xlam"]
 
 
-def test_build_script_check_mode_agrees() -> None:
-    proc = subprocess.run(
-        [sys.executable, str(BUILD), "--check"], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def test_build_script_check_mode_agrees(capsys: pytest.CaptureFixture[str]) -> None:
+    main = runpy.run_path(str(BUILD))["main"]
+    assert main(["--check"]) == 0, capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -90,14 +88,17 @@ def test_template_sheets_and_example_table(built: dict[str, bytes]) -> None:
     assert wb.code_name == "ThisWorkbook"
 
 
-def _probe(path: Path) -> Any:
+@pytest.fixture(scope="module")
+def probed() -> Any:
+    """One LibreOffice start opening both committed binaries (real LibreOffice, not Excel)."""
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) not installed")
     check = subprocess.run([str(SYSTEM_PY), "-c", "import uno"], capture_output=True, check=False)
     if not SYSTEM_PY.exists() or check.returncode:
         pytest.skip("python3-uno not installed for the system python3")
+    files = [str(REPO / "workbook_template.xlsm"), str(REPO / "addin" / "dunning.xlam")]
     proc = subprocess.run(
-        [str(SYSTEM_PY), str(PROBE), str(path), "DunningRibbon"],
+        [str(SYSTEM_PY), str(PROBE), "DunningRibbon", *files],
         capture_output=True,
         text=True,
         timeout=240,
@@ -115,13 +116,15 @@ def _probe(path: Path) -> Any:
         ("addin/dunning.xlam", "DunningAddin", 1),
     ],
 )
-def test_libreoffice_opens_and_lists_the_modules(path: str, library: str, sheets: int) -> None:
-    """Real LibreOffice (not Excel): opens the file, lists modules, compiles ours."""
-    out = _probe(REPO / path)
+def test_libreoffice_opens_and_lists_the_modules(
+    probed: Any, path: str, library: str, sheets: int
+) -> None:
+    """LibreOffice opens the file, lists the modules, compiles and runs ours."""
+    out = probed[str(REPO / path)]
     assert len(out["sheets"]) == sheets
     modules = out["libraries"][library]
     assert {"xlwings", "DunningRibbon", "Dictionary", "ThisWorkbook"} <= set(modules)
-    # LibreOffice compiles and runs our module's pure function: the RunPython string.
+    # Our module's pure function, compiled by LibreOffice Basic: the RunPython string.
     assert out["compiled"]["DunningRibbon"] == (
         "import addin.dunning_addin as d; d.on_button('refresh_queue')"
     )

@@ -2,9 +2,10 @@
 
 Why a separate script: LibreOffice's UNO bridge (python3-uno) is installed for the
 system interpreter, not for the project's. The test runs this file with
-``/usr/bin/python3 lo_probe.py FILE [MODULE ...]`` and reads one JSON line: the sheet
-names, each Basic library's modules and, for each MODULE named, whether LibreOffice's
-Basic compiler accepts it (it cannot compile xlwings.bas, so only ours is asked).
+``/usr/bin/python3 lo_probe.py MODULE FILE [FILE ...]`` (one LibreOffice start for all
+files) and reads one JSON line mapping each FILE to its sheet names, each Basic
+library's modules and what MODULE's ``DunningCommand("refresh_queue")`` returns when
+LibreOffice's Basic compiles and runs it (it cannot compile xlwings.bas, so only ours).
 """
 
 import json
@@ -17,9 +18,8 @@ import time
 
 def main() -> int:
     import uno
-    from com.sun.star.beans import PropertyValue
 
-    path, wanted = os.path.abspath(sys.argv[1]), sys.argv[2:]
+    module, paths = sys.argv[1], [os.path.abspath(p) for p in sys.argv[2:]]
     profile = tempfile.mkdtemp(prefix="lo_probe_")
     pipe = f"lo_probe_{os.getpid()}"
     proc = subprocess.Popen(
@@ -51,30 +51,7 @@ def main() -> int:
             print(json.dumps({"error": "soffice did not start"}))
             return 2
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        hidden = PropertyValue()
-        hidden.Name, hidden.Value = "Hidden", True
-        args = [hidden]
-        if path.lower().endswith(".xlam"):  # no type detection for add-ins: name the filter
-            flt = PropertyValue()
-            flt.Name, flt.Value = "FilterName", "Calc MS Excel 2007 VBA XML"
-            args.append(flt)
-        url = uno.systemPathToFileUrl(path)
-        doc = desktop.loadComponentFromURL(url, "_blank", 0, tuple(args))
-        libs = doc.BasicLibraries
-        libraries: dict[str, list[str]] = {}
-        compiled: dict[str, object] = {}
-        for name in libs.ElementNames:
-            libs.loadLibrary(name)
-            libraries[name] = sorted(libs.getByName(name).ElementNames)
-        for name, modules in libraries.items():
-            for module in wanted:
-                if module in modules:
-                    source = libs.getByName(name).getByName(module)
-                    compiled[module] = _compiles(ctx, source)
-        sheets = list(doc.Sheets.ElementNames)
-        out = {"sheets": sheets, "libraries": libraries, "compiled": compiled}
-        doc.close(True)
-        print(json.dumps(out))
+        print(json.dumps({p: _inspect(ctx, desktop, p, module) for p in paths}))
         return 0
     finally:
         try:
@@ -84,8 +61,35 @@ def main() -> int:
             proc.kill()
 
 
+def _inspect(ctx, desktop, path, module):
+    """Sheets, Basic libraries and the compile result of ``module`` for one file."""
+    import uno
+    from com.sun.star.beans import PropertyValue
+
+    hidden = PropertyValue()
+    hidden.Name, hidden.Value = "Hidden", True
+    args = [hidden]
+    if path.lower().endswith(".xlam"):  # no type detection for add-ins: name the filter
+        flt = PropertyValue()
+        flt.Name, flt.Value = "FilterName", "Calc MS Excel 2007 VBA XML"
+        args.append(flt)
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, tuple(args))
+    libs = doc.BasicLibraries
+    libraries: dict[str, list[str]] = {}
+    compiled: dict[str, object] = {}
+    for name in libs.ElementNames:
+        libs.loadLibrary(name)
+        libraries[name] = sorted(libs.getByName(name).ElementNames)
+    for name, modules in libraries.items():
+        if module in modules:
+            compiled[module] = _compiles(ctx, libs.getByName(name).getByName(module))
+    sheets = list(doc.Sheets.ElementNames)
+    doc.close(True)
+    return {"sheets": sheets, "libraries": libraries, "compiled": compiled}
+
+
 def _compiles(ctx, source):
-    """True when LibreOffice Basic compiles ``source`` in a fresh library."""
+    """What ``DunningCommand`` returns once LibreOffice Basic compiled ``source``, or the error."""
     smgr = ctx.ServiceManager
     doc = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx).loadComponentFromURL(
         "private:factory/scalc", "_blank", 0, ()
