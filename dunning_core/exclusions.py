@@ -39,6 +39,9 @@ from dunning_core.policy import Policy
 EMAIL_PATTERN = r"[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}"
 
 
+_CENTS = np.array([""] + [f".{i:02d}" for i in range(1, 100)], dtype=object)
+
+
 def format_amounts(cents: pd.Series, currency: pd.Series) -> pd.Series:
     """Vectorised :func:`money.format_amount` (same text; missing amounts give "").
 
@@ -50,14 +53,13 @@ def format_amounts(cents: pd.Series, currency: pd.Series) -> pd.Series:
     v = c.fillna(0).astype("int64").to_numpy()
     a = np.abs(v)
     codes, uniq = pd.factorize(a // 100)
-    whole = np.array([f"{int(u):,}" for u in uniq], dtype=object)[codes] if len(uniq) else a
-    frac = a % 100
-    frac_txt = np.where(frac == 0, "", "." + pd.Series(frac).astype(str).str.zfill(2).to_numpy())
+    whole = np.array([f"{int(u):,}" for u in uniq] or [""], dtype=object)[codes]
+    frac_txt = _CENTS[a % 100]
     cur = currency.astype(str).to_numpy()
     ccodes, cuniq = pd.factorize(cur)
     symbols = np.array([format_amount(0, str(u))[:-1] for u in cuniq], dtype=object)
-    symbol = symbols[ccodes] if len(cuniq) else cur
-    text = np.where(v < 0, "-", "") + symbol.astype(str) + whole.astype(str) + frac_txt.astype(str)
+    symbol = symbols[ccodes] if len(cuniq) else cur.astype(object)
+    text = np.where(v < 0, "-", "").astype(object) + symbol + whole + frac_txt
     return pd.Series(np.where(missing, "", text), index=cents.index, dtype="str")
 
 

@@ -29,7 +29,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dunning_core.columns import F, Q
+from dunning_core.columns import F, P, Q
 from dunning_core.exclusions import apply_exclusions, format_dates, next_touch
 from dunning_core.policy import Policy
 from dunning_core.priority import score
@@ -75,20 +75,25 @@ def _promise_keys(promises: pd.DataFrame, status: str, invoices: pd.DataFrame) -
 
     A promise with no invoice list covers all the customer's invoices.
     """
-    p = promises[(promises["Status"] == status) & promises["Promise date"].notna()]
+    p = promises[(promises[P.STATUS] == status) & promises[P.PROMISE_DATE].notna()]
     if p.empty:
         return pd.DataFrame(
             {"pos": pd.Series([], dtype="int64"), "when": pd.Series([], dtype="datetime64[ns]")}
         )
+    cust = invoices[F.CUSTOMER_ID]
+    pos = np.flatnonzero(cust.isin(set(p[P.CUSTOMER_ID])).to_numpy())
     inv = pd.DataFrame(
-        {"cust": invoices[F.CUSTOMER_ID].to_numpy(), "inv": invoices[F.INVOICE_NO].to_numpy()}
+        {
+            "cust": cust.to_numpy()[pos],
+            "inv": invoices[F.INVOICE_NO].to_numpy()[pos],
+            "pos": pos,
+        }
     )
-    inv["pos"] = np.arange(len(inv))
     ex = pd.DataFrame(
         {
-            "cust": p["Customer id"].to_numpy(),
-            "when": p["Promise date"].to_numpy(),
-            "inv": p["Invoices"].map(invoice_list).to_numpy(),
+            "cust": p[P.CUSTOMER_ID].to_numpy(),
+            "when": p[P.PROMISE_DATE].to_numpy(),
+            "inv": p[P.INVOICES].map(invoice_list).to_numpy(),
         }
     ).explode("inv")
     listed = ex[ex["inv"].notna()].merge(inv, on=["cust", "inv"])
@@ -188,7 +193,8 @@ def _next_action(
     put(~excluded & (opened == 0), "Nothing to collect", pd.Series(pd.NaT, index=out.index))
 
     grace = pd.Timedelta(days=policy.promise_grace_days)
-    touch = next_touch(out, policy, last_contact)
+    cadence = excluded & (code == "CADENCE").to_numpy()
+    touch = next_touch(out, policy, last_contact) if cadence.any() else due
     special = {
         "ON_HOLD": ("On hold: review on ", out[F.HOLD_UNTIL]),
         "PROMISE_OPEN": ("Check the payment promised by ", out[F.PROMISE_DATE] + grace),
