@@ -1,0 +1,84 @@
+"""Last touches on the open items: derived due dates, fallbacks, signs, duplicates.
+
+Everything here is said: each derivation adds a sentence to ``derived`` (shown by
+``dunning check`` and as INFO problems), and duplicates become WARNING problems
+rather than being silently summed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dunning_core.columns import AMOUNT_FIELDS, F
+from dunning_core.ingest import buckets, frame
+from dunning_core.records import Problem, Severity
+
+_CREDIT = r"(?i)(?:credit|gutschrift|avoir|nota de cr|abono|^cm$|^cn$|^dg$|refund)"
+
+
+def derive(
+    out: dict[str, pd.Series],
+    pos: pd.Index,
+    as_of: dt.date,
+    derived: list[str],
+    headers: tuple[str, ...],
+    cols: dict[str, int],
+) -> None:
+    """Fill due date, customer id/name fallbacks and credit-note signs in ``out``."""
+    due = out.get(F.DUE_DATE, pd.Series(pd.NaT, index=pos, dtype="datetime64[ns]"))
+    if F.DAYS_OVERDUE in out and due.isna().any():
+        alt = buckets.due_from_days(out[F.DAYS_OVERDUE], as_of)
+        n = int((due.isna() & alt.notna()).sum())
+        if n:
+            due = due.fillna(alt)
+            derived.append(f"due date = as-of date - {headers[cols[F.DAYS_OVERDUE]]!r} ({n} rows)")
+    if F.INVOICE_DATE in out and F.TERMS in out and due.isna().any():
+        alt = buckets.due_from_terms(out[F.INVOICE_DATE], out[F.TERMS])
+        n = int((due.isna() & alt.notna()).sum())
+        if n:
+            due = due.fillna(alt)
+            derived.append(f"due date = invoice date + payment terms ({n} rows)")
+    out[F.DUE_DATE] = due
+    name = out.get(F.CUSTOMER_NAME, pd.Series("", index=pos, dtype="str"))
+    cid = out.get(F.CUSTOMER_ID, pd.Series("", index=pos, dtype="str"))
+    if F.CUSTOMER_ID not in cols and len(pos):
+        derived.append("customer id = customer name (no customer id column)")
+    if F.CUSTOMER_NAME not in cols and len(pos):
+        derived.append("customer name = customer id (no customer name column)")
+    out[F.CUSTOMER_ID] = cid.where(cid.ne(""), name)
+    out[F.CUSTOMER_NAME] = name.where(name.ne(""), cid)
+    if F.DOC_TYPE in out:
+        credit = out[F.DOC_TYPE].str.contains(_CREDIT, regex=True) & out[F.OPEN_CENTS].gt(0)
+        if credit.any():
+            out[F.OPEN_CENTS] = out[F.OPEN_CENTS].where(~credit, -out[F.OPEN_CENTS])
+            n = int(credit.sum())
+            derived.append(f"{n} credit notes with a positive balance made negative")
+    for f in AMOUNT_FIELDS:
+        if f in out:
+            out[f] = out[f].astype("Int64")
+
+
+def after(
+    result: pd.DataFrame, sheet: str, col0: int, cols: dict[str, int], derived: list[str]
+) -> list[Problem]:
+    """Problems about the finished frame: duplicates, missing due dates, derivations."""
+    out: list[Problem] = []
+    inv = result[F.INVOICE_NO]
+    dup = inv.ne("") & inv.duplicated(keep="first")
+    icol = col0 + cols.get(F.INVOICE_NO, 0)
+    msg = "duplicate invoice number: kept as a separate item, not summed (stacked snapshots?)"
+    for i in result.index[dup][: frame.MAX_CELL_PROBLEMS * 4]:
+        cell = frame.a1(int(result.at[i, F.ROW]), icol)
+        out.append(Problem(sheet, cell, F.INVOICE_NO, str(inv[i]), msg, Severity.WARNING))
+    n_dup = int(dup.sum())
+    if n_dup > frame.MAX_CELL_PROBLEMS * 4:
+        more = f"{n_dup} duplicate invoice numbers in all (first ones listed)"
+        out.append(Problem(sheet, "", F.INVOICE_NO, "", more, Severity.WARNING))
+    no_due = int(result[F.DUE_DATE].isna().sum())
+    if no_due:
+        msg = f"{no_due} open items have no due date and none could be derived"
+        out.append(Problem(sheet, "", F.DUE_DATE, "", msg, Severity.WARNING))
+    out += [Problem(sheet, "", "", "", f"derived: {d}", Severity.INFO) for d in derived]
+    return out
