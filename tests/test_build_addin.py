@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import runpy
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
