@@ -66,7 +66,7 @@ def _build_tree(streams: Mapping[str, bytes]) -> list[_Entry]:
         for part in parts[:-1]:
             found = next((c for c in parent.children if c.name == part), None)
             if found is None:
-                found = _Entry(part, 1)
+                found = _Entry(part, 1, start=0)  # storages: start 0, size 0 (MS-CFB 2.6.3)
                 parent.children.append(found)
                 order.append(found)
             parent = found
