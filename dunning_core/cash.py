@@ -201,7 +201,11 @@ def _text(queue: pd.DataFrame, col: str, blank: str) -> np.ndarray:
 
 
 def _change_block(
-    queue: pd.DataFrame, previous: pd.DataFrame, policy: Policy, as_of: date
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    keys: changes.Keys | None,
+    policy: Policy,
+    as_of: date,
 ) -> Block:
     h = policy.horizon_weeks
     title = "Change since previous run"
@@ -211,8 +215,7 @@ def _change_block(
         empty["Change"] = pd.Series(dtype="float64")
         note = "No previous run stored in this workbook: the change will show from the next run."
         return Block(title, empty, {"Change": "money", "Invoices": "int"}, note)
-    current = changes.snapshot_frame(queue, as_of, h)
-    table = changes.attribute_change(previous, current)
+    table = changes.attribute_change(previous, current, keys)
     table["Change"] = units_series(table["Change"])
     before, after = changes.horizon_totals(previous), changes.horizon_totals(current)
     moves = "; ".join(
@@ -245,13 +248,15 @@ def expected_cash_blocks(
     if Q.EXPECTED_CENTS not in queue.columns:
         queue = forecast(queue, policy, as_of)
     queue = queue.reset_index(drop=True)
-    key = key_figures(queue, previous, promises, activity, policy, as_of)
+    current = changes.snapshot_frame(queue, as_of, policy.horizon_weeks)
+    keys = None if previous.empty else changes.invoice_keys(previous, current)
+    figures = key_figures(queue, previous, promises, activity, policy, as_of, keys)
     note = (
         f"As of {_day(as_of)}. Basis: {basis.strip().rstrip('.')}. "
         "Amounts per currency, never converted; percentages 0-100."
     )
-    numbers = {c: "number" for c in key.columns if c not in ("Measure", "Note")}
-    blocks = [Block("Key figures", key, numbers, note)]
+    numbers = {c: "number" for c in figures.columns if c not in ("Measure", "Note")}
+    blocks = [Block("Key figures", figures, numbers, note)]
 
     al = _allocate(queue, policy, as_of)
     weekly = _frame(_grouped(al, np.full(len(queue), "", dtype=object)), None, policy, as_of)
@@ -297,5 +302,5 @@ def expected_cash_blocks(
     ]
     for title, dim, labels, order, note in breakdowns:
         blocks.append(_breakdown(al, title, dim, labels, order, policy, as_of, note))
-    blocks.append(_change_block(queue, previous, policy, as_of))
+    blocks.append(_change_block(current, previous, keys, policy, as_of))
     return tuple(blocks)

@@ -224,9 +224,11 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
     return _typed(pd.DataFrame.from_records(records, columns=list(SNAPSHOT_COLUMNS))), problems
 
 
-def invoice_keys(
-    previous: pd.DataFrame, current: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+#: Integer invoice keys of two snapshots: previous keys, current keys, currencies, span.
+Keys = tuple[np.ndarray, np.ndarray, np.ndarray, int]
+
+
+def invoice_keys(previous: pd.DataFrame, current: pd.DataFrame) -> Keys:
     """Integer keys of (currency, customer, invoice) shared by both snapshots.
 
     Factorising each text column once over both runs and combining the codes lets the
@@ -268,14 +270,17 @@ def _per_invoice(snap: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
     )
 
 
-def attribute_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+def attribute_change(
+    previous: pd.DataFrame, current: pd.DataFrame, keys: Keys | None = None
+) -> pd.DataFrame:
     """Change in expected-in-horizon cash by reason and currency (see module docstring).
 
     Returns ``CHANGE_COLUMNS`` with one row per currency and reason (all reasons, in
     :data:`REASONS` order, so the layout is stable) and a final ``TOTAL`` row per
     currency; ``Change`` is integer cents. The reason rows sum exactly to the total.
+    ``keys`` are :func:`invoice_keys` of the same two frames, when already computed.
     """
-    k_prev, k_cur, currencies, span = invoice_keys(previous, current)
+    k_prev, k_cur, currencies, span = keys or invoice_keys(previous, current)
     prev, cur = _per_invoice(previous, k_prev), _per_invoice(current, k_cur)
     m = prev.add_suffix("_p").join(cur.add_suffix("_c"), how="outer")
     in_p, in_c = m["open_p"].notna(), m["open_c"].notna()
