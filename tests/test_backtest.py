@@ -120,7 +120,7 @@ def test_ibm_calibrated_beats_naive_by_35_percent_at_4_weeks(
     assert abs(s["calibrated"][13]["bias"]) < 0.05
     assert 0.5 <= result.coverage(4) <= 1.0
     assert len(result.dates) == 80
-    assert seconds < 15  # vectorised: the whole replay takes a few seconds
+    assert seconds < 60  # a few seconds on an idle machine; a generous bound for CI load
 
 
 def test_empty_period_and_bad_horizon_are_user_errors(ibm: pd.DataFrame) -> None:
@@ -133,7 +133,10 @@ def test_empty_period_and_bad_horizon_are_user_errors(ibm: pd.DataFrame) -> None
 def test_plot_writes_a_png(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     out = tmp_path / "img" / "bt.png"
-    backtest.plot(run(synthetic(late=3)), out)
+    dates = tuple(date(2025, 1, 5 + 7 * i) for i in range(4))
+    fc = {m: np.full((4, 2), 100.0 + i) for i, m in enumerate(backtest.MODELS)}
+    bt = Backtest(dates, 2, fc, np.full((4, 2), 101.0), {1: np.ones(4), 2: np.ones(4)})
+    backtest.plot(bt, out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -156,7 +159,8 @@ def test_cli_json_has_every_model_and_horizon(
 ) -> None:
     path = tmp_path / "paid.csv"
     _to_csv(synthetic(late=4), path)
-    assert _cli(["backtest", str(path), "--json", "--horizon", "4"]) == 0
+    period = ["--from", "2024-04-01", "--to", "2024-04-29"]
+    assert _cli(["backtest", str(path), "--json", "--horizon", "4", *period]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == list(backtest.MODELS)
     assert list(data["naive"]) == ["1", "4"]
@@ -164,12 +168,24 @@ def test_cli_json_has_every_model_and_horizon(
 
 
 def test_cli_text_table_and_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = tmp_path / "paid.csv"
-    _to_csv(synthetic(late=4), path)
-    assert _cli(["backtest", str(path)]) == 0
+    openpyxl = pytest.importorskip("openpyxl")
+    csv_path, path = tmp_path / "paid.csv", tmp_path / "book.xlsx"
+    _to_csv(synthetic(late=4), csv_path)
+    wb = openpyxl.Workbook()
+    wb.active.title = "Aging"
+    sheet = wb.create_sheet("Paid History")
+    for row in pd.read_csv(csv_path, dtype=str).itertuples(index=False):
+        sheet.append(list(row))
+    sheet.insert_rows(1)
+    for col, name in enumerate(pd.read_csv(csv_path, nrows=0).columns, start=1):
+        sheet.cell(1, col, name)
+    wb.save(path)
+    period = ["--from", "2024-04-01", "--to", "2024-04-29"]
+    assert _cli(["backtest", str(path), *period]) == 0  # the 'Paid History' sheet, not the first
     out = capsys.readouterr().out
     assert "WAPE (lower is better) and bias (+ = forecast too high) over weeks 1..H:" in out
     assert out.count("%") >= 24
     assert "At 4 weeks the calibrated WAPE is" in out
+    assert "5 weekly as-of dates, 2024-04-01 to 2024-04-29." in out
     with pytest.raises(UserError, match=r"nope.csv: file not found$"):
         _cli(["backtest", str(tmp_path / "nope.csv")])
