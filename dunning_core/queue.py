@@ -276,3 +276,22 @@ def build_queue(
     out = out[[c for c in invoices.columns if c not in QUEUE_COLUMNS] + list(QUEUE_COLUMNS)]
     out.index = index
     return out, problems
+
+
+def work_order(queue: pd.DataFrame) -> pd.DataFrame:
+    """The queue in the order a collector works it, the same whatever the input order.
+
+    Work to do before routed work; then the most urgent customer first (its invoices
+    kept together), most urgent invoice first, oldest first; ties broken by invoice
+    number and source row, so two runs on the same book list rows identically.
+    """
+    keys = [
+        queue[F.ROW].to_numpy(),
+        queue[F.INVOICE_NO].astype(str).to_numpy(),
+        -queue[Q.DAYS_PAST_DUE].astype("Float64").fillna(-1e9).to_numpy(dtype="float64"),
+        -queue[Q.PRIORITY].to_numpy(dtype="int64"),
+        queue[F.CUSTOMER_ID].astype(str).to_numpy(),
+        -queue[Q.CUSTOMER_PRIORITY].to_numpy(dtype="int64"),
+        queue[Q.EXCLUDED].to_numpy(dtype=bool),
+    ]
+    return queue.iloc[np.lexsort(keys)]

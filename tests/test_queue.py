@@ -13,7 +13,7 @@ from invoice_frames import invoice_frame, promise_frame
 
 from dunning_core.columns import F, P, Q
 from dunning_core.policy import DEFAULT_POLICY
-from dunning_core.queue import QUEUE_COLUMNS, build_queue
+from dunning_core.queue import QUEUE_COLUMNS, build_queue, work_order
 
 AS_OF = date(2026, 11, 22)
 
@@ -228,3 +228,21 @@ def test_deterministic_and_independent_of_row_order(rows: list[dict[str, Any]], 
         frame.iloc[order], DEFAULT_POLICY, AS_OF, promise_frame(), {"A": date(2026, 11, 20)}
     )
     pd.testing.assert_frame_equal(a, b.loc[a.index])
+
+
+def test_work_order_is_stable_and_puts_routed_work_last() -> None:
+    rows = [
+        {F.CUSTOMER_ID: "B", F.DUE_DATE: due_in(5)},
+        {F.CUSTOMER_ID: "A", F.DUE_DATE: due_in(90), F.DISPUTED: True},
+        {F.CUSTOMER_ID: "A", F.DUE_DATE: due_in(50)},
+        {F.CUSTOMER_ID: "B", F.DUE_DATE: due_in(60)},
+        {F.CUSTOMER_ID: "A", F.DUE_DATE: due_in(20)},
+    ]
+    out, _ = queue(rows)
+    ordered = work_order(out)
+    assert ordered[F.INVOICE_NO].tolist()[-1] == "INV0002"  # excluded: routed, listed last
+    firsts = ordered[~ordered[Q.EXCLUDED]]
+    assert firsts[Q.CUSTOMER_PRIORITY].is_monotonic_decreasing
+    assert firsts[F.CUSTOMER_ID].tolist() in (["A", "A", "B", "B"], ["B", "B", "A", "A"])
+    again = work_order(out.iloc[::-1])
+    assert again[F.INVOICE_NO].tolist() == ordered[F.INVOICE_NO].tolist()
