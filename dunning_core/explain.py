@@ -111,7 +111,9 @@ def explain_json(report: IngestReport, problems: Sequence[Problem]) -> dict[str,
 
 def check_blocks(report: IngestReport) -> tuple[Block, ...]:
     """The same facts as titled tables for the Data Check sheet."""
-    rows = [(f, m.header, m.column, m.evidence) for f, m in report.matches.items()]
+    rows: list[tuple[str, str, int | None, str]] = [
+        (f, m.header, m.column, m.evidence) for f, m in report.matches.items()
+    ]
     rows += [("bucket", b, None, "aging-bucket amount column") for b in report.bucket_columns]
     rows += [("(unmapped)", u, None, "not used") for u in report.unmapped]
     mapping = pd.DataFrame(rows, columns=["Field", "Source header", "Column", "Evidence"])

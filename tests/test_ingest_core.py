@@ -184,7 +184,9 @@ def test_two_row_header_is_joined() -> None:
 def test_sheet_choice_prefers_the_aging_table() -> None:
     notes = RawSheet("Notes", [["Customer", "Name"], ["a", "b"]])
     aging = RawSheet("Open", [["Customer", "Invoice", "Due Date", "Balance"], ["A", "1", 45000, 1]])
-    ing, _ = ingest(BookSnapshot("b.xlsx", ("Notes", "Open"), (notes, aging)), DEFAULT_POLICY, AS_OF)
+    ing, _ = ingest(
+        BookSnapshot("b.xlsx", ("Notes", "Open"), (notes, aging)), DEFAULT_POLICY, AS_OF
+    )
     assert ing.report.sheet == "Open"
     assert "'Notes'" in ing.report.sheet_reason
     forced, _ = ingest(

@@ -60,7 +60,7 @@ def test_sheet_argument(tmp_path: pathlib.Path) -> None:
     ("content", "encoding", "delimiter"),
     [
         ("Kunde;Fällig am;Betrag\r\nMüller;01.02.2025;1.234,50\r\n", "cp1252", ";"),
-        ("\ufeffCustomer,Due,Balance\nAcme,1/2/2025,\"1,234.50\"\n", "utf-8", ","),
+        ('\ufeffCustomer,Due,Balance\nAcme,1/2/2025,"1,234.50"\n', "utf-8", ","),
         ("Customer\tDue\tBalance\nAcme\t2025-01-02\t12\n", "utf-8", "\t"),
         ("Customer|Due|Balance\nAcme|2025-01-02|12\n", "utf-8", "|"),
     ],
@@ -77,7 +77,7 @@ def test_text_exports(tmp_path: pathlib.Path, content: str, encoding: str, delim
 
 def test_decode_and_sniff() -> None:
     assert decode("Währung".encode("cp1252")) == ("Währung", "cp1252")
-    assert decode("Währung".encode("utf-8")) == ("Währung", "utf-8")
+    assert decode("Währung".encode()) == ("Währung", "utf-8")
     assert sniff_delimiter(["a,b;c", "1,2;3,4", "5;6,7"]) in (",", ";")
     assert sniff_delimiter(["a|b|c", "1|2|3"]) == "|"
 

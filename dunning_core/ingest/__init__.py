@@ -114,13 +114,12 @@ def ingest(
     )
     present = amounts.present(block.index)
     cl = rows.classify(block, headers, label_cols, present, cols.get(F.INVOICE_NO))
-    for pos, why, label in cl.skipped:
+    for at, why, label in cl.skipped:
         msg = f"row skipped: {why}"
-        problems.append(Problem(name, src.cell(pos), "", label, msg, Severity.INFO))
+        problems.append(Problem(name, src.cell(at), "", label, msg, Severity.INFO))
     for f, c in cols.items():
         if c != amounts.open_col:  # an unreadable balance is an ERROR, not also a warning
-            problems += frame.cell_problems(parsed[f], block[c], cl.keep, f, name, src.srow,
-                                            src.col0 + c)  # fmt: skip
+            problems += frame.cell_problems(parsed[f], block[c], cl.keep, f, src, c)
 
     amount_headers = [headers[c] for c in (amounts.open_col,) if c is not None]
     hint = prepare.currency_hint(table, amount_headers + [b.header for b in mp.buckets])

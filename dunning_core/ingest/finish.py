@@ -69,8 +69,9 @@ def after(
     dup = inv.ne("") & inv.duplicated(keep="first")
     icol = col0 + cols.get(F.INVOICE_NO, 0)
     msg = "duplicate invoice number: kept as a separate item, not summed (stacked snapshots?)"
+    rows = result[F.ROW].to_numpy()
     for i in result.index[dup][: frame.MAX_CELL_PROBLEMS * 4]:
-        cell = frame.a1(int(result.at[i, F.ROW]), icol)
+        cell = frame.a1(int(rows[i]), icol)
         out.append(Problem(sheet, cell, F.INVOICE_NO, str(inv[i]), msg, Severity.WARNING))
     n_dup = int(dup.sum())
     if n_dup > frame.MAX_CELL_PROBLEMS * 4:

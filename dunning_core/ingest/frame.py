@@ -9,6 +9,8 @@ with one dtype: text ``str`` ("" when missing), dates ``datetime64[ns]``, amount
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from dunning_core.columns import (
@@ -21,6 +23,9 @@ from dunning_core.columns import (
 )
 from dunning_core.ingest import values
 from dunning_core.records import Problem, Severity
+
+if TYPE_CHECKING:
+    from dunning_core.ingest.prepare import Source
 
 MAX_CELL_PROBLEMS = 50  # per field; a summary line counts the rest
 
@@ -63,49 +68,27 @@ def empty_column(field: str, index: pd.Index) -> pd.Series:
 
 
 def cell_problems(
-    parsed: values.Parsed,
-    raw: pd.Series,
-    keep: pd.Series,
-    field: str,
-    sheet: str,
-    rows: pd.Series,
-    col: int,
+    parsed: values.Parsed, raw: pd.Series, keep: pd.Series, field: str, src: Source, col: int
 ) -> list[Problem]:
     """WARNING per unreadable cell of a kept row (capped, with a count of the rest)."""
     bad = parsed.bad & keep
     n = int(bad.sum())
     if not n:
         return []
-    kind = (
-        "a date"
-        if field in DATE_FIELDS
-        else "an amount"
-        if field in AMOUNT_FIELDS
-        else "a whole number"
-    )
+    if field in DATE_FIELDS:
+        kind = "a date"
+    elif field in AMOUNT_FIELDS:
+        kind = "an amount"
+    else:
+        kind = "a whole number"
+    msg = f"expected {kind}; left empty"
     out = [
-        Problem(
-            sheet,
-            a1(int(rows[pos]), col),
-            field,
-            str(raw[pos])[:80],
-            f"expected {kind}; left empty",
-            Severity.WARNING,
-        )  # fmt: skip
-        for pos in bad[bad].index[:MAX_CELL_PROBLEMS]
+        Problem(src.sheet, src.cell(p, col), field, str(raw[p])[:80], msg, Severity.WARNING)
+        for p in bad[bad].index[:MAX_CELL_PROBLEMS]
     ]
     if n > MAX_CELL_PROBLEMS:
-        out.append(
-            Problem(
-                sheet,
-                "",
-                field,
-                "",
-                f"{n - MAX_CELL_PROBLEMS} more cells could not be "
-                f"read as {kind} (first {MAX_CELL_PROBLEMS} listed)",
-                Severity.WARNING,
-            )  # fmt: skip
-        )
+        more = f"{n - MAX_CELL_PROBLEMS} more cells could not be read as {kind}"
+        out.append(Problem(src.sheet, "", field, "", more, Severity.WARNING))
     return out
 
 

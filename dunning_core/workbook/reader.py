@@ -101,10 +101,12 @@ def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
         raise UserError(f"{path}: not a readable spreadsheet ({exc}).") from exc
     tables: dict[str, dict[str, str]] = {}
     try:
-        for name in book.table_names:
+        for name in book.table_names or ():
             t = book.get_table_by_name(name)
-            ref = f"{_a1(t.start[0] - 1, t.start[1])}:{_a1(t.end[0], t.end[1])}"
-            tables.setdefault(t.sheet, {})[name] = ref
+            if t.start is None or t.end is None:
+                continue
+            (r0, c0), (r1, c1) = t.start, t.end
+            tables.setdefault(t.sheet, {})[name] = f"{_a1(r0 - 1, c0)}:{_a1(r1, c1)}"
     except Exception:  # tables are a hint only (not supported for every format)
         tables = {}
     out = []
@@ -114,7 +116,7 @@ def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
         try:
             sh = book.get_sheet_by_name(meta.name)
             rows: list[list[Any]] = sh.to_python(skip_empty_area=True)
-            start = sh.start or (0, 0)
+            start: tuple[int, int] = sh.start or (0, 0)
             merged = tuple(f"{_a1(*a)}:{_a1(*b)}" for a, b in (sh.merged_cell_ranges or ()))
         except Exception as exc:
             raise UserError(f"{path}: sheet {meta.name!r} could not be read ({exc}).") from exc
@@ -178,10 +180,8 @@ def _read_text(path: pathlib.Path) -> RawSheet:
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc}).") from exc
-    if (
-        data[:4] == b"PK\x03\x04"
-        or b"\x00" in data[:2048]
-        and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if data[:4] == b"PK\x03\x04" or (
+        b"\x00" in data[:2048] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
     ):
         raise UserError(f"{path}: binary content in a text export (expected delimited text).")
     text, _enc = decode(data)
