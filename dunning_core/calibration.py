@@ -117,13 +117,8 @@ class CalibratedModel:
         base = policy_defaults(queue, as_of, self.policy)
         if not self.calibrated or queue.empty:
             return base
-        d = pd.Timestamp(as_of)
-        due = pd.to_datetime(queue[F.DUE_DATE])
-        x0 = (d - due).dt.days.fillna(0).to_numpy(dtype="int64")
-        shift = np.where(_flags(queue, F.DISPUTED), self.dispute_shift, 0)
-        rows = self._rows(queue)
+        rows, idx0, shift = self._start(queue, as_of)
         g = self.cdf.shape[1]
-        idx0 = np.clip(x0 - shift - X_MIN, 0, g - 1)
         f0 = self.cdf[rows, idx0]
         surv = 1.0 - f0
         horizon = self.policy.horizon_weeks * 7
@@ -135,18 +130,13 @@ class CalibratedModel:
         x_med = np.clip(pos, 0, g - 1) + X_MIN + shift
         prob = np.divide(f_h - f0, surv, out=np.zeros_like(surv), where=surv > 0)
         known = surv >= MIN_SURVIVAL
-        expected = due + pd.to_timedelta(x_med, unit="D")
-        out = pd.DataFrame(
-            {
-                "expected_date": expected.where(known, base["expected_date"]),
-                "probability": pd.Series(np.clip(prob, 0.0, 1.0), index=queue.index).where(
-                    known, base["probability"]
-                ),
-            },
+        expected = pd.to_datetime(queue[F.DUE_DATE]) + pd.to_timedelta(x_med, unit="D")
+        prob_s = pd.Series(np.clip(prob, 0.0, 1.0), index=queue.index)
+        dates = expected.where(known, base["expected_date"]).astype("datetime64[ns]")
+        return pd.DataFrame(
+            {"expected_date": dates, "probability": prob_s.where(known, base["probability"])},
             index=queue.index,
         )
-        out["expected_date"] = out["expected_date"].astype("datetime64[ns]")
-        return out
 
     def weekly(self, queue: pd.DataFrame, as_of: date, weeks: int) -> np.ndarray:
         """Share of each row's balance expected in each week after ``as_of`` (rows x weeks).
@@ -167,32 +157,55 @@ class CalibratedModel:
         out[np.flatnonzero(inside), wk[inside] - 1] = base["probability"].to_numpy()[inside]
         if not self.calibrated or n == 0:
             return out
-        x0 = (d - pd.to_datetime(queue[F.DUE_DATE])).dt.days.fillna(0).to_numpy(dtype="int64")
-        shift = np.where(_flags(queue, F.DISPUTED), self.dispute_shift, 0)
-        rows = self._rows(queue)
+        rows, idx0, _ = self._start(queue, as_of)
         g = self.cdf.shape[1]
-        idx = np.clip((x0 - shift - X_MIN)[:, None] + 7 * np.arange(weeks + 1)[None, :], 0, g - 1)
+        idx = np.clip(idx0[:, None] + 7 * np.arange(weeks + 1)[None, :], 0, g - 1)
         c = self.cdf[rows[:, None], idx]
         surv = 1.0 - c[:, :1]
         shares = np.diff(c, axis=1) / np.where(surv > 0, surv, 1.0)
         known = (surv[:, 0] >= MIN_SURVIVAL)[:, None]
         return np.where(known, np.clip(shares, 0.0, 1.0), out)
 
+    def weekly_range(self, queue: pd.DataFrame, as_of: date, weeks: int) -> pd.DataFrame:
+        """Expected cash per week with its P10 and P90, in cents (week 1..weeks as index).
+
+        Each invoice is paid in a week or not, independently of the others, so a week's
+        total has variance ``sum(open^2 * p * (1 - p))``; P10/P90 use the normal quantile.
+        """
+        cents = pd.to_numeric(queue[F.OPEN_CENTS]).clip(lower=0).to_numpy(dtype="float64")
+        p = self.weekly(queue, as_of, weeks)
+        mean = cents @ p
+        sd = np.sqrt((cents**2) @ (p * (1.0 - p)))
+        z = 1.2815515655446004
+        return pd.DataFrame(
+            {
+                "expected_cents": np.rint(mean).astype("int64"),
+                "p10_cents": np.rint(np.clip(mean - z * sd, 0, None)).astype("int64"),
+                "p90_cents": np.rint(mean + z * sd).astype("int64"),
+            },
+            index=pd.RangeIndex(1, weeks + 1, name="week"),
+        )
+
     def settings_blocks(self) -> tuple[Block, ...]:
         """Readable tables for the Settings sheet (customers, buckets, disputes)."""
         return settings_tables(self)
 
+    def _start(self, queue: pd.DataFrame, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row: profile row, grid index of the as-of day (dispute-adjusted), shift."""
+        due = pd.to_datetime(queue[F.DUE_DATE])
+        x0 = (pd.Timestamp(as_of) - due).dt.days.fillna(0).to_numpy(dtype="int64")
+        shift = np.where(_flags(queue, F.DISPUTED), self.dispute_shift, 0)
+        idx0 = np.clip(x0 - shift - X_MIN, 0, self.cdf.shape[1] - 1)
+        return self._rows(queue), idx0, shift
+
     def _rows(self, queue: pd.DataFrame) -> np.ndarray:
+        """Profile row per queue row: the customer's, else its segment's, else the book's."""
         book = self.profiles["book"]
-        cust = queue[F.CUSTOMER_ID].astype(str) if F.CUSTOMER_ID in queue else None
-        seg = queue[F.SEGMENT].astype(str) if F.SEGMENT in queue else None
-        by_seg = (
-            seg.map(lambda s: self.profiles.get(f"segment:{s}", book))
-            if seg is not None
-            else pd.Series(book, index=queue.index)
-        )
-        if cust is None:
+        seg = queue[F.SEGMENT] if F.SEGMENT in queue else pd.Series("", index=queue.index)
+        by_seg = seg.astype(str).map(lambda s: self.profiles.get(f"segment:{s}", book))
+        if F.CUSTOMER_ID not in queue:
             return by_seg.to_numpy(dtype="int64")
+        cust = queue[F.CUSTOMER_ID].astype(str)
         by_cust = cust.map(lambda c: self.profiles.get(f"customer:{c}", -1))
         return by_cust.where(by_cust >= 0, by_seg).to_numpy(dtype="int64")
 

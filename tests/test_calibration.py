@@ -224,3 +224,16 @@ def test_forecast_at_d_ignores_everything_settled_after_d(
     assert model.basis == before.basis
     for new, old in zip(model.settings_blocks(), before.settings_blocks(), strict=True):
         pd.testing.assert_frame_equal(new.frame, old.frame)
+
+
+def test_weekly_range_brackets_the_expected_cash(history: pd.DataFrame) -> None:
+    model = calibrate(history, AS_OF, DEFAULT_POLICY)
+    q = queue([("LATE", "S", False), ("NEW", "X", False), ("D", "S", True)])
+    weekly = model.weekly_range(q, AS_OF, 13)
+    assert list(weekly.index) == list(range(1, 14))
+    expected = np.rint(q[F.OPEN_CENTS].to_numpy() @ model.weekly(q, AS_OF, 13)).astype("int64")
+    np.testing.assert_array_equal(weekly["expected_cents"], expected)
+    assert (weekly["p10_cents"] <= weekly["expected_cents"]).all()
+    assert (weekly["expected_cents"] <= weekly["p90_cents"]).all()
+    assert weekly["expected_cents"].sum() <= q[F.OPEN_CENTS].sum()
+    assert (weekly["p90_cents"] > weekly["p10_cents"]).any()  # uncertain weeks have a range
