@@ -135,18 +135,24 @@ def _unique_id(base: str, taken: set[str]) -> str:
     return new
 
 
-def _covered(sheet: pd.DataFrame) -> tuple[set[tuple[str, pd.Timestamp, str]], set[tuple]]:
-    """(customer, date, invoice) keys already promised, and customer-wide (customer, date)."""
-    keys: set[tuple[str, pd.Timestamp, str]] = set()
-    wide: set[tuple] = set()
-    for cust, when, inv in sheet[[P.CUSTOMER_ID, P.PROMISE_DATE, P.INVOICES]].itertuples(
-        index=False
-    ):
-        items = invoice_list(inv)
-        if not items:
-            wide.add((cust, when))
-        keys.update((cust, when, x) for x in items)
-    return keys, wide
+def _uncovered(rows: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` whose invoice is not yet promised on the sheet for the same date."""
+    sheet = sheet[sheet[P.PROMISE_DATE].notna()]
+    ex = pd.DataFrame(
+        {
+            "c": sheet[P.CUSTOMER_ID],
+            "w": sheet[P.PROMISE_DATE],
+            "i": sheet[P.INVOICES].map(invoice_list),
+        }
+    ).explode("i")
+    ex["i"] = ex["i"].fillna("*")  # empty list: the customer's whole account
+    key = pd.DataFrame(
+        {"c": rows[F.CUSTOMER_ID], "w": rows[F.PROMISE_DATE], "i": rows[F.INVOICE_NO]}
+    )
+    hit = key.merge(ex.drop_duplicates(), how="left", indicator=True)["_merge"] == "both"
+    wide = key.assign(i="*").merge(ex.drop_duplicates(), how="left", indicator=True)
+    hit |= wide["_merge"] == "both"
+    return rows[~hit.to_numpy()]
 
 
 def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -154,10 +160,7 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
     rows = invoices[invoices[F.PROMISE_DATE].notna()]
     if rows.empty:
         return sheet.iloc[0:0]
-    keys, wide = _covered(sheet[sheet[P.PROMISE_DATE].notna()])
-    k = list(zip(rows[F.CUSTOMER_ID], rows[F.PROMISE_DATE], rows[F.INVOICE_NO], strict=True))
-    seen = pd.Series([x in keys or x[:2] in wide for x in k], index=rows.index, dtype=bool)
-    rows = rows[~seen]
+    rows = _uncovered(rows, sheet)
     if rows.empty:
         return sheet.iloc[0:0]
     amount = rows[F.PROMISE_CENTS].astype("Int64").fillna(rows[F.OPEN_CENTS]).astype("int64")
@@ -253,43 +256,32 @@ def _open_totals(
     return sums["now"].astype("int64"), sums["before"].astype("int64"), sums["unknown"]
 
 
-def _activity(
-    rows: pd.DataFrame, kind: str, detail: pd.Series, owners: pd.Series, policy: Policy, as_of: date
-) -> pd.DataFrame:
-    run = pd.Timestamp(as_of)
-    out = pd.DataFrame(
+def _activity(rows: pd.DataFrame, kind: str, detail: list[str], owner: pd.Series) -> pd.DataFrame:
+    """Activity rows (``ACTIVITY_COLUMNS``) for promises ``rows``; Date and Run are set later."""
+    return pd.DataFrame(
         {
             A.ID: "",
-            A.DATE: run,
             A.TYPE: kind,
             A.CUSTOMER_ID: rows[P.CUSTOMER_ID].to_numpy(),
             A.CUSTOMER: rows[P.CUSTOMER].to_numpy(),
             A.INVOICES: rows[P.INVOICES].to_numpy(),
             A.AMOUNT: rows[P.AMOUNT].to_numpy(),
             A.CURRENCY: rows[P.CURRENCY].to_numpy(),
-            A.OWNER: rows[P.CUSTOMER_ID]
-            .map(owners)
-            .astype(object)
-            .fillna(policy.default_owner)
-            .to_numpy(),
-            A.DETAIL: detail.to_numpy(),
+            A.OWNER: owner.loc[rows.index].to_numpy(),
+            A.DETAIL: detail,
             A.REFERENCE: rows[P.ID].to_numpy(),
-            A.RUN: run,
         },
         index=pd.RangeIndex(len(rows)),
     )
-    for name in (A.DATE, A.RUN):
-        out[name] = out[name].astype("datetime64[ns]")
-    return out[list(ACTIVITY_COLUMNS)]
 
 
-def _describe(rows: pd.DataFrame, prefix: str, suffix: str = "") -> pd.Series:
-    """'Promise to pay $1,200 by 2026-12-01' style details, one per promise."""
-    texts = [
-        f"{prefix} {format_amount(0 if pd.isna(a) else round(a * 100), cur)} by {d:%Y-%m-%d}"
-        for a, cur, d in zip(rows[P.AMOUNT], rows[P.CURRENCY], rows[P.PROMISE_DATE], strict=True)
+def _promised(rows: pd.DataFrame) -> list[str]:
+    """'$1,200 by 2026-12-01', one per promise."""
+    cents = cents_series(rows[P.AMOUNT]).fillna(0)
+    return [
+        f"{format_amount(int(c), cur)} by {d:%Y-%m-%d}"
+        for c, cur, d in zip(cents, rows[P.CURRENCY], rows[P.PROMISE_DATE], strict=True)
     ]
-    return pd.Series(texts, index=rows.index, dtype=object) + suffix
 
 
 def update_promises(
@@ -332,35 +324,23 @@ def update_promises(
                     "nor in the last run; they were counted as paid.",
                 )
             )
-    still = pd.Series(now.to_numpy(), index=todo.index)
-    open_text = [
-        f": {format_amount(int(c), cur)} still open"
-        for c, cur in zip(still.loc[broken], full.loc[broken, P.CURRENCY], strict=True)
-    ]
+    owner = full[P.CUSTOMER_ID].map(owners).astype(object).fillna(policy.default_owner)
+    still = pd.Series(now.to_numpy(), index=todo.index).loc[broken]
+    cur = full.loc[broken, P.CURRENCY]
+    left = [format_amount(int(c), u) for c, u in zip(still, cur, strict=True)]
     parts = [
-        _activity(new, "promise captured", _describe(new, "Promise to pay"), owners, policy, as_of),
-        _activity(
-            full.loc[kept],
-            "promise kept",
-            _describe(full.loc[kept], "Paid as promised:"),
-            owners,
-            policy,
-            as_of,
-        ),
-        _activity(
-            full.loc[broken],
-            "promise broken",
-            _describe(full.loc[broken], "Broken: promised").str.cat(
-                pd.Series(open_text, index=broken, dtype=object)
-            ),
-            owners,
-            policy,
-            as_of,
-        ),
-    ]
-    activity = (
-        pd.concat([p for p in parts if len(p)], ignore_index=True)
-        if any(len(p) for p in parts)
-        else parts[0]
-    )
+        _activity(new.set_axis(full.index[len(sheet) :]), "promise captured",
+                  ["Promise to pay " + t for t in _promised(new)], owner),
+        _activity(full.loc[kept], "promise kept",
+                  ["Paid as promised: " + t for t in _promised(full.loc[kept])], owner),
+        _activity(full.loc[broken], "promise broken",
+                  [f"Broken: promised {t}: {x} still open"
+                   for t, x in zip(_promised(full.loc[broken]), left, strict=True)], owner),
+    ]  # fmt: skip
+    activity = pd.concat(parts, ignore_index=True)
+    activity.insert(1, A.DATE, pd.Timestamp(as_of))
+    activity[A.RUN] = pd.Timestamp(as_of)
+    for name in (A.DATE, A.RUN):
+        activity[name] = activity[name].astype("datetime64[ns]")
+    activity = activity[list(ACTIVITY_COLUMNS)]
     return full.reset_index(drop=True), activity, problems
