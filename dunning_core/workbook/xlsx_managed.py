@@ -14,23 +14,25 @@ The streaming assumes what Excel, LibreOffice and openpyxl all write: the defaul
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 
+import numpy as np
 from lxml import etree
 
 from dunning_core.layout import ManagedBlock
-from dunning_core.workbook.xlsx_cells import col_index, col_letter, column_cells, text_cell
+from dunning_core.workbook.xlsx_cells import cell_tails, col_index, col_letter, text_cell
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_ROW = re.compile(r'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _CELL_COL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"')
 _T = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
 _V = re.compile(r"<v>(.*?)</v>", re.S)
 _CF = re.compile(r"<conditionalFormatting\b[^>]*>.*?</conditionalFormatting>", re.S)
+_CHUNK = 50_000
 _SQREF = re.compile(r'\bsqref="([^"]*)"')
 _AFTER_CF = (
     "dataValidations",
@@ -152,10 +154,43 @@ def find_block(headers: dict[int, str], managed: tuple[str, ...]) -> tuple[int, 
 
 
 def _set_spans(row_open: str, end: int) -> str:
-    m = re.search(r'\bspans="(\d+):(\d+)"', row_open)
-    if not m or int(m.group(2)) >= end:
+    at = row_open.find(' spans="')
+    if at < 0:
         return row_open
-    return row_open[: m.start()] + f'spans="{m.group(1)}:{end}"' + row_open[m.end() :]
+    close = row_open.find('"', at + 8)
+    lo, _, hi = row_open[at + 8 : close].partition(":")
+    if not hi.isdigit() or int(hi) >= end:
+        return row_open
+    return f"{row_open[: at + 8]}{lo}:{end}{row_open[close:]}"
+
+
+def _last_col(body: str) -> int:
+    """Column of the row's last cell (0 when the row has no cells)."""
+    at = body.rfind('<c r="')
+    if at < 0:
+        found = _CELL_COL.findall(body)
+        return col_index(found[-1]) if found else 0
+    ref = body[at + 6 : body.find('"', at + 6)]
+    return col_index(ref.rstrip("0123456789"))
+
+
+def _iter_rows(body: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, row number) of each ``<row>`` element, with plain string search
+    (several times faster than a regular expression on large sheets)."""
+    pos = 0
+    find = body.find
+    while True:
+        s = find("<row", pos)
+        if s < 0:
+            return
+        gt = find(">", s)
+        e = gt + 1 if body[gt - 1] == "/" else find("</row>", gt) + 6
+        head = body[s:gt]
+        i = head.find(' r="') + 4
+        if i < 4:
+            raise ValueError("a row without its r attribute")
+        yield s, e, int(head[i : head.find('"', i)])
+        pos = e
 
 
 def _merge_row(row: str, new_cells: str, start: int, end: int) -> str:
@@ -164,8 +199,7 @@ def _merge_row(row: str, new_cells: str, start: int, end: int) -> str:
         return _set_spans(row[:-2] + ">", end) + new_cells + "</row>"
     head_end = row.find(">") + 1
     head, body = _set_spans(row[:head_end], end), row[head_end:-6]
-    cols = _CELL_COL.findall(body)
-    if not cols or col_index(cols[-1]) < start:
+    if _last_col(body) < start:
         return head + body + new_cells + "</row>"
     left, right = [], []
     for m in _CELL.finditer(body):
@@ -263,7 +297,7 @@ def _edit_suffix(
                 f'<cfRule type="expression" dxfId="{styles.grey_dxf}" priority="{prio + 2}">'
                 f'<formula>${x}{first}="Yes"</formula></cfRule></conditionalFormatting>'
             )
-    at = len(suffix)
+    at = suffix.rfind("</worksheet>") if "</worksheet>" in suffix else len(suffix)
     for name in _AFTER_CF:
         m = re.search(rf"<{name}[\s>/]", suffix)
         if m and m.start() < at:
@@ -294,22 +328,19 @@ def edit_sheet(
     else:
         close = text.rindex("</sheetData>")
         prefix, body, suffix = text[: m_open.end()], text[m_open.end() : close], text[close:]
-    hm = re.search(rf'<row\b[^>]*?\br="{header_row}"[^>]*?(?:/>|>.*?</row>)', body, re.S)
-    headers = header_cells(hm.group(0), sst) if hm else {}
+    header_xml = _find_row(body, header_row)
+    headers = header_cells(header_xml, sst) if header_xml else {}
     old = find_block(headers, block.headers)
     start = old[0] or max([last_column, *headers.keys()]) + 1
     end = start + len(block.headers) - 1
-    split = hm.start() if hm else 0
-    if old[0]:
-        letters = "|".join(col_letter(c) for c in range(old[0], old[1] + 1))
-        drop = re.compile(rf'<c r="(?:{letters})\d+"[^>]*?(?:/>|>.*?</c>)', re.S)
-        body = body[:split] + drop.sub("", body[split:])
-    new_rows = _row_cells(block, start, styles)
-    new_rows[header_row] = "".join(
+    header = "".join(
         text_cell(f"{col_letter(start + i)}{header_row}", h, styles.header)
         for i, h in enumerate(block.headers)
     )
-    body = _insert_rows(body, new_rows, start, end)
+    chunks = itertools.chain(
+        [([header_row], [header])], _row_chunks(block, start, styles, header_row)
+    )
+    body = _merge_rows(body, chunks, start, end, old, header_row)
     data_rows = [r for r in block.rows if r > header_row]
     first, last = header_row + 1, max(data_rows, default=header_row)
     prefix = _edit_dimension(prefix, end, max(last, header_row))
@@ -318,52 +349,109 @@ def edit_sheet(
     return ManagedEdit((prefix + body + suffix).encode("utf-8"), start, old[1])
 
 
-def _row_cells(block: ManagedBlock, start: int, styles: BlockStyles) -> dict[int, str]:
-    rows = list(block.rows)
-    columns = []
-    for i, (h, values) in enumerate(zip(block.headers, block.values, strict=True)):
+def _row_chunks(
+    block: ManagedBlock, start: int, styles: BlockStyles, header_row: int
+) -> Iterator[tuple[list[int], list[str]]]:
+    """(rows, row cell strings) in ascending row order, a chunk at a time.
+
+    Chunking bounds memory: a million rows of twelve cells would otherwise be twelve
+    million live Python strings at once.
+    """
+    rows = np.asarray(block.rows, dtype=np.int64)
+    order = np.argsort(rows, kind="stable")
+    order = order[rows[order] > header_row]
+    if len(order):  # one value per sheet row: the first wins
+        keep = np.ones(len(order), dtype=bool)
+        keep[1:] = rows[order][1:] != rows[order][:-1]
+        order = order[keep]
+    kinds = []
+    for h in block.headers:
         fmt = block.formats.get(h, "text")
-        kind = (
-            "date"
-            if fmt == "date"
-            else "number"
-            if fmt in ("int", "percent", "number", "money")
-            else "text"
-        )
-        columns.append(
-            column_cells(col_letter(start + i), rows, values, kind, styles.by_format.get(fmt, 0))
-        )
-    return (
-        {r: "".join(cells) for r, cells in zip(rows, zip(*columns, strict=True), strict=True)}
-        if rows
-        else {}
+        kinds.append("date" if fmt == "date" else "text" if fmt in ("text", "wrap") else "number")
+    xfs = [styles.by_format.get(block.formats.get(h, "text"), 0) for h in block.headers]
+    template = "".join(
+        f'<c r="{col_letter(start + i)}{{0}}"{_style(xf)}{{{i + 1}}}' for i, xf in enumerate(xfs)
     )
+    for a in range(0, len(order), _CHUNK):
+        idx = order[a : a + _CHUNK]
+        rws = rows[idx].tolist()
+        tails = [cell_tails(v.iloc[idx], k) for v, k in zip(block.values, kinds, strict=True)]
+        yield rws, [template.format(r, *t) for r, *t in zip(rws, *tails, strict=True)]
 
 
-def _insert_rows(body: str, new_rows: dict[int, str], start: int, end: int) -> str:
-    """Merge the block's cells into the rows (creating rows that do not exist)."""
-    pending = sorted(new_rows)
+def _style(xf: int) -> str:
+    return f' s="{xf}"' if xf else ""
+
+
+def _strip_row(row: str, r: int, old: tuple[int, int]) -> str:
+    """``row`` without its cells in the previous block's columns ``old``."""
+    first = -1
+    for c in range(old[0], old[1] + 1):
+        first = row.find(f'<c r="{col_letter(c)}{r}"')
+        if first >= 0:
+            break
+    if first < 0:
+        return row
+    if _last_col(row[first:]) <= old[1]:
+        return row[:first] + "</row>"
+    letters = "|".join(col_letter(c) for c in range(old[0], old[1] + 1))
+    pattern = rf'<c r="(?:{letters}){r}"[^>]*?(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)'
+    return re.sub(pattern, "", row)
+
+
+def _find_row(body: str, n: int) -> str:
+    """The XML of row ``n`` ("" when the sheet has no such row)."""
+    for a, b, r in _iter_rows(body):
+        if r >= n:
+            return body[a:b] if r == n else ""
+    return ""
+
+
+def _merge_rows(
+    body: str,
+    chunks: Iterable[tuple[list[int], list[str]]],
+    start: int,
+    end: int,
+    old: tuple[int, int],
+    header_row: int,
+) -> str:
+    """Strip the old block from every row from the header down, and merge the new
+    block's cells into their rows (creating rows that do not exist)."""
     out: list[str] = []
     pos = 0
-    k = 0
-    for m in _ROW.finditer(body):
-        if k >= len(pending):
-            break
-        r = int(m.group(1))
-        if pending[k] > r:
-            continue
-        out.append(body[pos : m.start()])
-        while k < len(pending) and pending[k] < r:
-            out.append(f'<row r="{pending[k]}">{new_rows[pending[k]]}</row>')
-            k += 1
-        if k < len(pending) and pending[k] == r:
-            out.append(_merge_row(m.group(0), new_rows[r], start, end))
-            k += 1
-            pos = m.end()
-        else:
-            pos = m.start()
+    it = _iter_rows(body)
+    cur = next(it, None)
+
+    def strip(s: int, e: int, r: int) -> None:
+        nonlocal pos
+        if old[0] and r >= header_row:
+            row = body[s:e]
+            new = _strip_row(row, r, old)
+            if new is not row:
+                out.append(body[pos:s])
+                out.append(new)
+                pos = e
+
+    for rows, cells in chunks:
+        for r, c in zip(rows, cells, strict=True):
+            while cur is not None and cur[2] < r:
+                strip(*cur)
+                cur = next(it, None)
+            if cur is not None and cur[2] == r:
+                row = body[cur[0] : cur[1]]
+                if old[0]:
+                    row = _strip_row(row, r, old)
+                out.append(body[pos : cur[0]])
+                out.append(_merge_row(row, c, start, end))
+                pos = cur[1]
+                cur = next(it, None)
+            else:
+                at = cur[0] if cur is not None else len(body)
+                out.append(body[pos:at])
+                out.append(f'<row r="{r}">{c}</row>')
+                pos = at
+    while cur is not None:
+        strip(*cur)
+        cur = next(it, None)
     out.append(body[pos:])
-    while k < len(pending):
-        out.append(f'<row r="{pending[k]}">{new_rows[pending[k]]}</row>')
-        k += 1
     return "".join(out)

@@ -1,0 +1,80 @@
+"""Cell XML: escaping, illegal characters, injection-safe text, numbers and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
+
+from dunning_core.workbook.xlsx_cells import (
+    cell_tails,
+    col_index,
+    col_letter,
+    date_serial,
+    number_texts,
+    split_ref,
+    text_cell,
+    value_cell,
+)
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def parse(cell: str) -> etree._Element:
+    return etree.fromstring(f'<x xmlns="{NS}">{cell}</x>')[0]
+
+
+@given(st.text())
+def test_any_text_is_well_formed_inline_string(text: str) -> None:
+    cell = text_cell("A1", text)
+    if not cell:
+        assert text == ""
+        return
+    el = parse(cell)
+    assert el.get("t") == "inlineStr"
+    assert el.find(f"{{{NS}}}f") is None  # never a formula
+    written = el.find(f"{{{NS}}}is/{{{NS}}}t").text or ""
+    legal = "".join(
+        ch
+        for ch in text
+        if ch in "\t\n\r"
+        or ("\x20" <= ch <= "\ud7ff")
+        or ("\ue000" <= ch <= "\ufffd")
+        or ch > "\uffff"
+    )
+    assert written == legal
+
+
+def test_injection_prefixes_stay_text() -> None:
+    for text in ("=SUM(A1)", "+1", "-2", "@x", "\tx", "\r=1"):
+        el = parse(value_cell("B2", text))
+        assert el.get("t") == "inlineStr"
+
+
+def test_values_by_type() -> None:
+    assert value_cell("A1", None) == ""
+    assert value_cell("A1", float("nan")) == ""
+    assert parse(value_cell("A1", True)).get("t") == "b"
+    assert parse(value_cell("A1", 3, 5)).get("s") == "5"
+    assert value_cell("A1", date(2026, 11, 22)) == '<c r="A1"><v>46348</v></c>'
+    assert value_cell("A1", pd.Timestamp("2026-11-22")) == '<c r="A1"><v>46348</v></c>'
+    assert value_cell("A1", np.int64(7)) == '<c r="A1"><v>7</v></c>'
+    assert date_serial(datetime(2026, 11, 22, 6)) == 46348.25
+
+
+def test_addresses_round_trip() -> None:
+    for n in (1, 26, 27, 702, 703, 16384):
+        assert col_index(col_letter(n)) == n
+    assert split_ref("C10") == (3, 10)
+
+
+def test_number_texts_and_tails() -> None:
+    assert number_texts(np.array([0.1 + 0.2, 5.0])) == ["0.30000000000000004", "5"]
+    tails = cell_tails(pd.Series(pd.to_datetime(["2026-11-22", None])), "date")
+    assert tails == ["><v>46348</v></c>", "/>"]
+    assert cell_tails(pd.Series(["", "=x"]), "text")[0] == "/>"
+    assert "=x" in cell_tails(pd.Series(["", "=x"]), "text")[1]
