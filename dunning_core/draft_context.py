@@ -62,6 +62,26 @@ def headline(totals: Mapping[str, int]) -> tuple[str, int]:
     return cur, totals[cur]
 
 
+_LANGUAGE_NAMES = {
+    "english": "en", "englisch": "en", "anglais": "en",
+    "german": "de", "deutsch": "de", "allemand": "de",
+    "french": "fr", "französisch": "fr", "franzosisch": "fr", "francais": "fr", "français": "fr",
+    "spanish": "es", "español": "es", "espanol": "es", "italian": "it", "italiano": "it",
+    "dutch": "nl", "nederlands": "nl", "portuguese": "pt", "português": "pt",
+}  # fmt: skip
+
+
+def language_code(text: str, default: str) -> str:
+    """Two-letter template language from what an export holds ("de-DE", "German").
+
+    >>> [language_code(t, "en") for t in ("de-DE", "FR", "Deutsch", "", "?")]
+    ['de', 'fr', 'de', 'en', 'en']
+    """
+    t = text.strip().lower()
+    code = _LANGUAGE_NAMES.get(t, t[:2] if t[:2].isalpha() and t[:2].isascii() else "")
+    return code or (default or "en").lower()
+
+
 def _column(frame: pd.DataFrame, name: str, default: Any = "") -> list[Any]:
     return frame[name].tolist() if name in frame.columns else [default] * len(frame)
 
@@ -138,7 +158,7 @@ def packets(
             )
         currency, amount = headline(totals)
         name = first(F.CUSTOMER_NAME) or str(key)
-        language = (first(F.LANGUAGE) or policy.default_language or "en")[:2].lower()
+        language = language_code(first(F.LANGUAGE), policy.default_language)
         owner = first(Q.ROUTED_TO) or first(F.OWNER) or policy.default_owner
         numbers = tuple(str(line["number"]) for line in lines)
         contact = {"name": first(F.CONTACT) or name, "email": first(F.EMAIL), "cc": first(F.CC)}

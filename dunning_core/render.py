@@ -136,7 +136,7 @@ def load_templates(overrides: Mapping[str, tuple[str, str]] | None = None) -> Te
     result.problems = []
     cells: Mapping[str, str] = getattr(overrides, "cells", {})
     for name, (subject, body) in (overrides or {}).items():
-        origin = cells.get(name, f"{S.TEMPLATES}!{name}")
+        origin = cells.get(name, S.TEMPLATES)
         try:
             t = _compile(env, name, subject, body, origin)
         except jinja2.TemplateError as exc:

@@ -47,6 +47,7 @@ def test_environment_is_an_immutable_sandbox_without_loader_or_escaping() -> Non
         "{{ 10 ** 100000 }}",
         "{{ range(10 ** 9) | list }}",
         "{{ lipsum() }}",
+        "{{ '{0.__class__}'.format(customer) }}",
     ],
 )
 def test_sandbox_refuses_python_internals_files_and_huge_output(source: str) -> None:
