@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def test_placements_never_overlap(sizes: list[int], notes: bool) -> None:
     for p, n in zip(places, sizes, strict=True):
         assert p.title_row < p.header_row < p.last_row
         assert p.last_row - p.header_row == max(1, n)
-    for a, b in zip(places, places[1:], strict=False):
+    for a, b in itertools.pairwise(places):
         assert b.title_row > a.last_row + 1
 
 

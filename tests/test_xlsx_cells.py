@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import numpy as np
@@ -21,6 +22,7 @@ from dunning_core.workbook.xlsx_cells import (
     value_cell,
 )
 
+ILLEGAL = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 

@@ -95,23 +95,23 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
         book.rels.append(Rel(new_rel_id(book.rels), REL_BASE + "styles", styles_part))
         add_ct[styles_part] = STYLES_CT
     styles = Styles(pkg.get(styles_part) or _EMPTY_STYLES)
-    entries = {s.name: s for s in book.sheets()}
-    aging = entries.get(result.report.sheet)
+    entries = {s.name.lower(): s for s in book.sheets()}  # Excel names are case-blind
+    aging = entries.get(result.report.sheet.lower())
     if aging is None or not pkg.has(aging.part):
         raise UserError(f"{source}: sheet {result.report.sheet!r} not found in the workbook.")
     start = start_sheet(result)
     removed: set[str] = set()
 
-    _write_managed(pkg, book, aging.part, result, styles, start == aging.name)
+    _write_managed(pkg, book, aging.part, result, styles, start.lower() == aging.name.lower())
 
     specs = owned_sheets(result)
-    replaced = {entries[s.name].part for s in specs if s.name in entries}
+    replaced = {entries[s.name.lower()].part for s in specs if s.name.lower() in entries}
     drop = exclusive_parts(pkg, replaced) - replaced
     for name in sorted(drop):
         pkg.delete(name)
     removed |= drop
     used_ids: set[int] = set()
-    used_names: set[str] = set()
+    used_names: set[str] = book.defined_names()  # table names share their namespace
     for name in pkg.names():
         if name.startswith("xl/tables/") and name.endswith(".xml"):
             tid, tname = tables.table_identity(pkg.get(name) or b"")
@@ -130,7 +130,7 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
     taken: set[str] = set()
     calc_dirty = False
     for spec in specs:
-        entry = entries.get(spec.name)
+        entry = entries.get(spec.name.lower())
         if entry is None:
             part = free_part(pkg, "xl/worksheets/sheet{}.xml", taken)
             entry = book.add_sheet(spec.name, part)
@@ -138,8 +138,8 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
         else:
             calc_dirty |= b"<f" in (pkg.get(entry.part) or b"")
             add_ct[entry.part] = SHEET_CT  # re-listed in order, so re-runs give the same bytes
-        book.set_hidden(spec.name, spec.hidden)
-        sheet = build_sheet(spec, styles, allocate, selected=spec.name == start)
+        book.set_hidden(entry.name, spec.hidden)
+        sheet = build_sheet(spec, styles, allocate, selected=spec.name.lower() == start.lower())
         pkg.set(entry.part, sheet.xml)
         rels: list[Rel] = []
         for i, (_, _, xml) in enumerate(sheet.tables, start=1):
@@ -162,15 +162,16 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
             rels.append(Rel(f"rId{len(sheet.tables) + 1}", chart.DRAWING_REL, dpart))
         pkg.set_rels(entry.part, rels)
 
-    owned = {s.name for s in specs} | {aging.name}
+    owned = {s.name.lower() for s in specs} | {aging.name.lower()}
     for entry in book.sheets():
-        if entry.name not in owned and pkg.has(entry.part):
+        if entry.name.lower() not in owned and pkg.has(entry.part):
             data = pkg.get(entry.part) or b""
             new = set_tab_selected(data, False)
             if new is not data:
                 pkg.set(entry.part, new)
-    names = [s.name for s in book.sheets()]
-    book.set_active(names.index(start) if start in names else names.index(aging.name))
+    names = [s.name.lower() for s in book.sheets()]
+    key = start.lower() if start.lower() in names else aging.name.lower()
+    book.set_active(names.index(key))
     if calc_dirty:
         calc = next((r.target for r in book.rels if r.kind == "calcChain"), None)
         if calc:

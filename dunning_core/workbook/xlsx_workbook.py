@@ -64,6 +64,11 @@ class Workbook:
             )
         return out
 
+    def defined_names(self) -> set[str]:
+        """Lower-cased defined names (Excel Table names must not collide with them)."""
+        names = self.root.find(_Q + "definedNames")
+        return {(n.get("name") or "").lower() for n in (names if names is not None else [])}
+
     def add_sheet(self, name: str, part: str) -> SheetEntry:
         """Append a sheet (new sheetId and relationship id) pointing at ``part``."""
         sheets = self.root.find(_Q + "sheets")
