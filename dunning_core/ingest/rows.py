@@ -72,7 +72,8 @@ def classify(
     first_label = pd.Series("", index=block.index, dtype="str")
     for c in label_cols:
         first_label = first_label.where(first_label.ne(""), labels[c])
-    candidate = first_label.str.match(_TOTAL) | first_label.str.match(_PERCENT)
+    flagged = {v for v in first_label.unique() if _TOTAL.match(v) or _PERCENT.match(v)}
+    candidate = first_label.isin(flagged)
     header_norm = {normalise(h) for h in headers if h}
     header_low = {h.strip().lower() for h in headers if h}
     if header_norm:

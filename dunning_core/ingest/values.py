@@ -12,7 +12,9 @@ as a sentence for the explanation.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,11 +39,18 @@ class Parsed:
     note: str = ""
 
 
-def _is_blank(raw: pd.Series) -> pd.Series:
-    """True for None/NaN and for strings that are empty after stripping."""
-    obj = raw.astype(object)
-    txt = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return txt.isna() | txt.eq("")
+def per_unique(raw: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """Apply a Python function once per distinct cell value, not once per row.
+
+    Aging columns repeat a lot (customer names, dates, currencies), so this turns
+    a per-row Python loop into a hash (``pd.factorize``, in C) plus a short loop.
+    Missing cells are passed to ``fn`` as None.
+    """
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    mapped = [fn(v) for v in uniques] + [fn(None)]
+    table = np.empty(len(mapped), dtype=object)
+    table[:] = mapped
+    return pd.Series(table[codes], index=raw.index)
 
 
 def text(raw: pd.Series) -> pd.Series:
@@ -85,7 +94,7 @@ def text(raw: pd.Series) -> pd.Series:
         if frac.any():
             out[frac] = f[frac].map(repr).astype("str")
         return out
-    return raw.astype(object).map(one).astype("str")
+    return per_unique(raw, one).astype("str")
 
 
 NUMERIC = {"integer", "floating", "mixed-integer-float", "decimal"}
@@ -103,10 +112,7 @@ def strings(raw: pd.Series) -> pd.Series:
     >>> strings(pd.Series([" a ", 1.0, None])).tolist()
     ['a', '', '']
     """
-    obj = raw.astype(object)
-    if infer(obj) != "string":
-        obj = obj.where(obj.map(lambda v: isinstance(v, str)), None)
-    return obj.where(obj.notna(), "").astype("str").str.strip()
+    return per_unique(raw, lambda v: v.strip() if isinstance(v, str) else "").astype("str")
 
 
 # --------------------------------------------------------------------------- amounts
@@ -254,41 +260,47 @@ def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
     todo = (txt.ne("") & ~empty & ~is_dt) & (~is_num | compact_num)
     note = ""
     if todo.any():
-        t = txt[todo]
-        got = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
-        for pattern in (_ISO, _DOTTED, _COMPACT):
-            p = t.str.extract(pattern)
-            hit = p["y"].notna() & got.isna()
-            if hit.any():
-                got[hit] = _ymd(p.loc[hit, "y"], p.loc[hit, "m"], p.loc[hit, "d"])
-        s = t.str.extract(_SLASHED)
-        hit = s["y"].notna() & got.isna()
-        if hit.any():
-            a = pd.to_numeric(s.loc[hit, "a"])
-            b = pd.to_numeric(s.loc[hit, "b"])
-            day_proof, month_proof = int((a > 12).sum()), int((b > 12).sum())
-            if day_proof and not month_proof:
-                first, note = True, "day first (D/M/Y): some first parts exceed 12"
-            elif month_proof and not day_proof:
-                first, note = False, "month first (M/D/Y): some second parts exceed 12"
-            else:
-                first = bool(dayfirst) if day_proof == month_proof else day_proof > month_proof
-                order = "D/M/Y" if first else "M/D/Y"
-                note = f"{order} assumed: the column's text dates do not prove the order"
-            dd, mm = (
-                (s.loc[hit, "a"], s.loc[hit, "b"]) if first else (s.loc[hit, "b"], s.loc[hit, "a"])
-            )
-            got[hit] = _ymd(s.loc[hit, "y"], mm, dd)
-        rest = got.isna()
-        if rest.any():  # month names, "Jan 5, 2024", "5 janvier"...: slow path, few cells
-            slow = pd.to_datetime(
-                t[rest], errors="coerce", format="mixed", dayfirst=bool(dayfirst), utc=True
-            )
-            got[rest] = slow.dt.tz_localize(None).astype("datetime64[ns]")
-        out[todo] = got
+        codes, uniques = pd.factorize(txt[todo])
+        got_u, note = _text_dates(pd.Series(uniques, dtype="str"), dayfirst)
+        out[todo] = got_u.to_numpy()[codes]
     out = out.dt.normalize()
     bad = (todo | (is_num & ~serial & ~compact_num & num.ne(0))) & out.isna()
     return Parsed(out.astype("datetime64[ns]"), bad.astype(bool), note)
+
+
+def _text_dates(t: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, str]:
+    """Parse distinct date texts; the slashed order is decided over all of them."""
+    note = ""
+    got = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
+    for pattern in (_ISO, _DOTTED, _COMPACT):
+        p = t.str.extract(pattern)
+        hit = p["y"].notna() & got.isna()
+        if hit.any():
+            got[hit] = _ymd(p.loc[hit, "y"], p.loc[hit, "m"], p.loc[hit, "d"])
+    s = t.str.extract(_SLASHED)
+    hit = s["y"].notna() & got.isna()
+    if hit.any():
+        a = pd.to_numeric(s.loc[hit, "a"])
+        b = pd.to_numeric(s.loc[hit, "b"])
+        day_proof, month_proof = int((a > 12).sum()), int((b > 12).sum())
+        if day_proof and not month_proof:
+            first, note = True, "day first (D/M/Y): some first parts exceed 12"
+        elif month_proof and not day_proof:
+            first, note = False, "month first (M/D/Y): some second parts exceed 12"
+        else:
+            first = bool(dayfirst) if day_proof == month_proof else day_proof > month_proof
+            order = "D/M/Y" if first else "M/D/Y"
+            note = f"{order} assumed: the column's text dates do not prove the order"
+        a_txt, b_txt = s.loc[hit, "a"], s.loc[hit, "b"]
+        dd, mm = (a_txt, b_txt) if first else (b_txt, a_txt)
+        got[hit] = _ymd(s.loc[hit, "y"], mm, dd)
+    rest = got.isna()
+    if rest.any():  # month names, "Jan 5, 2024", "5 janvier"...: slow path, few cells
+        slow = pd.to_datetime(
+            t[rest], errors="coerce", format="mixed", dayfirst=bool(dayfirst), utc=True
+        )
+        got[rest] = slow.dt.tz_localize(None).astype("datetime64[ns]")
+    return got, note
 
 
 # --------------------------------------------------------------------------- others
