@@ -23,6 +23,7 @@ from dunning_core.policy import Policy, Stage
 from dunning_core.sheetaddr import column_letter, quote_sheet
 
 PRIOR_SHOWN = 3  # prior outreach entries listed in a reminder
+LINES_SHOWN = 200  # invoice lines listed in a reminder; the rest are counted in the totals
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def packets(
             "customer": {"id": str(key), "name": name},
             "contact": contact,
             "owner": owner,
-            "invoices": lines,
+            "invoices": lines[:LINES_SHOWN],
+            "invoices_more": max(len(lines) - LINES_SHOWN, 0),
             "totals": [
                 {"currency": k, "amount": format_amount(v, k), "amount_value": to_units(v)}
                 for k, v in sorted(totals.items())
@@ -237,6 +239,7 @@ def sample_context() -> dict[str, Any]:
         "contact": {"name": "Alex Sample", "email": "ap@example.org", "cc": ""},
         "owner": "Collections team",
         "invoices": [line, {**line, "number": "INV-1002", "currency": "EUR", "amount": "€80"}],
+        "invoices_more": 0,
         "totals": [
             {"currency": "EUR", "amount": "€80", "amount_value": 80.0},
             {"currency": "USD", "amount": "$1,250.50", "amount_value": 1250.5},

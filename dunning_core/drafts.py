@@ -42,6 +42,19 @@ from dunning_core.render import Template, pick, render
 from dunning_core.sheetaddr import cell_address
 
 OPEN = ("Draft", "Approved")
+CELL_LIMIT = 32_767  # Excel's maximum characters in one cell
+
+
+def fit_cell(text: str, limit: int = CELL_LIMIT) -> str:
+    """Text cut to fit one Excel cell, saying how much was left out.
+
+    >>> fit_cell("x" * 100, limit=80)
+    'xxxxxxxxxxxxxxxxxxxx… [80 more characters: Excel cell limit]'
+    """
+    if len(text) <= limit:
+        return text
+    keep = limit - 60
+    return f"{text[:keep]}… [{len(text) - keep} more characters: Excel cell limit]"
 
 
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -133,6 +146,7 @@ def _render(
 
 
 def _fill(row: dict[str, Any], p: Packet, subject: str, body: str, today: pd.Timestamp) -> None:
+    subject, body = fit_cell(subject, 1000), fit_cell(body)
     fields = {
         D.CUSTOMER: p.customer,
         D.TO: p.to,
@@ -140,11 +154,11 @@ def _fill(row: dict[str, Any], p: Packet, subject: str, body: str, today: pd.Tim
         D.LANGUAGE: p.language,
         D.SUBJECT: subject,
         D.BODY: body,
-        D.INVOICES: ", ".join(p.invoices),
+        D.INVOICES: fit_cell(", ".join(p.invoices)),
         D.AMOUNT: to_units(p.amount_cents),
         D.CURRENCY: p.currency,
         D.OWNER: p.owner,
-        D.SOURCE: p.source,
+        D.SOURCE: fit_cell(p.source),
         D.GENERATED_HASH: generated_hash(subject, body),
     }
     if any(row.get(k) != v for k, v in fields.items()):

@@ -383,3 +383,16 @@ def test_prior_outreach_lists_only_sent_reminders() -> None:
     queue = make_queue([{Q.STAGE: "final"}])
     drafts, _, _ = run(queue, activity=log)
     assert "We contacted you on 2026-11-06, 2026-10-01 without" in drafts.iloc[0][D.BODY]
+
+
+def test_a_huge_customer_fits_excel_cells_and_the_letter_says_what_is_left_out() -> None:
+    queue = make_queue([{F.INVOICE_NO: f"INVOICE-{i:06d}", F.ROW: i + 2} for i in range(3000)])
+    drafts, _, _ = run(queue)
+    row = drafts.iloc[0]
+    assert "... and 2800 more invoices (included in the total)" in row[D.BODY]
+    assert "$3,000,000" in row[D.SUBJECT]
+    for col in (D.BODY, D.INVOICES, D.SOURCE):
+        assert len(row[col]) <= 32_767
+    assert row[D.INVOICES].endswith("Excel cell limit]")
+    again, _, _ = run(queue, drafts)
+    pd.testing.assert_frame_equal(again, drafts)  # the cut text is what the hash covers
