@@ -101,6 +101,8 @@ def drafts_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Problem]
         if any(v is not None and str(v).strip() for v in rows[i])
     ]
     statuses = []
+    if len(sheet_rows) != len(frame):  # cannot happen with owned_table's row rule; be safe
+        sheet_rows = [0] * len(frame)
     for text, row_no in zip(frame[D.STATUS], sheet_rows, strict=True):
         key = text.strip().lower()
         if key in canon or not key:
@@ -108,7 +110,7 @@ def drafts_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Problem]
             continue
         statuses.append(text)
         message = f"Unknown status; expected one of {', '.join(DRAFT_STATUSES)}. Draft kept as is."
-        cell = cell_address(row_no, raw.first_col + col)
+        cell = cell_address(row_no, raw.first_col + col) if row_no else ""
         problems.append(Problem(raw.name, cell, D.STATUS, text, message, Severity.WARNING))
     return frame.assign(**{D.STATUS: statuses}), problems
 
