@@ -129,34 +129,74 @@ def _a1(row: int, col: int) -> str:
     return f"{letters}{row}"
 
 
-def _date(value: Any) -> Any:
-    if value is None or value == "":
-        return pd.NaT
-    if isinstance(value, (datetime, date)):
-        return pd.Timestamp(value).normalize()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(value))
-    try:
-        return pd.Timestamp(str(value).strip()).normalize()
-    except ValueError:
-        return None
+_EPOCH: Final = pd.Timestamp("1899-12-30")  # Excel's day 0 (serial dates)
+_NUMBER_TYPES: Final = (int, float, np.int64, np.float64)
+_DATE_TYPES: Final = (datetime, date, pd.Timestamp)
 
 
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "y", "1", "x")
-    return bool(value) if value is not None else False
+def _blank(s: pd.Series, types: pd.Series) -> pd.Series:
+    text = types.isin((str,))
+    stripped = s.where(text, "x").astype("str").str.strip()
+    return s.isna() | (text & (stripped == ""))
+
+
+def _dates(s: pd.Series, types: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Date cells (datetimes, Excel serials or ISO text) -> datetime64[ns]; and a bad mask."""
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    num = types.isin(_NUMBER_TYPES)
+    if num.any():
+        days = np.floor(s[num].astype("float64").to_numpy())
+        out[num] = _EPOCH + pd.to_timedelta(days, unit="D")
+    when = types.isin(_DATE_TYPES)
+    if when.any():
+        out[when] = pd.to_datetime(list(s[when])).normalize()
+    text = types.isin((str,)) & ~_blank(s, types)
+    if text.any():
+        parsed = pd.to_datetime(
+            s[text].astype("str").str.strip(), format="ISO8601", errors="coerce"
+        )
+        out[text] = (
+            parsed.dt.tz_localize(None).dt.normalize() if parsed.dt.tz else parsed.dt.normalize()
+        )
+    return out, ~_blank(s, types) & out.isna()
+
+
+def _flags(s: pd.Series, types: pd.Series) -> pd.Series:
+    out = pd.Series(False, index=s.index)
+    is_bool = types.isin((bool, np.bool_))
+    out[is_bool] = s[is_bool].astype(bool)
+    num = types.isin(_NUMBER_TYPES)
+    out[num] = s[num].astype("float64") != 0
+    text = types.isin((str,))
+    out[text] = s[text].astype("str").str.strip().str.lower().isin(("true", "yes", "y", "1", "x"))
+    return out
+
+
+def _texts(s: pd.Series, types: pd.Series) -> pd.Series:
+    """Text cells as str; whole floats (an id a reader saw as a number) without ".0"."""
+
+    def one(v: Any) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+    other = ~types.isin((str,))
+    out = s.where(~other, "")
+    if other.any():
+        out[other] = s[other].map(one)
+    return out.astype("str")
 
 
 def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the hidden Snapshot sheet back; an absent or unreadable one means "no previous".
 
+    Column-wise and vectorised (the sheet holds one row per invoice: up to a million).
     Rows with an unreadable amount or date are left out with a problem naming the cell
     (the first few in detail, then a count), since the comparison can still run without them.
     """
     if raw is None or not raw.rows:
         return empty_snapshot(), []
-    header_at = None
+    header_at, header = None, []
     for i, row in enumerate(raw.rows[:10]):
         names = [str(v).strip().lower() if v is not None else "" for v in row]
         if all(r in names for r in _REQUIRED):
@@ -166,62 +206,62 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
         msg = f"No header row with {', '.join(_REQUIRED)}: change since previous run not shown."
         return empty_snapshot(), [Problem(S.SNAPSHOT, "", "snapshot", "", msg, Severity.WARNING)]
     cols: dict[str, int] = {c: header.index(c) for c in SNAPSHOT_COLUMNS if c in header}
+    body = raw.rows[header_at + 1 :]
+    grid = pd.DataFrame([list(r) for r in body], dtype=object)
+    grid = grid.reindex(columns=range(max(cols.values()) + 1))
+    cells = {c: grid[j] for c, j in cols.items()}
+    types = {c: s.map(type) for c, s in cells.items()}
+    blank = pd.concat([_blank(cells[c], types[c]) for c in cols], axis=1).all(axis=1)
+    out: dict[str, pd.Series] = {}
+    bad: dict[str, pd.Series] = {}
+    for c in SNAPSHOT_COLUMNS:
+        if c not in cells:
+            out[c] = pd.Series(None, index=grid.index, dtype=object)
+            continue
+        s, t = cells[c], types[c]
+        if c in _MONEY:
+            num = t.isin(_NUMBER_TYPES)
+            out[c], bad[c] = s.where(num).astype("float64"), ~num
+        elif c in _DATES:
+            out[c], bad[c] = _dates(s, t)
+            if c == "as_of":
+                bad[c] = bad[c] | out[c].isna()
+        elif c in _FLAGS:
+            out[c] = _flags(s, t)
+        else:
+            out[c] = _texts(s, t)
+    checked = [c for c in (*_MONEY, *_DATES) if c in bad]
+    wrong = pd.concat([bad[c] for c in checked], axis=1).to_numpy() & ~blank.to_numpy()[:, None]
     problems: list[Problem] = []
-    bad = 0
-    records = []
-    for i, row in enumerate(raw.rows[header_at + 1 :], start=header_at + 1):
-        values = {c: (row[j] if j < len(row) else None) for c, j in cols.items()}
-        if all(v is None or v == "" for v in values.values()):
-            continue
-        rec: dict[str, Any] = {c: values.get(c) for c in SNAPSHOT_COLUMNS}
-        for c in _DATES:
-            rec[c] = _date(rec[c])
-        for c in _MONEY:
-            v = rec[c]
-            rec[c] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-        for c in _FLAGS:
-            rec[c] = _flag(rec[c])
-        wrong = [
-            c for c in (*_MONEY, *_DATES) if rec[c] is None or (c == "as_of" and rec[c] is pd.NaT)
-        ]
-        if wrong:
-            bad += 1
-            if bad <= _MAX_DETAILED:
-                cell = _a1(raw.first_row + i, raw.first_col + cols[wrong[0]])
-                problems.append(
-                    Problem(
-                        S.SNAPSHOT,
-                        cell,
-                        wrong[0],
-                        str(values.get(wrong[0])),
-                        "Expected a number or date here; row left out of the change since "
-                        "the previous run.",
-                        Severity.WARNING,
-                    )
-                )
-            continue
-        for c in ("invoice_no", "customer_id", "currency", "bucket", "stage"):
-            v = rec[c]
-            rec[c] = (
-                ""
-                if v is None
-                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    rows_bad = np.flatnonzero(wrong.any(axis=1))
+    for i in rows_bad[:_MAX_DETAILED]:
+        c = checked[int(np.argmax(wrong[i]))]
+        cell = _a1(raw.first_row + header_at + 1 + int(i), raw.first_col + cols[c])
+        problems.append(
+            Problem(
+                S.SNAPSHOT,
+                cell,
+                c,
+                str(cells[c].iat[int(i)]),
+                "Expected a number or date here; row left out of the change since the "
+                "previous run.",
+                Severity.WARNING,
             )
-        records.append(rec)
-    if bad > _MAX_DETAILED:
+        )
+    if len(rows_bad) > _MAX_DETAILED:
         problems.append(
             Problem(
                 S.SNAPSHOT,
                 "",
                 "snapshot",
-                str(bad),
-                f"{bad} unreadable rows left out in all (first {_MAX_DETAILED} listed).",
+                str(len(rows_bad)),
+                f"{len(rows_bad)} unreadable rows left out in all (first {_MAX_DETAILED} listed).",
                 Severity.WARNING,
             )
         )
-    if not records:
-        return empty_snapshot(), problems
-    return _typed(pd.DataFrame.from_records(records, columns=list(SNAPSHOT_COLUMNS))), problems
+    keep = ~blank.to_numpy() & ~wrong.any(axis=1)
+    frame = pd.DataFrame({c: out[c] for c in SNAPSHOT_COLUMNS})[keep]
+    return (_typed(frame) if len(frame) else empty_snapshot()), problems
 
 
 #: Integer invoice keys of two snapshots: previous keys, current keys, currencies, span.

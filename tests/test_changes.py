@@ -166,7 +166,7 @@ invoice = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.lists(invoice, max_size=12), st.lists(invoice, max_size=12))
 def test_reasons_sum_exactly_to_total_change(
     p_rows: list[dict[str, Any]], c_rows: list[dict[str, Any]]
