@@ -21,7 +21,7 @@ def drafts() -> pd.DataFrame:
         D.ID: "DR-20261120-C1-friendly",
         D.CREATED: pd.Timestamp("2026-11-20"),
         D.CUSTOMER_ID: "C1",
-        D.TO: "ap@acme.example; finance@acme.example",
+        D.TO: "Jürgen Müller <ap@acme.example>; finance@acme.example",
         D.CC: "alice@us.example",
         D.SUBJECT: "Zahlungserinnerung: €1.250,50 überfällig",
         D.BODY: BODY,
@@ -57,8 +57,9 @@ def test_only_approved_drafts_are_exported_and_parse_back(tmp_path: Path) -> Non
     ]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
     msg = parse(paths[0])
-    assert msg["To"] == "ap@acme.example, finance@acme.example"
+    assert msg["To"] == "Jürgen Müller <ap@acme.example>, finance@acme.example"
     assert [a.addr_spec for a in msg["To"].addresses] == ["ap@acme.example", "finance@acme.example"]
+    assert msg["To"].addresses[0].display_name == "Jürgen Müller"
     assert msg["Cc"] == "alice@us.example"
     assert msg["Subject"] == "Zahlungserinnerung: €1.250,50 überfällig"
     assert msg["X-Unsent"] == "1"
