@@ -55,7 +55,7 @@ def sst(wanted: set[int]) -> dict[int, str]:
 
 
 def edit(xml: bytes, rows: list[int], **kw: object) -> tuple[str, int, int]:
-    e = edit_sheet(xml, 1, 3, kw.get("blk") or block(rows), STYLES, sst, [10.0] * 4)  # type: ignore[arg-type]
+    e = edit_sheet(xml.decode(), 1, 3, kw.get("blk") or block(rows), STYLES, sst, [10.0] * 4)  # type: ignore[arg-type]
     text = e.xml.decode()
     etree.fromstring(e.xml)  # well-formed
     return text, e.start, e.old_end

@@ -35,6 +35,7 @@ from dunning_core.workbook.xlsx_workbook import (
     free_part,
     new_rel_id,
     set_tab_selected,
+    set_tab_selected_text,
 )
 
 PACKAGE_SUFFIXES = (".xlsx", ".xlsm")
@@ -201,9 +202,16 @@ def _write_managed(
     widths = [_MANAGED_WIDTHS.get(h, max(10.0, len(h) + 3.0)) for h in block.headers]
     report = result.report
     edit = edit_sheet(
-        pkg.get(part) or b"", report.header_row, report.last_column, block, bstyles, sst, widths
+        (pkg.get(part) or b"").decode("utf-8"),
+        report.header_row,
+        report.last_column,
+        block,
+        bstyles,
+        sst,
+        widths,
     )
-    pkg.set(part, set_tab_selected(edit.xml, selected))
+    edit.chunks[0] = set_tab_selected_text(edit.chunks[0], selected)
+    pkg.set_pieces(part, edit.chunks)
     for rel in pkg.rels(part):
         if rel.kind == "table" and pkg.has(rel.target):
             new = tables.extend_table(

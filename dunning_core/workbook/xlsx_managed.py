@@ -70,11 +70,16 @@ class BlockStyles:
 
 @dataclass(frozen=True)
 class ManagedEdit:
-    """Where the block went: its first column and the previous block's last column (0 if none)."""
+    """The edited sheet as text pieces (joined only when written), where the block
+    went (first column) and where the previous block ended (0 if there was none)."""
 
-    xml: bytes
+    chunks: list[str]
     start: int
     old_end: int
+
+    @property
+    def xml(self) -> bytes:
+        return "".join(self.chunks).encode("utf-8")
 
 
 def shared_strings(data: bytes | None, wanted: set[int]) -> dict[int, str]:
@@ -174,13 +179,13 @@ def _last_col(body: str) -> int:
     return col_index(ref.rstrip("0123456789"))
 
 
-def _iter_rows(body: str) -> Iterator[tuple[int, int, int]]:
-    """(start, end, row number) of each ``<row>`` element, with plain string search
-    (several times faster than a regular expression on large sheets)."""
-    pos = 0
+def _iter_rows(body: str, lo: int, hi: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, row number) of each ``<row>`` element between ``lo`` and ``hi``,
+    by plain string search (several times faster than a regular expression)."""
+    pos = lo
     find = body.find
     while True:
-        s = find("<row", pos)
+        s = find("<row", pos, hi)
         if s < 0:
             return
         gt = find(">", s)
@@ -306,7 +311,7 @@ def _edit_suffix(
 
 
 def edit_sheet(
-    xml: bytes,
+    text: str,
     header_row: int,
     last_column: int,
     block: ManagedBlock,
@@ -314,21 +319,25 @@ def edit_sheet(
     sst: Callable[[set[int]], dict[int, str]],
     widths: list[float],
 ) -> ManagedEdit:
-    """The aging sheet XML with the managed block written (and the old one removed)."""
-    text = xml.decode("utf-8")
+    """The aging sheet XML (decoded) with the managed block written, the old one removed.
+
+    The data rows are never copied as one piece: the result is a list of slices and
+    new rows, so a million-row sheet is held about twice, not five times.
+    """
     m_open = re.search(r"<sheetData\s*/>|<sheetData\b[^>]*>", text)
     if not m_open:
         raise ValueError("worksheet without sheetData")
     if m_open.group(0).endswith("/>"):
-        prefix, body, suffix = (
+        prefix, suffix = (
             text[: m_open.start()] + "<sheetData>",
-            "",
             "</sheetData>" + text[m_open.end() :],
         )
+        lo = hi = 0
+        text = ""
     else:
-        close = text.rindex("</sheetData>")
-        prefix, body, suffix = text[: m_open.end()], text[m_open.end() : close], text[close:]
-    header_xml = _find_row(body, header_row)
+        lo, hi = m_open.end(), text.rindex("</sheetData>")
+        prefix, suffix = text[:lo], text[hi:]
+    header_xml = _find_row(text, lo, hi, header_row)
     headers = header_cells(header_xml, sst) if header_xml else {}
     old = find_block(headers, block.headers)
     start = old[0] or max([last_column, *headers.keys()]) + 1
@@ -337,16 +346,15 @@ def edit_sheet(
         text_cell(f"{col_letter(start + i)}{header_row}", h, styles.header)
         for i, h in enumerate(block.headers)
     )
-    chunks = itertools.chain(
-        [([header_row], [header])], _row_chunks(block, start, styles, header_row)
-    )
-    body = _merge_rows(body, chunks, start, end, old, header_row)
+    data = _row_chunks(block, start, styles, header_row)
+    chunks = itertools.chain([([header_row], [header])], data)
+    body = _merge_rows(text, lo, hi, chunks, start, end, old, header_row)
     data_rows = [r for r in block.rows if r > header_row]
     first, last = header_row + 1, max(data_rows, default=header_row)
     prefix = _edit_dimension(prefix, end, max(last, header_row))
     prefix = _edit_cols(prefix, start, end, old, widths)
     suffix = _edit_suffix(suffix, start, end, old, first, last, block, styles)
-    return ManagedEdit((prefix + body + suffix).encode("utf-8"), start, old[1])
+    return ManagedEdit([prefix, *body, suffix], start, old[1])
 
 
 def _row_chunks(
@@ -399,27 +407,29 @@ def _strip_row(row: str, r: int, old: tuple[int, int]) -> str:
     return re.sub(pattern, "", row)
 
 
-def _find_row(body: str, n: int) -> str:
+def _find_row(text: str, lo: int, hi: int, n: int) -> str:
     """The XML of row ``n`` ("" when the sheet has no such row)."""
-    for a, b, r in _iter_rows(body):
+    for a, b, r in _iter_rows(text, lo, hi):
         if r >= n:
-            return body[a:b] if r == n else ""
+            return text[a:b] if r == n else ""
     return ""
 
 
 def _merge_rows(
     body: str,
+    lo: int,
+    hi: int,
     chunks: Iterable[tuple[list[int], list[str]]],
     start: int,
     end: int,
     old: tuple[int, int],
     header_row: int,
-) -> str:
+) -> list[str]:
     """Strip the old block from every row from the header down, and merge the new
     block's cells into their rows (creating rows that do not exist)."""
     out: list[str] = []
-    pos = 0
-    it = _iter_rows(body)
+    pos = lo
+    it = _iter_rows(body, lo, hi)
     cur = next(it, None)
 
     def strip(s: int, e: int, r: int) -> None:
@@ -446,12 +456,12 @@ def _merge_rows(
                 pos = cur[1]
                 cur = next(it, None)
             else:
-                at = cur[0] if cur is not None else len(body)
+                at = cur[0] if cur is not None else hi
                 out.append(body[pos:at])
                 out.append(f'<row r="{r}">{c}</row>')
                 pos = at
     while cur is not None:
         strip(*cur)
         cur = next(it, None)
-    out.append(body[pos:])
-    return "".join(out)
+    out.append(body[pos:hi])
+    return out

@@ -65,6 +65,7 @@ class Package:
         self._zip = zipfile.ZipFile(source)
         self._order = [i.filename for i in self._zip.infolist() if not i.is_dir()]
         self._changed: dict[str, bytes] = {}
+        self._pieces: dict[str, list[str]] = {}
         self._deleted: set[str] = set()
 
     def close(self) -> None:
@@ -79,6 +80,8 @@ class Package:
         return name in self._changed or (name in self._order and name not in self._deleted)
 
     def get(self, name: str) -> bytes | None:
+        if name in self._pieces:
+            return "".join(self._pieces[name]).encode("utf-8")
         if name in self._changed:
             return self._changed[name]
         if name in self._deleted or name not in self._order:
@@ -87,10 +90,18 @@ class Package:
 
     def set(self, name: str, data: bytes) -> None:
         self._deleted.discard(name)
+        self._pieces.pop(name, None)
         self._changed[name] = data
+
+    def set_pieces(self, name: str, pieces: list[str]) -> None:
+        """Set a large part as text pieces, encoded and compressed piece by piece on write
+        (the part is never held as one joined string or one bytes object)."""
+        self.set(name, b"")
+        self._pieces[name] = pieces
 
     def delete(self, name: str) -> None:
         self._changed.pop(name, None)
+        self._pieces.pop(name, None)
         if name in self._order:
             self._deleted.add(name)
 
@@ -152,15 +163,26 @@ class Package:
         """Write the package: unchanged parts keep their bytes and zip metadata."""
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for name in self.names():
-                data = self.get(name)
-                assert data is not None
                 if name in self._changed or name not in self._order:
                     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                     info.compress_type = zipfile.ZIP_DEFLATED
                 else:
                     info = self._zip.getinfo(name)
+                if name in self._pieces:
+                    _write_pieces(dst, info, self._pieces[name])
+                    continue
+                data = self.get(name)
+                assert data is not None
                 level = 1 if len(data) > _FAST_DEFLATE_BYTES else 6
                 dst.writestr(info, data, compress_type=info.compress_type, compresslevel=level)
+
+
+def _write_pieces(dst: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[str]) -> None:
+    size = sum(len(p) for p in pieces)  # characters: a lower bound of the encoded size
+    info._compresslevel = 1 if size > _FAST_DEFLATE_BYTES else 6  # type: ignore[attr-defined]
+    with dst.open(info, "w", force_zip64=size > (1 << 30)) as f:
+        for i in range(0, len(pieces), 4096):
+            f.write("".join(pieces[i : i + 4096]).encode("utf-8"))
 
 
 def _xml_bytes(root: etree._Element) -> bytes:

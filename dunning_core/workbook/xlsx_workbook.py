@@ -180,3 +180,10 @@ def set_tab_selected(xml: bytes, selected: bool) -> bytes:
     else:
         return xml
     return xml[: m.start()] + new + xml[m.end() :]
+
+
+def set_tab_selected_text(xml: str, selected: bool) -> str:
+    """:func:`set_tab_selected` for a decoded part (the head of the aging sheet)."""
+    head = xml[: xml.find("</sheetViews>") + 1 or len(xml)]
+    new = set_tab_selected(head.encode("utf-8"), selected).decode("utf-8")
+    return new + xml[len(head) :]
