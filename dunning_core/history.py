@@ -176,6 +176,10 @@ def read_history(
     raw = pd.DataFrame([r + [None] * (width - len(r)) for r in body], dtype=object)
     rows = pd.Series(range(len(body)), dtype="int64") + sheet.first_row + header_idx + 1
     keep = ~raw.map(_blank).all(axis=1) if raw.shape[1] else pd.Series(False, index=rows.index)
+    if mapping[F.CUSTOMER_ID] in raw:  # total lines and repeated headers are not invoices
+        who = raw[mapping[F.CUSTOMER_ID]].map(normalise_header).astype("str")
+        header = normalise_header(sheet.rows[header_idx][mapping[F.CUSTOMER_ID]])
+        keep &= ~(who.str.match(r"^(grand)?(sub)?total") | (who == header))
     problems: list[Problem] = []
     out = pd.DataFrame({F.ROW: rows})
     bad = pd.Series(False, index=out.index)

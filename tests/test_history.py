@@ -49,6 +49,8 @@ def test_common_headers_titles_serials_and_bad_cells() -> None:
         [None, None, None, None, None, None],
         ["C3", "A-3", "2025-02-01", "12", "not a date", "no"],
         ["C4", "A-4", "2025-02-01", "12", "2025-02-03", "maybe"],
+        ["Customer", "Invoice No.", "Due Date", "Amount", "Paid Date", "Dispute"],
+        ["Total", None, None, "1,258.50", None, None],
     ]
     h, problems = read_history(RawSheet("Paid History", rows, first_row=1, first_col=2))
     assert list(h[F.CUSTOMER_ID]) == ["C1", "C2", "C4"]
