@@ -81,11 +81,21 @@ def customer_last_contact(frame: pd.DataFrame, last_contact: Mapping[str, date])
     return both.max(axis=1).astype("datetime64[ns]").dt.normalize()
 
 
-def next_touch(frame: pd.DataFrame, policy: Policy, last_contact: Mapping[str, date]) -> pd.Series:
-    """Earliest date the row's customer may be contacted again at the row's stage."""
+def next_touch(
+    frame: pd.DataFrame,
+    policy: Policy,
+    last_contact: Mapping[str, date],
+    last: pd.Series | None = None,
+) -> pd.Series:
+    """Earliest date the row's customer may be contacted again at the row's stage.
+
+    ``last`` is :func:`customer_last_contact` when the caller has it already.
+    """
     cadence = {s.key: s.cadence_days for s in policy.stages}
     days = frame.get(Q.STAGE, pd.Series("", index=frame.index)).map(cadence).fillna(0)
-    return customer_last_contact(frame, last_contact) + pd.to_timedelta(days, unit="D")
+    if last is None:
+        last = customer_last_contact(frame, last_contact)
+    return last + pd.to_timedelta(days, unit="D")
 
 
 class _Context:
@@ -103,7 +113,7 @@ class _Context:
         self.open = frame[F.OPEN_CENTS].astype("int64")
         self.balance = self.open.groupby(self.key).transform("sum")
         self.last = customer_last_contact(frame, last)
-        self.next = next_touch(frame, policy, last)
+        self.next = next_touch(frame, policy, last, self.last)
 
     def text(self, name: str, rows: pd.Index) -> pd.Series | None:
         """The placeholder ``name`` as text for ``rows``; None when unknown."""
@@ -155,7 +165,9 @@ def _below_min(c: _Context, prior: np.ndarray) -> np.ndarray:
 
 
 def _no_contact(c: _Context, prior: np.ndarray) -> np.ndarray:
-    has = c.f[F.EMAIL].astype(str).str.contains(EMAIL_PATTERN, regex=True)
+    codes, uniq = pd.factorize(c.f[F.EMAIL].astype(str))  # one regex per distinct address
+    valid = pd.Series(uniq).str.contains(EMAIL_PATTERN, regex=True).to_numpy(dtype=bool)
+    has = pd.Series(valid[codes] if len(uniq) else codes >= 0, index=c.f.index)
     return c.in_stage & ~has.groupby(c.f[F.CUSTOMER_ID]).transform("any").to_numpy()
 
 
