@@ -55,19 +55,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def read_source(path: Path) -> RawSheet | Path:
     """A CSV path as is; a workbook's paid-history sheet (or its first sheet) as raw values."""
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise UserError(f"{path}: file not found (expected a paid history CSV or workbook)")
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return path
-    try:
-        from python_calamine import CalamineWorkbook
+    from dunning_core.workbook.reader import read_book
 
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise UserError(f"{path}: cannot be read as a workbook or CSV ({exc})") from None
-    names = list(book.sheet_names)
-    chosen = next((n for n in names if normalise_header(n) in HISTORY_SHEETS), names[0])
-    rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    return RawSheet(name=chosen, rows=rows)
+    book = read_book(path)
+    sheets = [*book.aging, *book.owned.values()]
+    return next((s for s in sheets if normalise_header(s.name) in HISTORY_SHEETS), sheets[0])
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:

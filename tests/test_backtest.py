@@ -187,5 +187,7 @@ def test_cli_text_table_and_errors(capsys: pytest.CaptureFixture[str], tmp_path:
     assert out.count("%") >= 24
     assert "At 4 weeks the calibrated WAPE is" in out
     assert "5 weekly as-of dates, 2024-04-01 to 2024-04-29." in out
-    with pytest.raises(UserError, match=r"nope.csv: file not found$"):
+    with pytest.raises(
+        UserError, match=r"nope.csv: file not found \(expected a paid history CSV or workbook\)$"
+    ):
         _cli(["backtest", str(tmp_path / "nope.csv")])
