@@ -193,7 +193,7 @@ class D:
     SUBJECT: Final = "Subject"
     BODY: Final = "Body"
     INVOICES: Final = "Invoices"
-    AMOUNT: Final = "Amount"  # float in the sheet, cents in the frame (AMOUNT_CENTS)
+    AMOUNT: Final = "Amount"  # float currency units, rounded to the cent
     CURRENCY: Final = "Currency"
     OWNER: Final = "Owner"
     STATUS: Final = "Status"

@@ -21,7 +21,7 @@ from dunning_core import drafts as dr
 from dunning_core.cash import expected_cash_blocks
 from dunning_core.changes import snapshot_frame, snapshot_from_sheet
 from dunning_core.checksheet import data_check_blocks
-from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, S
+from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, F, S
 from dunning_core.forecast import forecast
 from dunning_core.ingest import ingest
 from dunning_core.owned_table import read_owned_table
@@ -97,8 +97,16 @@ def run_cycle(
     activity = act.append_activity(activity, routing_activity(queue, report.sheet, as_of))
 
     if action in ("run", "drafts"):
+        inv = report.matches.get(F.INVOICE_NO)
         drafts, new_rows, found = dr.update_drafts(
-            queue, drafts, templates, policy, as_of, activity, sheet=report.sheet
+            queue,
+            drafts,
+            templates,
+            policy,
+            as_of,
+            activity,
+            sheet=report.sheet,
+            invoice_column=inv.column if inv else 1,
         )
         problems += found
         activity = act.append_activity(activity, new_rows)
@@ -127,7 +135,5 @@ def run_cycle(
 
 def open_total_cents(queue: pd.DataFrame) -> dict[str, int]:
     """Open balance per currency, in cents: the figure every output must reconcile to."""
-    from dunning_core.columns import F
-
     grouped = queue.groupby(F.CURRENCY, sort=True)[F.OPEN_CENTS].sum()
     return {str(k): int(v) for k, v in grouped.items()}

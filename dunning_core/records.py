@@ -161,8 +161,8 @@ class CycleResult:
     Attributes:
         as_of: the as-of date the run used (recorded in every output).
         queue: invoice frame with ``F`` and ``Q`` columns, in source order (``F.ROW``).
-        drafts: the full Drafts table to write (``DRAFT_COLUMNS``; amounts as cents in
-            ``Amount``), existing rows kept and new ones appended.
+        drafts: the full Drafts table to write (``DRAFT_COLUMNS``; ``Amount`` in float
+            currency units rounded to the cent), existing rows kept and new ones appended.
         activity: the full Activity table (existing rows first, new rows appended).
         promises: the full Promises table.
         expected_cash: the Expected Cash sheet as titled blocks, top to bottom (KPIs,
