@@ -135,12 +135,15 @@ _DATE_TYPES: Final = (datetime, date, pd.Timestamp)
 
 
 def _blank(s: pd.Series, types: pd.Series) -> pd.Series:
-    text = types.isin((str,))
-    stripped = s.where(text, "x").astype("str").str.strip()
-    return s.isna() | (text & (stripped == ""))
+    """Missing cells and text cells holding only spaces (stripped only where text)."""
+    out = s.isna().to_numpy(dtype=bool).copy()
+    text = types.isin((str,)).to_numpy()
+    if text.any():
+        out[text] = [not v.strip() for v in s.to_numpy()[text]]
+    return pd.Series(out, index=s.index)
 
 
-def _dates(s: pd.Series, types: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _dates(s: pd.Series, types: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Date cells (datetimes, Excel serials or ISO text) -> datetime64[ns]; and a bad mask."""
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     num = types.isin(_NUMBER_TYPES)
@@ -150,7 +153,7 @@ def _dates(s: pd.Series, types: pd.Series) -> tuple[pd.Series, pd.Series]:
     when = types.isin(_DATE_TYPES)
     if when.any():
         out[when] = pd.to_datetime(list(s[when])).normalize()
-    text = types.isin((str,)) & ~_blank(s, types)
+    text = types.isin((str,)) & ~blank
     if text.any():
         parsed = pd.to_datetime(
             s[text].astype("str").str.strip(), format="ISO8601", errors="coerce"
@@ -158,7 +161,7 @@ def _dates(s: pd.Series, types: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[text] = (
             parsed.dt.tz_localize(None).dt.normalize() if parsed.dt.tz else parsed.dt.normalize()
         )
-    return out, ~_blank(s, types) & out.isna()
+    return out, ~blank & out.isna()
 
 
 def _flags(s: pd.Series, types: pd.Series) -> pd.Series:
@@ -207,11 +210,12 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
         return empty_snapshot(), [Problem(S.SNAPSHOT, "", "snapshot", "", msg, Severity.WARNING)]
     cols: dict[str, int] = {c: header.index(c) for c in SNAPSHOT_COLUMNS if c in header}
     body = raw.rows[header_at + 1 :]
-    grid = pd.DataFrame([list(r) for r in body], dtype=object)
+    grid = pd.DataFrame(list(body), dtype=object)
     grid = grid.reindex(columns=range(max(cols.values()) + 1))
     cells = {c: grid[j] for c, j in cols.items()}
     types = {c: s.map(type) for c, s in cells.items()}
-    blank = pd.concat([_blank(cells[c], types[c]) for c in cols], axis=1).all(axis=1)
+    blanks = {c: _blank(cells[c], types[c]) for c in cols}
+    blank = pd.concat(list(blanks.values()), axis=1).all(axis=1)
     out: dict[str, pd.Series] = {}
     bad: dict[str, pd.Series] = {}
     for c in SNAPSHOT_COLUMNS:
@@ -223,7 +227,7 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
             num = t.isin(_NUMBER_TYPES)
             out[c], bad[c] = s.where(num).astype("float64"), ~num
         elif c in _DATES:
-            out[c], bad[c] = _dates(s, t)
+            out[c], bad[c] = _dates(s, t, blanks[c])
             if c == "as_of":
                 bad[c] = bad[c] | out[c].isna()
         elif c in _FLAGS:

@@ -193,3 +193,13 @@ def test_date_cells_as_text_or_serials_are_read() -> None:
     back, problems = ch.snapshot_from_sheet(RawSheet("Snapshot", rows))
     assert problems == [] and back.loc[0, "promise_date"] == pd.Timestamp("2026-11-27")
     assert back.loc[0, "as_of"] == pd.Timestamp(AS_OF)
+
+
+def test_blank_rows_are_skipped_silently_and_ids_keep_their_text() -> None:
+    s = snap([{"inv": "A"}, {"inv": "B"}])
+    rows = [list(r) for r in as_raw(s, title_rows=0).rows]
+    rows.insert(2, [None, "  ", ""])
+    rows[1][ch.SNAPSHOT_COLUMNS.index("invoice_no")] = 1001.0  # an id a reader saw as a number
+    back, problems = ch.snapshot_from_sheet(RawSheet("Snapshot", rows))
+    assert problems == []
+    assert back["invoice_no"].tolist() == ["1001", "B"]
