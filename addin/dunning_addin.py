@@ -73,16 +73,18 @@ def cycle(
     _status(book, f"{TITLE}: computing ({action}) ...")
     result = run_cycle(snapshot, as_of, sheet=None, action=action)
     specs = [s for s in layout.owned_sheets(result) if not only or s.name in only]
-    managed = layout.managed_values(result) if not only else None
-    _status(book, f"{TITLE}: writing ...")
+    grids = [xl_io.spec_grids(spec) for spec in specs]
+    plan = None
+    if not only:
+        aging = xl_io.aging_raw(snapshot, result.report.sheet)
+        plan = xl_io.plan_managed(result, layout.managed_values(result), aging)
+    _status(book, f"{TITLE}: writing ...")  # everything is computed: only writes follow
     book.app.screen_updating = False
     try:
-        for spec in specs:
-            xl_io.write_spec(book, spec)
-        if managed is not None:
-            xl_io.write_managed(
-                book, result, managed, xl_io.aging_raw(snapshot, result.report.sheet)
-            )
+        for spec, spec_grids in zip(specs, grids, strict=True):
+            xl_io.write_spec(book, spec, spec_grids)
+        if plan is not None:
+            xl_io.write_managed(book, plan)
     finally:
         book.app.screen_updating = True
     return result

@@ -10,6 +10,7 @@ on the number of rows (issue 5 point 4). Only open-source xlwings calls are used
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -70,17 +71,20 @@ def block_grid(title: str, note: str, frame: pd.DataFrame, width: int) -> Grid:
     return [row + [None] * (width - len(row)) for row in grid]
 
 
-def write_spec(book: Any, spec: SheetSpec) -> None:
+def spec_grids(spec: SheetSpec) -> list[Grid]:
+    """Every block's grid, computed before anything is written (see :func:`write_spec`)."""
+    return [block_grid(b.title, b.note, b.frame, max(1, len(b.frame.columns))) for b in spec.blocks]
+
+
+def write_spec(book: Any, spec: SheetSpec, grids: Sequence[Grid]) -> None:
     """Write one owned sheet: one range write per block, formats per column, tables."""
     names = [s.name for s in book.sheets]
     sheet = book.sheets[spec.name] if spec.name in names else _add_sheet(book, spec.name)
     sheet.clear_contents()
     table_names = {t.name: t for t in sheet.tables}
-    for block, place in zip(spec.blocks, placements(spec), strict=True):
+    for block, place, grid in zip(spec.blocks, placements(spec), grids, strict=True):
         width = max(1, len(block.frame.columns))
-        sheet.range((place.title_row, 1)).value = block_grid(
-            block.title, block.note, block.frame, width
-        )
+        sheet.range((place.title_row, 1)).value = grid
         for i, column in enumerate(block.frame.columns, start=1):
             fmt = block.formats.get(str(column), "")
             if fmt in FORMAT_CODES:
@@ -185,25 +189,49 @@ def managed_start(aging: RawSheet, header_row: int, last_column: int) -> tuple[i
     return max([last_column, *headers.keys()]) + 1, 0
 
 
-def write_managed(book: Any, result: CycleResult, block: ManagedBlock, aging: RawSheet) -> None:
-    """Write the managed columns on the aging sheet as one 2D range write."""
+@dataclass(frozen=True)
+class ManagedPlan:
+    """Where and what to write on the aging sheet, decided before the first write."""
+
+    sheet: str
+    header_row: int
+    start: int
+    old_end: int  # last column of the previous run's block, 0 on a first run
+    clear_to_row: int
+    last_row: int
+    grid: Grid
+    headers: tuple[str, ...]
+    formats: dict[str, str]
+    aging: RawSheet
+
+
+def plan_managed(result: CycleResult, block: ManagedBlock, aging: RawSheet) -> ManagedPlan:
+    """The managed block's position (same rule as file mode) and its one grid."""
     report = result.report
-    sheet = book.sheets[report.sheet]
     start, old_end = managed_start(aging, report.header_row, report.last_column)
-    used_last = aging.first_row + len(aging.rows) - 1
     last_row = max([report.header_row, *block.rows])
-    if old_end:  # clear the previous block below the new one (one call, no transfer)
-        sheet.range(
-            (report.header_row, start), (max(used_last, last_row), old_end)
-        ).clear_contents()
+    used_last = aging.first_row + len(aging.rows) - 1
     grid, formats = managed_grid(block, report.header_row, last_row)
-    sheet.range((report.header_row, start)).value = grid
-    for k, header in enumerate(block.headers):
-        fmt = formats.get(header, "")
-        if fmt in FORMAT_CODES and last_row > report.header_row:
-            rng = sheet.range((report.header_row + 1, start + k), (last_row, start + k))
+    return ManagedPlan(
+        report.sheet, report.header_row, start, old_end, max(used_last, last_row), last_row,
+        grid, tuple(block.headers), formats, aging,
+    )  # fmt: skip
+
+
+def write_managed(book: Any, plan: ManagedPlan) -> None:
+    """Write the managed columns on the aging sheet as one 2D range write."""
+    sheet = book.sheets[plan.sheet]
+    if plan.old_end:  # clear the previous block below the new one (one call, no transfer)
+        first, last = (plan.header_row, plan.start), (plan.clear_to_row, plan.old_end)
+        sheet.range(first, last).clear_contents()
+    sheet.range((plan.header_row, plan.start)).value = plan.grid
+    for k, header in enumerate(plan.headers):
+        fmt = plan.formats.get(header, "")
+        if fmt in FORMAT_CODES and plan.last_row > plan.header_row:
+            col = plan.start + k
+            rng = sheet.range((plan.header_row + 1, col), (plan.last_row, col))
             rng.number_format = FORMAT_CODES[fmt]
-    _widen_team_table(sheet, aging, report.header_row, start, old_end, block.headers)
+    _widen_team_table(sheet, plan.aging, plan.header_row, plan.start, plan.old_end, plan.headers)
 
 
 def _widen_team_table(
@@ -246,8 +274,10 @@ __all__: Sequence[str] = (
     "frame_grid",
     "managed_grid",
     "managed_start",
+    "plan_managed",
     "read_sheet",
     "read_snapshot",
+    "spec_grids",
     "write_managed",
     "write_spec",
 )

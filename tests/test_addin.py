@@ -130,6 +130,21 @@ def test_failure_before_writing_leaves_the_book_untouched() -> None:
     assert book.app.status_bar is False
 
 
+def test_everything_is_computed_before_the_first_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure while preparing the last thing to write still leaves the book untouched."""
+    book = _book()
+    before = {s.name: dict(s.cells) for s in book.sheets}
+
+    def boom(*_: object) -> None:
+        raise UserError("cannot place the managed block")
+
+    monkeypatch.setattr(xl_io, "plan_managed", boom)
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    assert book.counter.writes == 0 and book.counter.clears == 0
+    assert {s.name: dict(s.cells) for s in book.sheets} == before
+    assert book.app.alerts == ["cannot place the managed block"]
+
+
 def test_check_data_writes_only_data_check() -> None:
     book = _book()
     run = FakeRunCycle(problems=(BAD,))
