@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dunning_core.ingest import frame, locate, rows, values
+from dunning_core.ingest.grid import Grid
 
 _ISO = r"\b(EUR|USD|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|INR|ZAR|SGD|HKD|CNY)\b"
 SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "R$": "BRL", "US$": "USD"}
@@ -34,13 +35,19 @@ class Source:
 
 def source(table: locate.Table) -> Source:
     """The data rows under the header as an object frame with columns 0..ncols-1."""
-    data = list(table.raw.rows[table.data_start :])
     n = table.ncols
-    if any(len(r) != n for r in data):
-        data = [(list(r) + [None] * n)[:n] for r in data]
-    block = pd.DataFrame(data, dtype=object) if data else pd.DataFrame(dtype=object)
-    block = block.reindex(columns=range(n))
-    block = block.where(block.notna(), None)
+    rows = table.raw.rows
+    if isinstance(rows, Grid):
+        arr = rows.array[table.data_start :, :n]
+        block = pd.DataFrame(arr, dtype=object)
+    else:
+        data = list(rows[table.data_start :])
+        if any(len(r) != n for r in data):
+            data = [(list(r) + [None] * n)[:n] for r in data]
+        block = pd.DataFrame(data, dtype=object) if data else pd.DataFrame(dtype=object)
+    if block.shape[1] != n:  # padding adds NaN: make it None like every other blank
+        block = block.reindex(columns=range(n))
+        block = block.where(block.notna(), None)
     filled = block.notna().any(axis=1)  # trailing blank rows are not part of the table
     last = int(filled[filled].index.max()) + 1 if filled.any() else 0
     block = block.iloc[:last]

@@ -20,9 +20,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import python_calamine as pc
 
 from dunning_core.columns import OWNED_SHEETS, S
+from dunning_core.ingest.grid import Grid
 from dunning_core.records import BookSnapshot, Cell, RawSheet, UserError
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -73,6 +75,8 @@ def read_book(path: pathlib.Path, sheet: str | None = None) -> BookSnapshot:
 
 
 def _has_values(raw: RawSheet) -> bool:
+    if isinstance(raw.rows, Grid):
+        return raw.rows.has_values()
     return any(v is not None for row in raw.rows for v in row)
 
 
@@ -120,11 +124,14 @@ def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
             merged = tuple(f"{_a1(*a)}:{_a1(*b)}" for a, b in (sh.merged_cell_ranges or ()))
         except Exception as exc:
             raise UserError(f"{path}: sheet {meta.name!r} could not be read ({exc}).") from exc
-        rows = [[None if v == "" else v for v in row] for row in rows]
+        if meta.name in _NOT_AGING:  # small sheets other modules read: plain lists
+            grid: Sequence[Sequence[Cell]] = [[None if v == "" else v for v in r] for r in rows]
+        else:  # possibly a million rows: one array, no per-cell Python
+            grid = Grid.from_rows(rows)
         out.append(
             RawSheet(
                 name=meta.name,
-                rows=rows,
+                rows=grid,
                 first_row=start[0] + 1,
                 first_col=start[1] + 1,
                 merged=merged,
@@ -187,8 +194,9 @@ def _read_text(path: pathlib.Path) -> RawSheet:
     text, _enc = decode(data)
     sample = text.splitlines()[:30]
     delimiter = sniff_delimiter(sample)
-    rows: list[list[Cell]] = [
-        [v if v.strip() else None for v in row]
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    ]
-    return RawSheet(name=path.stem, rows=rows)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    grid = Grid.from_rows(rows)
+    blank = np.frompyfunc(lambda v: isinstance(v, str) and not v.strip(), 1, 1)
+    if grid.array.size:
+        grid.array[blank(grid.array).astype(bool)] = None
+    return RawSheet(name=path.stem, rows=grid)

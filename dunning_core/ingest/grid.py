@@ -1,0 +1,62 @@
+"""A read-only 2-D grid of cell values backed by one numpy object array.
+
+Readers hand ingest a sheet's cells as ``RawSheet.rows``, a sequence of rows. For a
+million-row sheet a list of lists costs seconds to build, clean and turn into a
+frame; a :class:`Grid` keeps the cells in one array (built once, blanks already
+None) and still behaves as a sequence of rows (each row a list) for code that
+looks at a few rows, while ingest takes the array directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+import numpy as np
+
+
+class Grid(Sequence[list[Any]]):
+    """Rows of cells; ``grid[i]`` is row ``i`` as a list, ``grid.array`` the whole block.
+
+    >>> g = Grid.from_rows([["a", ""], [1, None]])
+    >>> len(g), g[0], g[1:], g.array.shape
+    (2, ['a', None], [[1, None]], (2, 2))
+    """
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> Grid:
+        """Build from rectangular or ragged rows; "" cells become None."""
+        width = max((len(r) for r in rows), default=0)
+        if all(len(r) == width for r in rows):
+            arr = np.empty((len(rows), width), dtype=object)
+            if rows and width:
+                arr[:, :] = rows
+        else:
+            arr = np.full((len(rows), width), None, dtype=object)
+            for i, r in enumerate(rows):
+                arr[i, : len(r)] = list(r)
+        arr[arr == ""] = None
+        return cls(arr)
+
+    def __len__(self) -> int:
+        return int(self.array.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> list[Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[list[Any]]: ...
+    def __getitem__(self, i: int | slice) -> list[Any] | list[list[Any]]:
+        if isinstance(i, slice):
+            return [list(r) for r in self.array[i]]
+        return list(self.array[i])
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for r in self.array:
+            yield list(r)
+
+    def has_values(self) -> bool:
+        """True when any cell holds a value."""
+        return bool(self.array.size) and bool(np.not_equal(self.array, None).any())
