@@ -71,6 +71,18 @@ def test_every_on_action_names_a_ribbon_sub_in_the_built_project(kind: str) -> N
         assert re.fullmatch(r"control\s+As\s+IRibbonControl", subs[name], re.I), subs[name]
 
 
+@pytest.mark.parametrize(("kind", "project_name"), [("xlsm", "xlwings"), ("xlam", "dunning")])
+def test_run_python_is_there_and_the_right_xlwings_variant_is_embedded(
+    kind: str, project_name: str
+) -> None:
+    """The template embeds standalone xlwings.bas, the add-in the ActiveWorkbook variant."""
+    xlwings = _project_sources(kind)["xlwings"]
+    assert re.search(r"^Public Function RunPython\(PythonCommand As String\)", xlwings, re.M)
+    assert f'PROJECT_NAME As String = "{project_name}"' in xlwings
+    target = "ActiveWorkbook" if kind == "xlam" else "ThisWorkbook"
+    assert f"Set wb = {target}" in xlwings
+
+
 def _run_python_statement(button_id: str) -> str:
     """The exact string DunningButton hands to RunPython, built as the VBA builds it."""
     source = RIBBON_BAS.read_text(encoding="cp1252")
