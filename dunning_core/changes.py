@@ -210,8 +210,11 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
         return empty_snapshot(), [Problem(S.SNAPSHOT, "", "snapshot", "", msg, Severity.WARNING)]
     cols: dict[str, int] = {c: header.index(c) for c in SNAPSHOT_COLUMNS if c in header}
     body = raw.rows[header_at + 1 :]
-    grid = pd.DataFrame(list(body), dtype=object)
-    grid = grid.reindex(columns=range(max(cols.values()) + 1))
+    lengths = {len(r) for r in body}
+    width = max(max(cols.values()) + 1, *lengths) if lengths else max(cols.values()) + 1
+    if lengths != {width}:  # ragged rows, as a reader may give them: pad with None
+        body = [list(r) + [None] * (width - len(r)) for r in body]
+    grid = pd.DataFrame(list(body), columns=range(width), dtype=object)
     cells = {c: grid[j] for c, j in cols.items()}
     types = {c: s.map(type) for c, s in cells.items()}
     blanks = {c: _blank(cells[c], types[c]) for c in cols}
