@@ -59,4 +59,4 @@ class Grid(Sequence[list[Any]]):
 
     def has_values(self) -> bool:
         """True when any cell holds a value."""
-        return bool(self.array.size) and bool(np.not_equal(self.array, None).any())
+        return bool(self.array.size) and bool((self.array != None).any())  # noqa: E711
