@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from dunning_core.layout import ManagedBlock
+from dunning_core.workbook.xlsx_cells import col_index, col_letter
 from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet, find_block, header_cells
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -113,3 +116,46 @@ def test_self_closing_sheet_data_and_rows() -> None:
     assert start == 4 and cells(text, 2) == ["D", "E", "F", "G"]
     text2, _, _ = edit(sheet('<row r="1"/><row r="2"/>'), [2])
     assert cells(text2, 2) == ["D", "E", "F", "G"]
+
+
+team_rows = st.dictionaries(
+    st.integers(min_value=2, max_value=30),
+    st.sets(st.sampled_from([1, 2, 3, 20]), min_size=0, max_size=4),
+    max_size=20,
+)
+row_sets = st.sets(st.integers(min_value=2, max_value=32), max_size=25)
+
+
+def team_sheet(rows: dict[int, set[int]]) -> bytes:
+    xml = BASE.split('<row r="2"')[0]
+    for r in sorted(rows):
+        cells = "".join(
+            f'<c r="{col_letter(c)}{r}"><v>{c * 100 + r}</v></c>' for c in sorted(rows[r])
+        )
+        xml += f'<row r="{r}">{cells}</row>' if cells else f'<row r="{r}"/>'
+    return sheet(xml)
+
+
+@settings(max_examples=40, deadline=None)
+@given(team_rows, row_sets, row_sets)
+def test_block_invariants_over_runs(team: dict[int, set[int]], a: set[int], b: set[int]) -> None:
+    first, _, _ = edit(team_sheet(team), sorted(a))
+    text, start, _ = edit(first.encode(), sorted(b))
+    for m in re.finditer(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', text):
+        r, body = int(m.group(1)), m.group(2) or ""
+        cols = [col_index(c) for c in re.findall(r'<c r="([A-Z]+)(?:\d+)"', body)]
+        assert cols == sorted(set(cols))  # ascending, no duplicates
+        assert re.findall(r'<c r="[A-Z]+(\d+)"', body) == [str(r)] * len(cols)
+        if r > 1:
+            assert (start in cols) == (r in b)
+            assert set(cols) - set(range(start, start + 4)) == team.get(r, set())
+    for r, tcols in team.items():
+        for c in tcols:
+            assert f'<c r="{col_letter(c)}{r}"><v>{c * 100 + r}</v></c>' in text
+
+
+def test_first_run_never_overwrites_a_stray_team_cell() -> None:
+    rows = BASE.replace('<c r="Z3"', '<c r="E3" t="inlineStr"><is><t>stray</t></is></c><c r="Z3"')
+    text, start, _ = edit(sheet(rows), [2, 3])
+    assert start == 27  # right of Z, the rightmost team cell
+    assert "stray" in text

@@ -341,6 +341,8 @@ def edit_sheet(
     headers = header_cells(header_xml, sst) if header_xml else {}
     old = find_block(headers, block.headers)
     start = old[0] or max([last_column, *headers.keys()]) + 1
+    if not old[0]:
+        start = _clear_start(text, lo, hi, header_row, start, len(block.headers))
     end = start + len(block.headers) - 1
     header = "".join(
         text_cell(f"{col_letter(start + i)}{header_row}", h, styles.header)
@@ -405,6 +407,23 @@ def _strip_row(row: str, r: int, old: tuple[int, int]) -> str:
     letters = "|".join(col_letter(c) for c in range(old[0], old[1] + 1))
     pattern = rf'<c r="(?:{letters}){r}"[^>]*?(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)'
     return re.sub(pattern, "", row)
+
+
+def _clear_start(text: str, lo: int, hi: int, header_row: int, start: int, width: int) -> int:
+    """First column for a new block: ``start``, unless a team cell sits in the columns
+    the block would take on some row, in which case the block goes right of all cells."""
+    end = start + width - 1
+    rightmost = 0
+    clash = False
+    for a, b, r in _iter_rows(text, lo, hi):
+        if r < header_row:
+            continue
+        last = _last_col(text[a:b])
+        rightmost = max(rightmost, last)
+        if last >= start and not clash:
+            cols = (col_index(c) for c in _CELL_COL.findall(text, a, b))
+            clash = any(start <= c <= end for c in cols)
+    return rightmost + 1 if clash else start
 
 
 def _find_row(text: str, lo: int, hi: int, n: int) -> str:
