@@ -11,6 +11,7 @@ is what keeps a failed run from leaving a half-written workbook.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Final
 
@@ -27,10 +28,11 @@ from dunning_core.ingest import ingest
 from dunning_core.owned_table import read_owned_table
 from dunning_core.promises import update_promises
 from dunning_core.queue import build_queue
-from dunning_core.records import BookSnapshot, CycleResult, Problem
+from dunning_core.records import BookSnapshot, CycleResult, IngestReport, Problem
 from dunning_core.render import load_templates, templates_from_sheet
 from dunning_core.routing import routing_activity
 from dunning_core.settings import policy_from_sheet, settings_blocks
+from dunning_core.sheetaddr import cell_address
 from dunning_core.summary import summarise
 
 #: What each surface action does beyond refreshing the queue and the forecast.
@@ -93,7 +95,7 @@ def run_cycle(
     queue, found = build_queue(
         invoices, policy, as_of, promises, act.last_contact_by_customer(activity)
     )
-    problems += found
+    problems += locate(found, report)
     activity = act.append_activity(activity, routing_activity(queue, report.sheet, as_of))
 
     if action in ("run", "drafts"):
@@ -131,6 +133,27 @@ def run_cycle(
         report=report,
         summary=summarise(queue, drafts, problems, report, as_of),
     )
+
+
+def locate(problems: list[Problem], report: IngestReport) -> list[Problem]:
+    """Give row-level problems from the core their sheet and real cell.
+
+    Core stages know an invoice's source row (``F.ROW``) but not the layout it came
+    from; the ingest report does, so a problem addressed as a whole row ("9:9") for
+    a field is pointed at that field's source column ("E9") on the aging sheet.
+    """
+    out = []
+    for p in problems:
+        if p.sheet:
+            out.append(p)
+            continue
+        cell = p.cell
+        row = cell.split(":")[0] if ":" in cell else ""
+        match = report.matches.get(p.field)
+        if row.isdigit() and match is not None:
+            cell = cell_address(int(row), match.column)
+        out.append(replace(p, sheet=report.sheet, cell=cell))
+    return out
 
 
 def open_total_cents(queue: pd.DataFrame) -> dict[str, int]:
