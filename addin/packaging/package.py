@@ -4,8 +4,9 @@ Why this shape: openpyxl lays out the sheets (it is already a runtime dependency
 then this module rewrites the zip package: it injects ``xl/vbaProject.bin`` (built by
 :mod:`addin.packaging.vba_project`) and the ribbon ``customUI/customUI14.xml``, switches the
 content type to macro-enabled, and replaces the one part with a clock in it
-(``docProps/core.xml``). Every zip entry gets a fixed timestamp and a fixed order, so
-the same sources give the same bytes.
+(``docProps/core.xml``). Every zip entry gets a fixed timestamp and a fixed order and
+is stored uncompressed (deflate output depends on the zlib build), so the same
+sources give the same bytes on any machine.
 """
 
 from __future__ import annotations
@@ -98,10 +99,10 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(buf, "w") as zf:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED  # no zlib version in the bytes
             info.create_system = 0
             info.external_attr = 0
-            zf.writestr(info, parts[name], compresslevel=9)
+            zf.writestr(info, parts[name])
     return buf.getvalue()
 
 
