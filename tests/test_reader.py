@@ -118,3 +118,21 @@ def test_password_protected(tmp_path: pathlib.Path) -> None:
     with pytest.raises(UserError, match="password protected") as err:
         read_book(locked)
     assert "locked.xlsx" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["qbo_detail.ods", "hand_kept.xls"])
+def test_ods_and_legacy_xls(name: str) -> None:
+    """Same layouts converted by LibreOffice (``soffice --convert-to ods|xls``, once)."""
+    import json
+
+    from dunning_core.ingest import ingest
+    from dunning_core.policy import DEFAULT_POLICY
+
+    layouts = pathlib.Path(__file__).parent / "fixtures" / "layouts"
+    stem = name.split(".")[0]
+    exp = json.loads((layouts / f"{stem}.expected.json").read_text())
+    ing, _ = ingest(read_book(layouts / "converted" / name), DEFAULT_POLICY, dt.date(2025, 1, 31))
+    assert ing.report.rows_read == exp["rows_read"]
+    assert ing.report.last_column == exp["last_column"]
+    got = {c: v / 100 for c, v in ing.report.open_total_cents.items()}
+    assert got == {c: float(v) for c, v in exp["open_balance_total"].items()}

@@ -91,7 +91,8 @@ def _a1(row0: int, col0: int) -> str:
 
 def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
     try:
-        book = pc.CalamineWorkbook.from_path(str(path), load_tables=path.suffix.lower() != ".xls")
+        tables_ok = path.suffix.lower() in (".xlsx", ".xlsm")  # Excel Tables exist only there
+        book = pc.CalamineWorkbook.from_path(str(path), load_tables=tables_ok)
     except pc.PasswordError as exc:
         raise UserError(
             f"{path}: the workbook is password protected; save an unprotected copy and retry."
