@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from addin_results import AS_OF, BAD, HEADERS, FakeRunCycle, aging_grid
 from fake_xlwings import FakeBook
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin import dunning_addin as d
 from addin import xl_io
 from dunning_core.columns import DRAFT_COLUMNS, DRAFT_STATUSES, MANAGED_HEADERS, D, S
+from dunning_core.layout import ManagedBlock
 from dunning_core.records import UserError
 
 
@@ -188,3 +192,20 @@ def test_cycle_buttons_map_to_pipeline_actions(button: str) -> None:
     from dunning_core.pipeline import ACTIONS
 
     assert d.CYCLE_ACTIONS[button] in ACTIONS
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sets(st.integers(min_value=2, max_value=60), max_size=30), st.integers(1, 5))
+def test_managed_grid_puts_each_invoice_on_its_own_row(rows: set[int], header_row: int) -> None:
+    """Rows may be non-contiguous (totals, blanks): values land on F.ROW, blanks elsewhere."""
+    rows = {r for r in rows if r > header_row}
+    order = sorted(rows, reverse=True)  # queue order need not be sheet order
+    values = tuple(pd.Series([f"{h}@{r}" for r in order]) for h in MANAGED_HEADERS)
+    block = ManagedBlock(MANAGED_HEADERS, {}, tuple(order), values)
+    last = max([header_row, *order])
+    grid, _ = xl_io.managed_grid(block, header_row, last)
+    assert grid[0] == list(MANAGED_HEADERS)
+    assert len(grid) == last - header_row + 1
+    for offset, line in enumerate(grid[1:], start=header_row + 1):
+        expected = [f"{h}@{offset}" for h in MANAGED_HEADERS] if offset in rows else [None] * 12
+        assert line == expected
