@@ -239,3 +239,14 @@ def test_vocabulary(header: str, field: str) -> None:
 )
 def test_bucket_headers(header: str, prev: int | None, want: Any) -> None:
     assert bucket_range(header, prev) == want
+
+
+def test_currency_from_amount_symbols_when_no_currency_column() -> None:
+    rows = [
+        ["Invoice", "Due Date", "Balance"],
+        ["1", "2025-01-05", "€1.234,50"],
+        ["2", "2025-01-06", "£10,00"],
+    ]
+    ing, _ = _run(rows)
+    assert ing.invoices[F.CURRENCY].tolist() == ["EUR", "GBP"]
+    assert ing.report.open_total_cents == {"EUR": 123450, "GBP": 1000}

@@ -127,6 +127,10 @@ def ingest(
     ccy = pd.Series("", index=block.index, dtype="str")
     if F.CURRENCY in parsed:
         ccy = parsed[F.CURRENCY].values.str.upper().replace(prepare.SYMBOLS)
+    elif amounts.open_col is not None and values.infer(block[amounts.open_col]) != "floating":
+        ccy = values.currency_marks(block[amounts.open_col])  # "€1.234,50" says EUR
+        if ccy.ne("").any():
+            derived.append(f"currency from the symbols in {headers[amounts.open_col]!r}")
     ccy = ccy.where(ccy.ne(""), default_ccy)
     file_total = items.file_total(amounts, ccy, cl.grand_totals, cl.section_totals)
 

@@ -12,6 +12,7 @@ as a sentence for the explanation.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -200,6 +201,30 @@ def _text_amounts(txt: pd.Series) -> tuple[pd.Series, bool]:
     parsed = pd.to_numeric(plain.where(plain.ne(""), None), errors="coerce").astype("float64")
     parsed = parsed.where(~neg, -parsed)
     return parsed.where(~dash, 0.0), comma_decimal
+
+
+_ISO_RE = re.compile(r"\b(EUR|USD|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|CZK|BRL|MXN|INR|ZAR)\b")
+_SYMBOL_RE = re.compile(r"(R\$|US\$|€|£|\$|¥)")
+_SYMBOL_ISO = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "R$": "BRL", "US$": "USD"}
+
+
+def currency_marks(raw: pd.Series) -> pd.Series:
+    """The currency an amount cell's text names ("€1.234,50" -> "EUR"), else "".
+
+    >>> currency_marks(pd.Series(["€ 12,50", "USD 3", "£1", 4.0, "12"])).tolist()
+    ['EUR', 'USD', 'GBP', '', '']
+    """
+
+    def one(v: object) -> str:
+        if not isinstance(v, str):
+            return ""
+        m = _ISO_RE.search(v.upper())
+        if m:
+            return m.group(1)
+        s = _SYMBOL_RE.search(v)
+        return _SYMBOL_ISO[s.group(1)] if s else ""
+
+    return per_unique(raw, one).astype("str")
 
 
 # --------------------------------------------------------------------------- dates
