@@ -38,7 +38,7 @@ def parts(path: Path) -> dict[str, bytes]:
 
 def cell_facts(path: Path) -> dict[tuple[str, str], tuple[object, str]]:
     wb = openpyxl.load_workbook(path)
-    out = {}
+    out: dict[tuple[str, str], tuple[object, str]] = {}
     for ws in wb.worksheets:
         if ws.title in OWNED_SHEETS:
             continue
@@ -126,12 +126,12 @@ def test_owned_sheets_tables_chart_validation_and_injection(book: Path) -> None:
 def test_active_sheet_follows_problems(book: Path) -> None:
     write_book(book, make_result(ROWS, problems=(error_problem(),)))
     wb = openpyxl.load_workbook(book)
-    assert wb.active.title == S.DATA_CHECK
+    assert wb.active is not None and wb.active.title == S.DATA_CHECK
     selected = [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected]
     assert selected == [S.DATA_CHECK]
     write_book(book, make_result(ROWS))
     wb = openpyxl.load_workbook(book)
-    assert wb.active.title == "Aging"
+    assert wb.active is not None and wb.active.title == "Aging"
     assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == ["Aging"]
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import openpyxl.styles
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment

@@ -76,7 +76,7 @@ def test_addresses_round_trip() -> None:
 
 def test_number_texts_and_tails() -> None:
     assert number_texts(np.array([0.1 + 0.2, 5.0])) == ["0.30000000000000004", "5"]
-    tails = cell_tails(pd.Series(pd.to_datetime(["2026-11-22", None])), "date")
+    tails = cell_tails(pd.Series(pd.to_datetime(pd.Series(["2026-11-22", None]))), "date")
     assert tails == ["><v>46348</v></c>", "/>"]
     assert cell_tails(pd.Series(["", "=x"]), "text")[0] == "/>"
     assert "=x" in cell_tails(pd.Series(["", "=x"]), "text")[1]

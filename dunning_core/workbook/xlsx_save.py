@@ -89,7 +89,7 @@ def backup(book: Path, backup_dir: Path, keep: int, now: datetime | None = None)
 
 def safe_write(
     dest: Path,
-    write: Callable[[Path], None],
+    write: Callable[[Path], object],
     backup_dir: Path | None = None,
     keep_backups: int = 10,
 ) -> Path:
