@@ -200,3 +200,45 @@ def test_expected_never_exceeds_open_and_dates_not_in_past(rows: list[dict[str, 
     dated = out[Q.EXPECTED_DATE].dropna()
     assert (dated >= pd.Timestamp(AS_OF)).all()
     assert out.equals(forecast(q, POLICY, AS_OF))  # deterministic
+
+
+@dataclass
+class WildModel:
+    """A calibration returning out-of-range values: the forecast must still hold its bounds."""
+
+    probs: list[float]
+    days: list[int | None]
+    basis: str = "wild"
+
+    def predict(self, queue: pd.DataFrame, as_of: date) -> pd.DataFrame:
+        when = [
+            pd.Timestamp(as_of) + pd.Timedelta(days=d) if d is not None else pd.NaT
+            for d in self.days
+        ]
+        return pd.DataFrame(
+            {"expected_date": pd.Series(when, dtype="datetime64[ns]"), "probability": self.probs},
+            index=queue.index,
+        )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10**9),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.none() | st.integers(-400, 400),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_calibration_output_is_clamped(rows: list[tuple[int, float, int | None]]) -> None:
+    q = make_queue([{"open": o, "dpd": 30} for o, _, _ in rows])
+    model = WildModel([p for _, p, _ in rows], [d for _, _, d in rows])
+    out = forecast(q, POLICY, AS_OF, calibration=model)
+    assert out[Q.PROBABILITY].between(0, 1).all()
+    assert (out[Q.EXPECTED_CENTS] <= out[F.OPEN_CENTS]).all()
+    assert (out[Q.EXPECTED_DATE] >= pd.Timestamp(AS_OF)).all()
+    fallback = np.isnan([p for _, p, _ in rows])
+    assert (out[Q.PROBABILITY][fallback] == 0.90).all()  # NaN falls back to the bucket default
