@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -191,3 +192,44 @@ def test_libreoffice_opens_the_output(book: Path, tmp_path: Path) -> None:
     )
     text = (out / "team.csv").read_text()
     assert "Days past due" in text and "Cust 0" in text
+
+
+X14 = (
+    '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    "<x14:conditionalFormattings><x14:conditionalFormatting "
+    'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:cfRule type="dataBar" '
+    'id="{00000000-0000-0000-0000-000000000001}"><x14:dataBar minLength="0" maxLength="100"/>'
+    "</x14:cfRule><xm:sqref>D4:D8</xm:sqref></x14:conditionalFormatting>"
+    "</x14:conditionalFormattings></ext></extLst>"
+)
+
+
+def test_aging_sheet_extensions_and_team_cells_survive_as_text(tmp_path: Path) -> None:
+    """x14 data bars, a team colour scale and every team cell keep their exact XML."""
+    book = make_book(tmp_path / "rich.xlsx", extras=False)
+    with zipfile.ZipFile(book) as z:
+        items = {n: z.read(n) for n in z.namelist()}
+    sheet = items["xl/worksheets/sheet1.xml"].decode()
+    team_cf = (
+        '<conditionalFormatting sqref="D4:D8"><cfRule type="colorScale" priority="1">'
+        '<colorScale><cfvo type="min"/><cfvo type="max"/><color rgb="FFFFFFFF"/>'
+        '<color rgb="FF00FF00"/></colorScale></cfRule></conditionalFormatting>'
+    )
+    sheet = sheet.replace("<dataValidations", team_cf + "<dataValidations")
+    sheet = sheet.replace("</worksheet>", X14 + "</worksheet>")
+    items["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(book, "w") as z:
+        for n, data in items.items():
+            z.writestr(n, data)
+    team_cells = re.findall(r'<c r="[A-F]\d+".*?</c>|<c r="Z\d+".*?</c>', sheet)
+    write_book(book, make_result(ROWS))
+    write_book(book, make_result(ROWS))
+    with zipfile.ZipFile(book) as z:
+        out = z.read("xl/worksheets/sheet1.xml").decode()
+    assert out.endswith(X14 + "</worksheet>")
+    assert team_cf in out and out.count("<conditionalFormatting") == 3
+    assert 'priority="2"' in out and 'priority="3"' in out  # ours after the team's
+    for cell in team_cells:
+        assert cell in out
+    etree.fromstring(out.encode())
