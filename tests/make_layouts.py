@@ -8,6 +8,12 @@ the code under test. Layouts follow ../shared/ERP_LAYOUTS.md: title rows,
 sections, "Total for" and TOTAL rows, buckets, repeated headers, ;-CSV with
 dd.mm.yyyy and decimal commas, a legacy code page, merged titles, an Excel Table,
 a stale managed block from a previous run, several sheets.
+
+``fixtures/layouts/converted/`` holds files this script cannot make: LibreOffice
+conversions (``soffice --headless --convert-to ods|xls|xlsx``) of qbo_detail.xlsx,
+hand_kept.xlsx and of a small book with formula cells, so that .ods, legacy .xls
+and cached formula values are read in tests. They were converted once and are
+committed as they are.
 """
 
 from __future__ import annotations

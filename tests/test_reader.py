@@ -136,3 +136,16 @@ def test_ods_and_legacy_xls(name: str) -> None:
     assert ing.report.last_column == exp["last_column"]
     got = {c: v / 100 for c, v in ing.report.open_total_cents.items()}
     assert got == {c: float(v) for c, v in exp["open_balance_total"].items()}
+
+
+def test_formula_cells_read_by_cached_value() -> None:
+    """Balance and Days late are formulas; LibreOffice saved their values (converted once)."""
+    from dunning_core.columns import F
+    from dunning_core.ingest import ingest
+    from dunning_core.policy import DEFAULT_POLICY
+
+    path = pathlib.Path(__file__).parent / "fixtures" / "layouts" / "converted" / "formulas.xlsx"
+    ing, _ = ingest(read_book(path), DEFAULT_POLICY, dt.date(2025, 1, 31))
+    assert ing.invoices[F.OPEN_CENTS].tolist() == [6000, 25050]
+    assert ing.invoices[F.PAID_CENTS].tolist() == [4000, 0]
+    assert ing.report.file_total_cents == {"USD": 31050}
