@@ -44,7 +44,7 @@ def explain_text(report: IngestReport, problems: Sequence[Problem]) -> str:
         "",
         "Mapping (field <- source column: evidence):",
     ]
-    for field, m in report.matches.items():
+    for field, m in sorted(report.matches.items(), key=lambda fm: (fm[1].column, fm[0])):
         lines.append(f"  {field:<16} <- {m.header!r} (column {m.column}): {m.evidence}")
     if report.bucket_columns:
         lines.append(f"  {'buckets':<16} <- {', '.join(repr(b) for b in report.bucket_columns)}")

@@ -105,8 +105,10 @@ def ingest(
     )
     dayfirst = True if "comma" in open_note else None
     parsed = {f: frame.parse_field(f, block[c], dayfirst) for f, c in cols.items()}
+    if open_note and amounts.open_col is not None:
+        derived.append(f"{headers[amounts.open_col]!r} read with {open_note}")
     for f, p in parsed.items():
-        if p.note and (f in DATE_FIELDS or f == F.OPEN_CENTS):
+        if p.note and f in DATE_FIELDS:
             derived.append(f"{headers[cols[f]]!r} read as {p.note}")
 
     label_cols = sorted(
