@@ -22,7 +22,14 @@ import pandas as pd
 
 from dunning_core import changes
 from dunning_core.columns import F, Q
-from dunning_core.forecast import bucket_index, forecast, week_index, week_labels, week_start
+from dunning_core.forecast import (
+    MONTHS,
+    bucket_index,
+    forecast,
+    week_index,
+    week_labels,
+    week_start,
+)
 from dunning_core.kpis import key_figures
 from dunning_core.money import format_amount, units_series
 from dunning_core.policy import Policy
@@ -35,24 +42,10 @@ OPEN: Final = "Open balance"
 CURRENCY: Final = "Currency"
 NOT_DUE: Final = "Not yet due"
 OTHER_CUSTOMERS: Final = "Other customers"
-_MONTHS: Final = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
 
 
 def _day(d: date | pd.Timestamp) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 @dataclass(frozen=True)

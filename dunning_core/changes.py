@@ -30,19 +30,10 @@ from dunning_core.forecast import week_index
 from dunning_core.money import cents_series, units_series
 from dunning_core.records import Problem, RawSheet, Severity
 
-SNAPSHOT_COLUMNS: Final = (
-    "as_of",
-    "invoice_no",
-    "customer_id",
-    "currency",
-    "open",
-    "bucket",
-    "stage",
-    "disputed",
-    "promise_date",
-    "expected_in_horizon",
-    "at_risk",
-)
+_IDENTITY: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "bucket", "stage")
+_STATE: Final = ("disputed", "promise_date", "expected_in_horizon", "at_risk")
+#: Columns of the hidden Snapshot sheet, in order (also its header texts).
+SNAPSHOT_COLUMNS: Final = _IDENTITY + _STATE
 _REQUIRED: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "expected_in_horizon")
 _DATES: Final = ("as_of", "promise_date")
 _MONEY: Final = ("open", "expected_in_horizon")
@@ -88,13 +79,9 @@ def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.Data
     n = len(queue)
     exp_c = queue[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
     in_horizon = week_index(queue[Q.EXPECTED_DATE], as_of, weeks) < weeks
-    disputed = (
-        queue[F.DISPUTED] if F.DISPUTED in queue.columns else pd.Series(False, index=queue.index)
-    )
-    if Q.EXCLUSION_CODE in queue.columns:
-        disputed = disputed.astype("boolean").fillna(False) | (
-            queue[Q.EXCLUSION_CODE] == "DISPUTED"
-        )
+    codes = queue.get(Q.EXCLUSION_CODE, pd.Series("", index=queue.index))
+    flag = queue.get(F.DISPUTED, pd.Series(False, index=queue.index))
+    disputed = flag.astype("boolean").fillna(False) | (codes == "DISPUTED")
 
     def text(col: str) -> Any:
         return queue[col].to_numpy() if col in queue.columns else np.full(n, "", dtype=object)
@@ -121,6 +108,10 @@ def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.Data
     return _typed(frame)
 
 
+def _warn(cell: str, field: str, value: str, message: str) -> Problem:
+    return Problem(S.SNAPSHOT, cell, field, value, message, Severity.WARNING)
+
+
 def _a1(row: int, col: int) -> str:
     letters = ""
     while col:
@@ -138,8 +129,7 @@ def _blank(s: pd.Series, types: pd.Series) -> pd.Series:
     """Missing cells and text cells holding only spaces (stripped only where text)."""
     out = s.isna().to_numpy(dtype=bool).copy()
     text = types.isin((str,)).to_numpy()
-    if text.any():
-        out[text] = [not v.strip() for v in s.to_numpy()[text]]
+    out[text] = [not v.strip() for v in s.to_numpy()[text]]
     return pd.Series(out, index=s.index)
 
 
@@ -155,12 +145,9 @@ def _dates(s: pd.Series, types: pd.Series, blank: pd.Series) -> tuple[pd.Series,
         out[when] = pd.to_datetime(list(s[when])).normalize()
     text = types.isin((str,)) & ~blank
     if text.any():
-        parsed = pd.to_datetime(
-            s[text].astype("str").str.strip(), format="ISO8601", errors="coerce"
-        )
-        out[text] = (
-            parsed.dt.tz_localize(None).dt.normalize() if parsed.dt.tz else parsed.dt.normalize()
-        )
+        iso = s[text].astype("str").str.strip()
+        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
+        out[text] = parsed.dt.tz_localize(None).dt.normalize()
     return out, ~blank & out.isna()
 
 
@@ -207,7 +194,7 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
             break
     if header_at is None:
         msg = f"No header row with {', '.join(_REQUIRED)}: change since previous run not shown."
-        return empty_snapshot(), [Problem(S.SNAPSHOT, "", "snapshot", "", msg, Severity.WARNING)]
+        return empty_snapshot(), [_warn("", "snapshot", "", msg)]
     cols: dict[str, int] = {c: header.index(c) for c in SNAPSHOT_COLUMNS if c in header}
     body = raw.rows[header_at + 1 :]
     lengths = {len(r) for r in body}
@@ -239,33 +226,16 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
             out[c] = _texts(s, t)
     checked = [c for c in (*_MONEY, *_DATES) if c in bad]
     wrong = pd.concat([bad[c] for c in checked], axis=1).to_numpy() & ~blank.to_numpy()[:, None]
-    problems: list[Problem] = []
     rows_bad = np.flatnonzero(wrong.any(axis=1))
+    problems = []
     for i in rows_bad[:_MAX_DETAILED]:
         c = checked[int(np.argmax(wrong[i]))]
         cell = _a1(raw.first_row + header_at + 1 + int(i), raw.first_col + cols[c])
-        problems.append(
-            Problem(
-                S.SNAPSHOT,
-                cell,
-                c,
-                str(cells[c].iat[int(i)]),
-                "Expected a number or date here; row left out of the change since the "
-                "previous run.",
-                Severity.WARNING,
-            )
-        )
+        msg = "Expected a number or date here; row left out of the change since the previous run."
+        problems.append(_warn(cell, c, str(cells[c].iat[int(i)]), msg))
     if len(rows_bad) > _MAX_DETAILED:
-        problems.append(
-            Problem(
-                S.SNAPSHOT,
-                "",
-                "snapshot",
-                str(len(rows_bad)),
-                f"{len(rows_bad)} unreadable rows left out in all (first {_MAX_DETAILED} listed).",
-                Severity.WARNING,
-            )
-        )
+        msg = f"{len(rows_bad)} unreadable rows left out in all (first {_MAX_DETAILED} listed)."
+        problems.append(_warn("", "snapshot", str(len(rows_bad)), msg))
     keep = ~blank.to_numpy() & ~wrong.any(axis=1)
     frame = pd.DataFrame({c: out[c] for c in SNAPSHOT_COLUMNS})[keep]
     return (_typed(frame) if len(frame) else empty_snapshot()), problems
@@ -285,12 +255,7 @@ def invoice_keys(previous: pd.DataFrame, current: pd.DataFrame) -> Keys:
     n_prev = len(previous)
     parts = []
     for col in ("currency", "customer_id", "invoice_no"):
-        both = np.concatenate(
-            [
-                previous[col].astype("str").to_numpy(dtype=object),
-                current[col].astype("str").to_numpy(dtype=object),
-            ]
-        )
+        both = pd.concat([previous[col], current[col]]).astype("str").to_numpy(dtype=object)
         codes, uniq = pd.factorize(both, sort=col == "currency")
         parts.append((codes.astype("int64"), max(len(uniq), 1), np.asarray(uniq, dtype=object)))
     (cur, _, currencies), (cust, n_cust, _), (inv, n_inv, _) = parts

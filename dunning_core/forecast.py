@@ -41,7 +41,7 @@ PROMISE_PROBABILITY: Final = 0.9
 IN_TRANSIT_DAYS: Final = 3
 #: Exclusion codes whose whole balance is at risk.
 AT_RISK_CODES: Final = ("DISPUTED", "LEGAL")
-_MONTHS: Final = (
+MONTHS: Final = (
     "Jan",
     "Feb",
     "Mar",
@@ -99,7 +99,7 @@ def week_labels(as_of: date, weeks: int) -> list[str]:
     out = []
     for i in range(weeks):
         d = start + pd.Timedelta(days=7 * i)
-        out.append(f"Wk {i + 1} {d.day} {_MONTHS[d.month - 1]}")
+        out.append(f"Wk {i + 1} {d.day} {MONTHS[d.month - 1]}")
     return out
 
 
