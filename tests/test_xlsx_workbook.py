@@ -69,3 +69,27 @@ def test_tab_selected_is_a_minimal_edit() -> None:
     assert cleared == xml.replace(b' tabSelected="1"', b"")
     assert set_tab_selected(cleared, False) is cleared
     assert set_tab_selected(cleared, True) == xml
+
+
+def test_unchanged_parts_are_copied_compressed_and_verify() -> None:
+    buf = io.BytesIO()
+    big = b"<x>" + b"team data " * 5000 + b"</x>"
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("stored.bin", b"\x00raw", compress_type=zipfile.ZIP_STORED)
+        z.writestr("big.xml", big)
+        z.writestr("changed.xml", b"<a/>")
+    buf.seek(0)
+    pkg = Package(buf)
+    pkg.set("changed.xml", b"<b/>")
+    out = io.BytesIO()
+    pkg.write(out)
+    with zipfile.ZipFile(buf) as a, zipfile.ZipFile(out) as b:
+        assert b.testzip() is None
+        assert b.read("big.xml") == big and b.read("changed.xml") == b"<b/>"
+        for name in ("stored.bin", "big.xml"):
+            x, y = a.getinfo(name), b.getinfo(name)
+            assert (x.compress_type, x.compress_size, x.CRC) == (
+                y.compress_type,
+                y.compress_size,
+                y.CRC,
+            )

@@ -9,7 +9,9 @@ bookkeeping for the parts it adds or removes lives here too.
 
 from __future__ import annotations
 
+import copy
 import posixpath
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -160,14 +162,18 @@ class Package:
             yield name, data
 
     def write(self, out: str | Path | IO[bytes]) -> None:
-        """Write the package: unchanged parts keep their bytes and zip metadata."""
+        """Write the package: unchanged parts are copied as their compressed bytes."""
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for name in self.names():
-                if name in self._changed or name not in self._order:
-                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                else:
+                if name not in self._changed and name in self._order:
                     info = self._zip.getinfo(name)
+                    if _copy_raw(self._zip, dst, info):
+                        continue
+                else:
+                    old = self._zip.NameToInfo.get(name)
+                    stamp = old.date_time if old else (1980, 1, 1, 0, 0, 0)
+                    info = zipfile.ZipInfo(name, date_time=stamp)
+                    info.compress_type = zipfile.ZIP_DEFLATED
                 if name in self._pieces:
                     _write_pieces(dst, info, self._pieces[name])
                     continue
@@ -177,10 +183,47 @@ class Package:
                 dst.writestr(info, data, compress_type=info.compress_type, compresslevel=level)
 
 
+def _copy_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Append ``info``'s entry to ``dst`` as its original compressed bytes.
+
+    Nothing is inflated or deflated, so an unchanged part stays identical down to
+    its compressed form, and large unchanged parts cost a copy. zipfile has no
+    public API for this, so it uses the documented ZipInfo fields and the writer's
+    bookkeeping attributes; it declines (returns False, nothing written) for
+    encrypted or zip64-sized entries, which then take the ordinary path.
+    """
+    if info.flag_bits & 0x1 or max(info.file_size, info.compress_size) >= zipfile.ZIP64_LIMIT:
+        return False
+    fp = src.fp
+    if fp is None:
+        return False
+    fp.seek(info.header_offset)
+    head = fp.read(30)
+    if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        return False
+    name_len, extra_len = struct.unpack("<HH", head[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        return False
+    new = copy.copy(info)
+    new.flag_bits &= ~0x08  # sizes go in the local header: no data descriptor
+    out = dst.fp
+    assert out is not None
+    new.header_offset = out.tell()
+    out.write(new.FileHeader(False))
+    out.write(raw)
+    dst.filelist.append(new)
+    dst.NameToInfo[new.filename] = new
+    dst.start_dir = out.tell()
+    dst._didModify = True  # type: ignore[attr-defined]
+    return True
+
+
 def _write_pieces(dst: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[str]) -> None:
     size = sum(len(p) for p in pieces)  # characters: a lower bound of the encoded size
     info._compresslevel = 1 if size > _FAST_DEFLATE_BYTES else 6  # type: ignore[attr-defined]
-    with dst.open(info, "w", force_zip64=size > (1 << 30)) as f:
+    with dst.open(info, "w", force_zip64=size > (1 << 29)) as f:
         for i in range(0, len(pieces), 4096):
             f.write("".join(pieces[i : i + 4096]).encode("utf-8"))
 
