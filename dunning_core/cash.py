@@ -40,7 +40,7 @@ AT_RISK: Final = "At risk"
 CREDITS: Final = "Credits"
 OPEN: Final = "Open balance"
 CURRENCY: Final = "Currency"
-NOT_DUE: Final = "Not yet due"
+NOT_DUE: Final = "Not due"  # the queue's stage name for items before the pre-due window
 OTHER_CUSTOMERS: Final = "Other customers"
 
 

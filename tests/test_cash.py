@@ -11,7 +11,15 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dunning_core.cash import AT_RISK, CREDITS, LATER, OPEN, OTHER_CUSTOMERS, expected_cash_blocks
+from dunning_core.cash import (
+    AT_RISK,
+    CREDITS,
+    LATER,
+    NOT_DUE,
+    OPEN,
+    OTHER_CUSTOMERS,
+    expected_cash_blocks,
+)
 from dunning_core.changes import empty_snapshot, snapshot_frame
 from dunning_core.columns import F, Q
 from dunning_core.forecast import forecast, week_labels
@@ -21,7 +29,7 @@ from dunning_core.records import Block
 
 AS_OF = date(2026, 11, 25)
 POLICY = replace(DEFAULT_POLICY, top_customers=3)
-STAGES = ("", "Friendly reminder", "Final notice", "Escalation")
+STAGES = ("", "Not due", "Friendly reminder", "Final notice", "Escalation")
 
 
 def make_queue(rows: list[dict[str, Any]], as_of: date = AS_OF) -> pd.DataFrame:
@@ -179,7 +187,7 @@ def test_breakdowns_follow_policy_order() -> None:
         "120+",
     ]
     stages = blocks["Expected cash by stage"].frame["Stage"].tolist()
-    assert stages == ["Not yet due", "Final notice", "Escalation"]
+    assert stages == [NOT_DUE, "Final notice", "Escalation"]
     assert blocks["Expected cash by collector"].frame["Collector"].tolist() == [
         POLICY.default_owner
     ]
