@@ -45,10 +45,15 @@ def col_index(letters: str) -> int:
     >>> col_index("A"), col_index("ab"), col_index("XFD")
     (1, 28, 16384)
     """
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
+    n = _INDEX.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters.upper():
+            n = n * 26 + ord(ch) - 64
     return n
+
+
+_INDEX: dict[str, int] = {col_letter(i): i for i in range(1, 16385)}
 
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")

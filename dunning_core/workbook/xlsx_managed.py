@@ -198,6 +198,39 @@ def _iter_rows(body: str, lo: int, hi: int) -> Iterator[tuple[int, int, int]]:
         pos = e
 
 
+def _fast_cut(body: str, s: int, e: int, r: int, old: tuple[int, int], start: int, end: int) -> int:
+    """Where the new cells go when they can simply replace the row's tail, else -1.
+
+    That holds when nothing of the team's lies right of the block and the row needs
+    no other change: on a re-run, the old block sits where the new one goes (cut at
+    its first cell); on a first run, the row ends left of the block and has no
+    ``spans`` hint to widen (cut before ``</row>``). Only positions are computed, no
+    row is copied: this is the per-row hot path of a million-row sheet.
+    """
+    if body[e - 2 : e] == "/>":
+        return -1
+    last = _last_col_in(body, s, e)
+    if old[0]:
+        if old != (start, end) or last > end:
+            return -1
+        for c in range(old[0], old[1] + 1):
+            at = body.find(f'<c r="{col_letter(c)}{r}"', s, e)
+            if at >= 0:
+                return at
+        return -1
+    if last >= start or body.find(" spans=", s, body.find(">", s, e)) >= 0:
+        return -1
+    return e - 6
+
+
+def _last_col_in(body: str, s: int, e: int) -> int:
+    at = body.rfind('<c r="', s, e)
+    if at < 0:
+        return _last_col(body[s:e])
+    ref = body[at + 6 : body.find('"', at + 6, e)]
+    return col_index(ref.rstrip("0123456789"))
+
+
 def _merge_row(row: str, new_cells: str, start: int, end: int) -> str:
     """Put ``new_cells`` (columns start..end) into ``row`` keeping column order."""
     if row.endswith("/>"):
@@ -467,11 +500,17 @@ def _merge_rows(
                 strip(*cur)
                 cur = next(it, None)
             if cur is not None and cur[2] == r:
-                row = body[cur[0] : cur[1]]
-                if old[0]:
-                    row = _strip_row(row, r, old)
-                out.append(body[pos : cur[0]])
-                out.append(_merge_row(row, c, start, end))
+                cut = _fast_cut(body, cur[0], cur[1], r, old, start, end)
+                if cut >= 0:  # the common case: team cells, then the block, to the end
+                    out.append(body[pos:cut])
+                    out.append(c)
+                    out.append("</row>")
+                else:
+                    row = body[cur[0] : cur[1]]
+                    if old[0]:
+                        row = _strip_row(row, r, old)
+                    out.append(body[pos : cur[0]])
+                    out.append(_merge_row(row, c, start, end))
                 pos = cur[1]
                 cur = next(it, None)
             else:
