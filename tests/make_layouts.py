@@ -204,7 +204,63 @@ def qb_desktop() -> None:
             rows_read=4, totals={"USD": total}, file_total={"USD": total}, last_column=9)  # fmt: skip
 
 
+@fixture
+def qbd_by_customer() -> None:
+    """QuickBooks Desktop "Open Invoices" grouped per customer: no customer column."""
+    hdr = ["Type", "Date", "Num", "P. O. #", "Terms", "Due Date", "Aging", "Open Balance"]
+    groups = {
+        "Harbor Foods": [
+            ["Invoice", "12/15/2024", "7001", "PO-88", "Net 30", "01/14/2025", "17", "1,250.00"],
+            ["Invoice", "11/02/2024", "6990", "", "Net 30", "12/02/2024", "60", "3,400.10"],
+        ],
+        "Ivy Design": [
+            ["Credit Memo", "01/10/2025", "6995", "", "", "01/10/2025", "21", "-200.00"]
+        ],
+    }
+    rows: list[list[Any]] = [["Sample Company"], ["Open Invoices"], ["As of January 31, 2025"], hdr]
+    total = 0
+    for name, items in groups.items():
+        rows.append([name])
+        rows += items
+        sub = sum(_cents(r[7].replace(",", "")) for r in items)
+        total += sub
+        rows.append([f"Total {name}", "", "", "", "", "", "", f"{sub / 100:,.2f}"])
+    rows.append(["TOTAL", "", "", "", "", "", "", f"{total / 100:,.2f}"])
+    _csv(OUT / "qbd_by_customer.csv", rows, ",", "utf-8")
+    _expect("qbd_by_customer", "qbd_by_customer.csv", sheet="qbd_by_customer", header_row=4,
+            mapping={"doc_type": "Type", "invoice_no": "Num", "due_date": "Due Date",
+                     "days_overdue": "Aging", "open_cents": "Open Balance", "terms": "Terms"},
+            rows_read=3, totals={"USD": total}, file_total={"USD": total}, last_column=8,
+            customer_names=["Harbor Foods", "Harbor Foods", "Ivy Design"])  # fmt: skip
+
+
 # --------------------------------------------------------------------- Xero
+
+
+@fixture
+def xero_by_contact() -> None:
+    """Xero Aged Receivables by contact: Total is the invoice total, Due is still open."""
+    hdr = ["Date", "Reference", "Due Date", "Status", "Total", "Paid", "Credited", "Due"]
+    data = [
+        [D(2024, 12, 1), "INV-0201", D(2024, 12, 31), "Awaiting Payment", 500.0, 200.0, 0.0, 300.0],
+        [D(2025, 1, 3), "INV-0207", D(2025, 2, 2), "Awaiting Payment", 80.0, 0.0, 0.0, 80.0],
+    ]
+    rows: list[list[Any]] = [
+        ["Aged Receivables - Ridge Cafe"],
+        ["As at 31 January 2025"],
+        hdr,
+        *data,
+    ]
+    rows.append(["Total", None, None, None, 580.0, 200.0, 0.0, 380.0])
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Ridge Cafe"
+    _sheet(ws, rows)
+    _save_xlsx(wb, OUT / "xero_by_contact.xlsx")
+    _expect("xero_by_contact", "xero_by_contact.xlsx", sheet="Ridge Cafe", header_row=3,
+            mapping={"invoice_date": "Date", "invoice_no": "Reference", "due_date": "Due Date",
+                     "original_cents": "Total", "paid_cents": "Paid", "open_cents": "Due"},
+            rows_read=2, totals={"USD": 38000}, file_total={"USD": 38000}, last_column=8)  # fmt: skip
 
 
 @fixture

@@ -63,6 +63,8 @@ def test_layout(case: str) -> None:
     assert path.read_bytes() == before  # never modified
     if "customer_ids" in exp:
         assert inv[F.CUSTOMER_ID].tolist() == exp["customer_ids"]
+    if "customer_names" in exp:
+        assert inv[F.CUSTOMER_NAME].tolist() == exp["customer_names"]
     if "invoice_nos" in exp:
         assert inv[F.INVOICE_NO].tolist() == exp["invoice_nos"]
     if "due_dates" in exp:

@@ -21,6 +21,7 @@ import pandas as pd
 from dunning_core.columns import DATE_FIELDS, F
 from dunning_core.ingest import finish, frame, items, locate, prepare, rows, values
 from dunning_core.ingest.mapping import Mapping, map_headers
+from dunning_core.ingest.vocabulary import bucket_range
 from dunning_core.policy import Policy
 from dunning_core.records import (
     BookSnapshot,
@@ -72,6 +73,20 @@ def _amounts(src: prepare.Source, mp: Mapping) -> items.Amounts:
     due_known = F.DUE_DATE in cols or F.DAYS_OVERDUE in cols or F.INVOICE_DATE in cols
     bucket_mode = bool(mp.buckets) and not due_known
     return items.Amounts(open_cents, open_col, by_bucket, bucket_sum, bucket_mode)
+
+
+def _customer_from_titles(
+    titles: dict[int, str], index: pd.Index, cols: dict[str, int]
+) -> pd.Series | None:
+    """Reports grouped per customer (a title row, its invoices, a subtotal) often have
+    no customer column: the title above each row names the customer."""
+    if F.CUSTOMER_NAME in cols or F.CUSTOMER_ID in cols:
+        return None
+    named = {p: t for p, t in titles.items() if bucket_range(t) is None}
+    if not named:
+        return None
+    s = pd.Series(named, dtype="str").reindex(index).ffill().fillna("")
+    return s.astype("str")
 
 
 def ingest(
@@ -136,6 +151,11 @@ def ingest(
     ccy = ccy.where(ccy.ne(""), default_ccy)
     file_total = items.file_total(amounts, ccy, cl.grand_totals, cl.section_totals)
 
+    grouped = _customer_from_titles(cl.titles, block.index, cols)
+    if grouped is not None:
+        parsed[F.CUSTOMER_NAME] = values.Parsed(grouped, pd.Series(False, index=block.index))
+        example = next(iter(cl.titles.values()))
+        derived.append(f"customer name = the section title above each row (e.g. {example!r})")
     kept = block.index[cl.keep]
     sel = items.select(src, amounts, kept, mp.buckets, as_of)
     problems += sel.problems

@@ -43,9 +43,9 @@ def derive(
     out[F.DUE_DATE] = due
     name = out.get(F.CUSTOMER_NAME, pd.Series("", index=pos, dtype="str"))
     cid = out.get(F.CUSTOMER_ID, pd.Series("", index=pos, dtype="str"))
-    if F.CUSTOMER_ID not in cols and len(pos):
+    if F.CUSTOMER_ID not in out and len(pos):
         derived.append("customer id = customer name (no customer id column)")
-    if F.CUSTOMER_NAME not in cols and len(pos):
+    if F.CUSTOMER_NAME not in out and len(pos):
         derived.append("customer name = customer id (no customer name column)")
     out[F.CUSTOMER_ID] = cid.where(cid.ne(""), name)
     out[F.CUSTOMER_NAME] = name.where(name.ne(""), cid)

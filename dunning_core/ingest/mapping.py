@@ -175,9 +175,9 @@ def map_headers(
     proposals = []
     for i, h in enumerate(headers):
         for field, score in candidates(h):
-            proposals.append((-score, i, field))
+            proposals.append((-score, i, field != F.OPEN_CENTS, field))  # ties: open balance
     proposals.sort()
-    for neg, i, field in proposals:
+    for neg, i, _, field in proposals:
         if field in columns or i in taken:
             continue
         if not _fits(field, profiles[i], -neg):

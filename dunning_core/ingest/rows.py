@@ -45,6 +45,7 @@ class Classified:
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # pos, reason, label
     grand_totals: list[int] = field(default_factory=list)
     section_totals: list[int] = field(default_factory=list)
+    titles: dict[int, str] = field(default_factory=dict)  # section title rows: pos -> text
 
 
 def _labels(block: pd.DataFrame, cols: list[int]) -> pd.DataFrame:
@@ -111,6 +112,8 @@ def classify(
             text = " ".join(str(v) for v in block.loc[pos] if v is not None)
             reason = "timestamp or report footer" if _FOOTER.search(text) else "section title"
             sections.add(normalise(label))
+            if reason == "section title":
+                result.titles[int(pos)] = label or text.strip()
         if reason:
             keep[pos] = False
             result.skipped.append((int(pos), reason, label))

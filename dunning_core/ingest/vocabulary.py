@@ -69,7 +69,7 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
         "total amount", "gross amount", "amount in local currency", "amount in doc curr",
         "amount in document currency", "betrag", "rechnungsbetrag", "montant", "importe",
         "valor", "mont em mi", "montante", "foreign amount", "subt amount", "invoice total",
-        "original", "amt", "invoice amt", "bruttobetrag", "betrag hauswahrung",
+        "original", "amt", "invoice amt", "bruttobetrag", "betrag hauswahrung", "total",
     ),
     F.OPEN_CENTS: (
         "open balance", "balance", "open amount", "amount due", "balance due", "outstanding",
@@ -168,6 +168,9 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
 }
 # fmt: on
 
+#: Synonyms that often mean something else: they lose to any plain synonym.
+_WEAK: Final = {"total": 5, "ref": 3, "reference": 3, "data": 3, "valor": 3}
+
 #: Fields whose content must look like dates / amounts for a match to stand.
 DATE_LIKE: Final = {F.INVOICE_DATE, F.DUE_DATE, F.PROMISE_DATE, F.HOLD_UNTIL, F.LAST_CONTACT}
 AMOUNT_LIKE: Final = {
@@ -217,7 +220,8 @@ def candidates(header: object) -> list[tuple[str, int]]:
     out: dict[str, int] = {}
     for text in {norm, stripped}:
         for field in _LOOKUP.get(text, ()):
-            out[field] = max(out.get(field, 0), 10 * len(text.split()))
+            score = 10 * len(text.split()) - _WEAK.get(text, 0)
+            out[field] = max(out.get(field, 0), score)
     padded = f" {norm} "
     for syn, fields in _LOOKUP.items():
         n = len(syn.split())
