@@ -148,9 +148,12 @@ def bucket_index(queue: pd.DataFrame, policy: Policy) -> np.ndarray:
     by_days = np.clip(np.searchsorted(mins, dpd, side="right") - 1, 0, len(mins) - 1)
     if Q.BUCKET not in queue.columns:
         return by_days
+    # Factorise the few distinct labels once instead of a dict lookup per row.
     lookup = {b.label: i for i, b in enumerate(policy.buckets)}
-    by_label = queue[Q.BUCKET].map(lookup).astype("float64").to_numpy()
-    return np.where(np.isnan(by_label), by_days, by_label).astype("int64")
+    codes, labels = pd.factorize(queue[Q.BUCKET].astype("str"))
+    per_label = np.array([lookup.get(str(x), -1) for x in labels] + [-1], dtype="int64")
+    by_label = per_label[codes]  # code -1 (missing) picks the trailing -1
+    return np.where(by_label < 0, by_days, by_label).astype("int64")
 
 
 def forecast(

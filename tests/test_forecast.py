@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from dunning_core.columns import F, Q
 from dunning_core.forecast import (
     PROMISE_PROBABILITY,
+    bucket_index,
     forecast,
     week_index,
     week_labels,
@@ -242,3 +243,9 @@ def test_calibration_output_is_clamped(rows: list[tuple[int, float, int | None]]
     assert (out[Q.EXPECTED_DATE] >= pd.Timestamp(AS_OF)).all()
     fallback = np.isnan([p for _, p, _ in rows])
     assert (out[Q.PROBABILITY][fallback] == 0.90).all()  # NaN falls back to the bucket default
+
+
+def test_bucket_from_label_else_from_days() -> None:
+    q = make_queue([{"dpd": 45}, {"dpd": 45}, {"dpd": 45}])
+    q[Q.BUCKET] = pd.Series(["120+", "not a bucket", None], dtype="str")
+    assert bucket_index(q, POLICY).tolist() == [5, 2, 2]
