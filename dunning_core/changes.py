@@ -11,7 +11,8 @@ Reasons, first match wins (for invoices in both runs):
 * **New disputes**: disputed / at risk now, not before.
 * **New promises**: a promise date now that differs from the previous one.
 * **Paid / removed**: gone from the book, or its open balance went down (part payment).
-* **Re-timing & aging**: same balance; moved week, bucket or stage (the passage of time).
+* **Re-timing & aging**: same balance, dispute and promise state; only its expected
+  date or probability moved (the passage of time: new bucket, lateness restarting).
 * **Other**: the rest (dispute resolved, promise dropped, balance increased).
 
 Invoices only in the current run are **New invoices**.
