@@ -221,7 +221,7 @@ def _copy_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo)
 
 
 def _write_pieces(dst: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[str]) -> None:
-    size = sum(len(p) for p in pieces)  # characters: a lower bound of the encoded size
+    size = sum(map(len, pieces))  # characters: a lower bound of the encoded size
     info._compresslevel = 1 if size > _FAST_DEFLATE_BYTES else 6  # type: ignore[attr-defined]
     with dst.open(info, "w", force_zip64=size > (1 << 29)) as f:
         for i in range(0, len(pieces), 4096):
