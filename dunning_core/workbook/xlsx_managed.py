@@ -435,7 +435,7 @@ def _row_builder(
         for letter, xf, name in zip(letters, xfs, names, strict=True)
     )
     source = f"lambda rws, tails: [f'{cells}' for r, {', '.join(names)} in zip(rws, *tails)]"
-    return eval(source)  # noqa: S307 (generated from letters and ints only)
+    return eval(source)  # source built above from letters and ints only
 
 
 def _style(xf: int) -> str:
