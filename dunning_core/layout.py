@@ -116,11 +116,17 @@ Placement(title_row=8, note_row=0, header_row=9, last_row=10))
 def table_name(title: str) -> str:
     """An Excel Table name from a block title ("Weekly expected cash" -> "tblWeeklyExpectedCash").
 
-    >>> table_name("By bucket (open balance)"), table_name("")
-    ('tblByBucketOpenBalance', 'tblBlock')
+    A name that reads like a cell address ("tbl1" is cell TBL1) gets an underscore,
+    which Excel requires.
+
+    >>> table_name("By bucket (open balance)"), table_name(""), table_name("1")
+    ('tblByBucketOpenBalance', 'tblBlock', 'tbl_1')
     """
     words = re.findall(r"[A-Za-z0-9]+", title)
-    return "tbl" + ("".join(w[:1].upper() + w[1:] for w in words)[:200] or "Block")
+    name = "tbl" + ("".join(w[:1].upper() + w[1:] for w in words)[:200] or "Block")
+    if re.fullmatch(r"[A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*", name):
+        name = "tbl_" + name[3:]
+    return name
 
 
 def _money_units(series: pd.Series) -> pd.Series:

@@ -80,3 +80,8 @@ def test_number_texts_and_tails() -> None:
     assert tails == ["><v>46348</v></c>", "/>"]
     assert cell_tails(pd.Series(["", "=x"]), "text")[0] == "/>"
     assert "=x" in cell_tails(pd.Series(["", "=x"]), "text")[1]
+
+
+def test_text_is_cut_at_excels_cell_limit() -> None:
+    el = parse(text_cell("A1", "&" * 40000))
+    assert el.find(f"{{{NS}}}is/{{{NS}}}t").text == "&" * 32767

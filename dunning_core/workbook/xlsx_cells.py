@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+#: Excel's limit on the characters in one cell; longer text makes Excel repair the file.
+MAX_CELL_CHARS = 32767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _EPOCH = pd.Timestamp("1899-12-30")
 _EPOCH_DATE = date(1899, 12, 30)
@@ -72,12 +74,15 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 
 def escape_text(text: str) -> str:
-    """Text safe for an XML text node: illegal characters dropped, ``& < >`` and CR escaped.
+    """Text safe for an XML text node and an Excel cell.
+
+    Characters XML forbids are dropped, ``& < >`` and CR escaped, and the text is cut
+    at Excel's 32,767 characters per cell.
 
     >>> escape_text("=1+1 <b> & \\x01ok")
     '=1+1 &lt;b&gt; &amp; ok'
     """
-    text = _ILLEGAL.sub("", text)
+    text = _ILLEGAL.sub("", text)[:MAX_CELL_CHARS]
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\r", "&#13;")  # a raw CR would be read back as a line feed
 
