@@ -24,8 +24,10 @@ from dunning_core import changes
 from dunning_core.columns import F, Q
 from dunning_core.forecast import (
     MONTHS,
+    Calibration,
     bucket_index,
     forecast,
+    spread_cents,
     week_index,
     week_labels,
     week_start,
@@ -50,36 +52,59 @@ def _day(d: date | pd.Timestamp) -> str:
 
 @dataclass(frozen=True)
 class _Allocation:
-    """Each invoice's cents split once: expected into its week column, the rest at risk.
+    """Each invoice's cents split once into entries (invoice, column, cents).
 
-    ``col`` is the column of ``amount`` (0..H-1 weeks, H Later, H+2 Credits); ``risk`` goes
-    to column H+1 (At risk). Currencies are factorised once so grouping runs on integers.
+    Columns are 0..H-1 weeks, H Later, H+1 At risk, H+2 Credits. An ordinary invoice has
+    two entries (its expected cents in its week, the rest at risk); an invoice whose
+    cash a calibration spreads has one entry per week plus Later. Currencies are
+    factorised once so grouping runs on integers.
     """
 
     cur_code: np.ndarray
     currencies: np.ndarray
-    col: np.ndarray
-    amount: np.ndarray
-    risk: np.ndarray
     open: np.ndarray
     ncol: int
+    row: np.ndarray  # entry -> invoice position
+    col: np.ndarray  # entry -> column
+    cents: np.ndarray  # entry -> cents
 
 
-def _allocate(queue: pd.DataFrame, policy: Policy, as_of: date) -> _Allocation:
+def _allocate(
+    queue: pd.DataFrame, policy: Policy, as_of: date, calibration: Calibration | None = None
+) -> _Allocation:
     h = policy.horizon_weeks
+    n = len(queue)
     open_c = queue[F.OPEN_CENTS].to_numpy(dtype="int64")
     exp = queue[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
     credit = open_c < 0
     wk = week_index(queue[Q.EXPECTED_DATE], as_of, h)
     codes, uniques = pd.factorize(queue[F.CURRENCY].astype("str").to_numpy(dtype=object), sort=True)
+    pos = np.arange(n)
+    spread_rows = np.zeros(n, dtype=bool)
+    if calibration is not None and Q.FORECAST_RULE in queue.columns:
+        spread_rows = (queue[Q.FORECAST_RULE] == "calibrated").to_numpy(dtype=bool)
+    spread = None
+    if calibration is not None and spread_rows.any():
+        spread = spread_cents(calibration, queue, as_of, h, spread_rows)
+    if spread is None:
+        spread_rows = np.zeros(n, dtype=bool)
+    single = ~spread_rows
+    rows = [pos[single], pos[single]]
+    cols = [np.where(credit, h + 2, wk)[single], np.full(int(single.sum()), h + 1)]
+    cents = [np.where(credit, open_c, exp)[single], np.where(credit, 0, open_c - exp)[single]]
+    if spread is not None:
+        r, k = np.nonzero(spread)
+        rows += [r, pos[spread_rows]]
+        cols += [k, np.full(int(spread_rows.sum()), h)]
+        cents += [spread[r, k], (open_c - exp)[spread_rows]]
     return _Allocation(
         cur_code=codes.astype("int64"),
         currencies=np.asarray(uniques, dtype=object),
-        col=np.where(credit, h + 2, wk),
-        amount=np.where(credit, open_c, exp),
-        risk=np.where(credit, 0, open_c - exp),
         open=open_c,
         ncol=h + 3,
+        row=np.concatenate(rows).astype("int64"),
+        col=np.concatenate(cols).astype("int64"),
+        cents=np.concatenate(cents).astype("int64"),
     )
 
 
@@ -92,8 +117,8 @@ def _grouped(al: _Allocation, labels: np.ndarray) -> pd.DataFrame:
     key_code, keys = pd.factorize(np.asarray(labels, dtype=object), sort=True)
     nkeys = max(len(keys), 1)
     grp = al.cur_code * nkeys + key_code
-    flat = np.concatenate([grp * al.ncol + al.col, grp * al.ncol + (al.ncol - 2)])
-    sums = pd.Series(np.concatenate([al.amount, al.risk])).groupby(flat).sum()
+    flat = grp[al.row] * al.ncol + al.col
+    sums = pd.Series(al.cents).groupby(flat).sum()
     groups = np.unique(grp)
     cells = sums.index.to_numpy(dtype="int64")
     matrix = np.zeros((len(groups), al.ncol), dtype="int64")
@@ -231,15 +256,17 @@ def expected_cash_blocks(
     policy: Policy,
     as_of: date,
     basis: str,
+    calibration: Calibration | None = None,
 ) -> tuple[Block, ...]:
     """Build the Expected Cash sheet, top to bottom (see the module docstring).
 
     ``queue`` should already be forecast (it is forecast with the policy defaults when
     not); ``previous`` is the last run's snapshot (empty frame when none); ``basis`` says
-    in plain words what the forecast rests on (policy defaults or a calibration).
+    in plain words what the forecast rests on (policy defaults or a calibration). The
+    ``calibration`` the queue was forecast with, when it spreads, spreads the weekly cash.
     """
     if Q.EXPECTED_CENTS not in queue.columns:
-        queue = forecast(queue, policy, as_of)
+        queue = forecast(queue, policy, as_of, calibration)
     queue = queue.reset_index(drop=True)
     current = changes.snapshot_frame(queue, as_of, policy.horizon_weeks)
     keys = None if previous.empty else changes.invoice_keys(previous, current)
@@ -251,7 +278,7 @@ def expected_cash_blocks(
     numbers = {c: "number" for c in figures.columns if c not in ("Measure", "Note")}
     blocks = [Block("Key figures", figures, numbers, note)]
 
-    al = _allocate(queue, policy, as_of)
+    al = _allocate(queue, policy, as_of, calibration)
     weekly = _frame(_grouped(al, np.full(len(queue), "", dtype=object)), None, policy, as_of)
     weekly_note = (
         f"Expected collections per week (Monday to Sunday) from {_day(week_start(as_of))}; "

@@ -14,14 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dunning_core.history import normalise_header, read_history
+from dunning_core.history import HISTORY_SHEETS, normalise_header, read_history
 from dunning_core.records import RawSheet, UserError
 
 if TYPE_CHECKING:
     from dunning_core.backtest import Backtest
 
 #: Sheet names recognised as the paid history in a workbook (after normalise_header).
-HISTORY_SHEETS = ("paidhistory", "paymenthistory", "history", "paidinvoices", "settled")
 
 
 def _date(text: str) -> date:

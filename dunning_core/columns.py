@@ -114,6 +114,7 @@ class Q:
     PROBABILITY: Final = "probability"  # 0..1 float
     EXPECTED_CENTS: Final = "expected_cents"  # int, round(open * probability)
     AT_RISK: Final = "at_risk"  # bool: whole balance counted as at risk
+    FORECAST_RULE: Final = "forecast_rule"  # which forecast rule applied (see forecast.py)
 
 
 class M:

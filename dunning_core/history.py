@@ -27,6 +27,8 @@ from dunning_core.sheetaddr import cell_address
 
 #: Column of the history frame holding the settled (paid) date; not an aging-book field.
 SETTLED_DATE = "settled_date"
+#: Normalised names of a workbook sheet that holds paid history (see normalise_header).
+HISTORY_SHEETS = ("paidhistory", "paymenthistory", "history", "paidinvoices", "settled")
 
 
 @dataclass(frozen=True)
@@ -328,3 +330,8 @@ def _read_csv(path: Path) -> RawSheet:
         dialect = csv.excel
     rows = [list(r) for r in csv.reader(data.splitlines(), dialect)]
     return RawSheet(name=path.name, rows=rows)
+
+
+def is_history_sheet(name: str) -> bool:
+    """Whether a sheet's name marks it as paid history ("Paid History", "Payment history")."""
+    return normalise_header(name) in HISTORY_SHEETS

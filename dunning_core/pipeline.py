@@ -19,16 +19,19 @@ import pandas as pd
 
 from dunning_core import activity as act
 from dunning_core import drafts as dr
+from dunning_core.calibration import CalibratedModel, calibrate
 from dunning_core.cash import expected_cash_blocks
 from dunning_core.changes import snapshot_frame, snapshot_from_sheet
 from dunning_core.checksheet import data_check_blocks
 from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, F, S
 from dunning_core.forecast import forecast
+from dunning_core.history import is_history_sheet, read_history
 from dunning_core.ingest import ingest
 from dunning_core.owned_table import read_owned_table
+from dunning_core.policy import Policy
 from dunning_core.promises import update_promises
 from dunning_core.queue import build_queue
-from dunning_core.records import BookSnapshot, CycleResult, IngestReport, Problem
+from dunning_core.records import BookSnapshot, CycleResult, IngestReport, Problem, RawSheet
 from dunning_core.render import load_templates, templates_from_sheet
 from dunning_core.routing import routing_activity
 from dunning_core.settings import policy_from_sheet, settings_blocks
@@ -66,6 +69,9 @@ def run_cycle(
 
     policy, found = policy_from_sheet(owned.get(S.SETTINGS))
     problems += found
+    history_sheets = [s for s in book.aging if is_history_sheet(s.name) and s.name != sheet]
+    if history_sheets:  # paid history calibrates the forecast; it is not the aging book
+        book = replace(book, aging=tuple(s for s in book.aging if s not in history_sheets))
     ingested, found = ingest(book, policy, as_of, sheet)
     problems += found
     invoices, report = ingested.invoices, ingested.report
@@ -113,12 +119,21 @@ def run_cycle(
         problems += found
         activity = act.append_activity(activity, new_rows)
 
-    queue = forecast(queue, policy, as_of)
+    model, found = _calibration(history_sheets, policy, as_of)
+    problems += found
+    queue = forecast(queue, policy, as_of, model)
     basis = (
-        "Bucket probabilities and lateness from Settings (no paid history calibrated); "
-        "open promises at their promise date; disputed and legal items at risk."
+        "Bucket probabilities and lateness from Settings (no Paid History sheet to "
+        "calibrate from); open promises at their promise date; disputed and legal items "
+        "at risk."
     )
-    cash = expected_cash_blocks(queue, previous, promises, activity, policy, as_of, basis)
+    if model is not None:
+        basis = (
+            f"{model.basis.rstrip('.')}; open promises at their promise date; on this sheet "
+            "disputed and legal items are counted at risk."
+        )
+    cash = expected_cash_blocks(queue, previous, promises, activity, policy, as_of, basis, model)
+    settings = settings_blocks(policy) + (model.settings_blocks() if model is not None else ())
     return CycleResult(
         as_of=as_of,
         queue=queue,
@@ -126,13 +141,29 @@ def run_cycle(
         activity=activity,
         promises=promises,
         expected_cash=cash,
-        snapshot=snapshot_frame(queue, as_of),
-        settings=settings_blocks(policy),
+        snapshot=snapshot_frame(queue, as_of, policy.horizon_weeks),
+        settings=settings,
         data_check=data_check_blocks(problems, report, as_of),
         problems=tuple(problems),
         report=report,
         summary=summarise(queue, drafts, problems, report, as_of),
     )
+
+
+def _calibration(
+    sheets: list[RawSheet], policy: Policy, as_of: date
+) -> tuple[CalibratedModel | None, list[Problem]]:
+    """Calibrate the forecast on the book's Paid History sheet, when it has one.
+
+    Only invoices settled before the as-of date are used (no look-ahead); with too
+    little history the model falls back to the policy and says so in its basis.
+    """
+    if not sheets:
+        return None, []
+    history, found = read_history(sheets[0], policy)
+    if history.empty:
+        return None, list(found)
+    return calibrate(history, as_of, policy), list(found)
 
 
 def locate(problems: list[Problem], report: IngestReport) -> list[Problem]:
