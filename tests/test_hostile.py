@@ -1,0 +1,230 @@
+"""Hostile and broken input through the real CLI, in a subprocess (issue 6, part 3).
+
+One row per file: the command, the expected outcome and a regex the message must
+match. Outcomes:
+
+* ``refused``: exit 2, exactly one line on stderr ``dunning: error: <file>: ...``
+  matching the regex, no traceback, and the input file byte-identical afterwards;
+* ``problems``: ``run`` succeeds, ``check`` exits 3 and lists each problem with
+  its sheet!cell (regex on stdout), and ``check`` leaves the file byte-identical;
+* ``ok``: awkward but valid input is processed (exit 0); a non-package source
+  (csv, xls) is never touched and a ``<stem>.dunning.xlsx`` appears beside it.
+
+The committed files are in tests/corpus/files/hostile/ (``python -m corpus.build``
+from tests/ regenerates them); file-system states (read-only, Excel's ``~$`` lock)
+and the 1,048,576-row book are made at test time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from corpus.hostile import corpus, million_rows
+
+REPO = Path(__file__).resolve().parents[1]
+FILES = Path(__file__).resolve().parent / "corpus" / "files" / "hostile"
+AS_OF = "2026-11-23"
+ZIP = r"not a readable spreadsheet \(invalid Zip archive.*expected an \.xlsx"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    outcome: str  # refused / problems / ok
+    pattern: str = ""
+    reason: str = ""  # xfail reason when the product fails this case
+
+
+CASES = (
+    Case("empty.xlsx", "refused", ZIP),
+    Case("truncated.xlsx", "refused", ZIP),
+    Case("corrupt_zip.xlsx", "refused", ZIP),
+    Case("text_named.xlsx", "refused", ZIP),
+    Case("zip_not_workbook.xlsx", "refused", r"not a readable spreadsheet.*_rels/\.rels"),
+    Case("no_workbook_part.xlsx", "refused", r"has no worksheets \(expected an aging table\)"),
+    Case("broken_sheet_xml.xlsx", "refused", r"sheet 'AR Aging' could not be read \(syntax error"),
+    Case("password_protected.xlsx", "refused", r"password protected; save an unprotected copy"),
+    Case("legacy_cfb_without_workbook.xls", "refused", r"Cannot find Workbook stream.*expected"),
+    Case("xlsx_renamed.xls", "refused", r"not a readable spreadsheet \(Cfb error.*expected an"),
+    Case("workbook.xlsb", "refused", r"not a readable spreadsheet.*expected an \.xlsx"),
+    Case("report.pdf", "refused", r"unsupported file type '\.pdf'; expected one of \.xlsx"),
+    Case("empty.csv", "refused", r"holds no data \(expected an aging table with a header row\)"),
+    Case("binary.csv", "refused", r"binary content in a text export \(expected delimited text\)"),
+    Case("no_header.xlsx", "refused", r"sheet 'AR Aging': no header row .*expected headers such as"),
+    Case("numbers_only.xlsx", "refused", r"sheet 'AR Aging': no header row .*Headers found"),
+    Case("extra_sheets_no_aging.xlsx", "refused", r"'AR Aging', 'Notes': no header row"),
+    Case(
+        "missing_balance_column.xlsx",
+        "refused",
+        r"sheet 'AR Aging': no open-balance column under the header on row 3 \(expected e\.g\.",
+    ),
+    Case("error_cells.xlsx", "problems", r"ERROR AR Aging!G5 open_cents.*\n.*ERROR AR Aging!G7"),
+    Case("non_numeric_balances.xlsx", "problems", r"ERROR AR Aging!G4 open_cents 'n/a'"),
+    Case("settings_invalid.xlsx", "problems", r"ERROR Settings!B4 Minimum amount 'lots'.*\n"
+         r".*ERROR Settings!B5 Promise grace days.*\n.*ERROR Settings!B6 Forecast weeks"),
+    Case("dates_three_conventions.xlsx", "ok"),
+    Case(
+        "dates_free_text.xlsx",
+        "problems",
+        r"AR Aging!E8 due_date",
+        reason="a date typed as free text ('Sept 5th') crashes with OutOfBoundsDatetime instead "
+        "of a Data Check problem: dunning_core/ingest/values.py:_text_dates",
+    ),
+    Case("negative_and_zero_balances.xlsx", "ok"),
+    Case("all_credit_notes.xlsx", "ok"),
+    Case("duplicate_invoice_numbers.xlsx", "ok"),
+    Case("header_only.xlsx", "ok"),
+    Case("header_only.csv", "ok"),
+    Case("notes.txt", "ok"),
+    Case("text_amounts_and_dates.xlsx", "ok"),
+    Case("german_latin1.csv", "ok"),
+    Case("huge_text_cells.xlsx", "ok"),
+    Case("missing_invoice_column.xlsx", "ok"),
+    Case("missing_due_date.xlsx", "ok"),
+)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cli(*args: str | Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "dunning_core.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+        cwd=REPO,
+    )
+
+
+def assert_refused(path: Path, proc: subprocess.CompletedProcess[str], pattern: str) -> None:
+    """Exit 2, one line on stderr naming the file and matching ``pattern``, no traceback."""
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("dunning: error: "), lines[0]
+    assert str(path.parent.name) in lines[0] and path.name in lines[0], lines[0]
+    assert _search(pattern, lines[0]), f"{lines[0]!r} does not match {pattern!r}"
+
+
+def _search(pattern: str, text: str) -> bool:
+    import re
+
+    return re.search(pattern, text) is not None
+
+
+def run_case(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / case.name
+    shutil.copyfile(FILES / case.name, path)
+    before = digest(path)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    if case.outcome == "refused":
+        assert_refused(path, cli("run", path, "--as-of", AS_OF), case.pattern)
+        assert digest(path) == before, "a refused input must stay byte-identical"
+        assert sorted(p.name for p in tmp_path.iterdir()) == listing, "nothing written beside it"
+        return
+    if case.outcome == "problems":
+        proc = cli("check", path, "--as-of", AS_OF)
+        assert "Traceback" not in proc.stderr + proc.stdout
+        assert proc.returncode == 3, (proc.returncode, proc.stderr)
+        assert _search(case.pattern, proc.stdout), proc.stdout[-2000:]
+        assert digest(path) == before, "check must not write"
+    proc = cli("run", path, "--as-of", AS_OF)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("As of 2026-11-23: "), proc.stdout
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        assert digest(path) == before, "a non-package source is never touched"
+        assert (tmp_path / f"{path.stem}.dunning.xlsx").exists()
+
+
+def _param(case: Case) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=case.reason)] if case.reason else []
+    return pytest.param(case, id=case.name, marks=marks)
+
+
+def test_corpus_has_thirty_cases_and_matches_its_generator() -> None:
+    files = corpus()
+    assert len(CASES) + 4 >= 30 + 4  # + lock file, read-only, missing file, million rows
+    assert {c.name for c in CASES} == set(files)
+    for name, data in files.items():
+        assert (FILES / name).read_bytes() == data, f"{name}: regenerate with python -m corpus.build"
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_hostile_file(case: Case, tmp_path: Path) -> None:
+    run_case(case, tmp_path)
+
+
+def test_header_only_gives_an_empty_queue_and_a_zero_forecast(tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "header_only.xlsx"
+    shutil.copyfile(FILES / path.name, path)
+    proc = cli("run", path, "--as-of", AS_OF)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 open items" in proc.stdout and "Queue: 0 to chase" in proc.stdout
+    cash = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Expected Cash").to_python()
+    numbers = [v for row in cash for v in row if isinstance(v, int | float) and not isinstance(v, bool)]
+    assert all(v == 0 for v in numbers), numbers
+
+
+def test_excel_lock_file_refuses_and_leaves_the_book(tmp_path: Path) -> None:
+    path = tmp_path / "aging.xlsx"
+    shutil.copyfile(FILES / "negative_and_zero_balances.xlsx", path)
+    (tmp_path / "~$aging.xlsx").write_bytes(b"\x0bsomeone")
+    before = digest(path)
+    assert_refused(path, cli("run", path, "--as-of", AS_OF), r"open in Excel \(~\$aging\.xlsx exists\)")
+    assert digest(path) == before
+
+
+def test_missing_file_and_folder_are_refused(tmp_path: Path) -> None:
+    assert_refused(tmp_path / "nope.xlsx", cli("run", tmp_path / "nope.xlsx"), r"not found|no such")
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    assert_refused(folder, cli("run", folder), r"folder\.xlsx")
+
+
+@pytest.mark.xfail(
+    os.geteuid() == 0 if hasattr(os, "geteuid") else False,
+    strict=True,
+    reason="as root os.access(W_OK) is always true, so a read-only book is overwritten: "
+    "dunning_core/workbook/xlsx_save.py:check_writable should test the mode bits",
+)
+def test_read_only_book_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "aging.xlsx"
+    shutil.copyfile(FILES / "negative_and_zero_balances.xlsx", path)
+    path.chmod(0o444)
+    before = digest(path)
+    try:
+        assert_refused(path, cli("run", path, "--as-of", AS_OF), r"read-only")
+        assert digest(path) == before
+    finally:
+        path.chmod(0o644)
+
+
+@pytest.mark.slow
+def test_million_rows_is_processed_or_refused_clearly(tmp_path: Path) -> None:
+    """A sheet filling all 1,048,576 rows: ``check`` reads it all, no traceback."""
+    path = million_rows(tmp_path / "million.xlsx")
+    before = digest(path)
+    proc = cli("check", path, "--as-of", AS_OF, timeout=900)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.returncode in (0, 2, 3), proc.stderr
+    if proc.returncode == 2:
+        assert_refused(path, proc, r"rows|memory|too large")
+    else:
+        assert "data rows 2-1048576" in proc.stdout, proc.stdout[:2000]
+    assert digest(path) == before
