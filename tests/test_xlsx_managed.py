@@ -159,3 +159,17 @@ def test_first_run_never_overwrites_a_stray_team_cell() -> None:
     text, start, _ = edit(sheet(rows), [2, 3])
     assert start == 27  # right of Z, the rightmost team cell
     assert "stray" in text
+
+
+def test_prefixed_spreadsheetml_is_edited_as_plain_tags() -> None:
+    plain = sheet(BASE).decode()
+    prefixed = re.sub(r"<(/?)(?!\?)", r"<\1x:", plain).replace(
+        f'<x:worksheet xmlns="{NS}"', f'<x:worksheet xmlns:x="{NS}"'
+    )
+    assert "<x:row" in prefixed
+    text, start, _ = edit(prefixed.encode(), [2, 3])
+    root = etree.fromstring(text.encode())
+    assert root.tag == f"{{{NS}}}worksheet"
+    row2 = root.find(f"{{{NS}}}sheetData/{{{NS}}}row[@r='2']")
+    assert [c.get("r") for c in row2] == ["A2", "B2", "D2", "E2", "F2", "G2"]
+    assert start == 4

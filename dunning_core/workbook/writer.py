@@ -103,7 +103,9 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
     start = start_sheet(result)
     removed: set[str] = set()
 
-    _write_managed(pkg, book, aging.part, result, styles, start.lower() == aging.name.lower())
+    _write_managed(
+        pkg, book, aging.part, result, styles, start.lower() == aging.name.lower(), source
+    )
 
     specs = owned_sheets(result)
     replaced = {entries[s.name.lower()].part for s in specs if s.name.lower() in entries}
@@ -185,7 +187,13 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
 
 
 def _write_managed(
-    pkg: Package, book: Workbook, part: str, result: CycleResult, styles: Styles, selected: bool
+    pkg: Package,
+    book: Workbook,
+    part: str,
+    result: CycleResult,
+    styles: Styles,
+    selected: bool,
+    source: str,
 ) -> None:
     block = managed_values(result)
     by_format = {f: styles.xf(fmt=f) for f in ("int", "date", "percent")}
@@ -201,15 +209,21 @@ def _write_managed(
 
     widths = [_MANAGED_WIDTHS.get(h, max(10.0, len(h) + 3.0)) for h in block.headers]
     report = result.report
-    edit = edit_sheet(
-        (pkg.get(part) or b"").decode("utf-8"),
-        report.header_row,
-        report.last_column,
-        block,
-        bstyles,
-        sst,
-        widths,
-    )
+    try:
+        edit = edit_sheet(
+            (pkg.get(part) or b"").decode("utf-8"),
+            report.header_row,
+            report.last_column,
+            block,
+            bstyles,
+            sst,
+            widths,
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(
+            f"{source}: sheet {report.sheet!r} cannot be updated ({exc}); "
+            "save the workbook again in Excel and rerun."
+        ) from None
     edit.chunks[0] = set_tab_selected_text(edit.chunks[0], selected)
     pkg.set_pieces(part, edit.chunks)
     for rel in pkg.rels(part):

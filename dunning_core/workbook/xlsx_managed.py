@@ -343,6 +343,25 @@ def _edit_suffix(
     return suffix[:at] + "".join(cfs) + suffix[at:]
 
 
+def unprefix_main(text: str) -> str:
+    """The sheet with SpreadsheetML as the default namespace instead of a prefix.
+
+    Some generators (the .NET Open XML SDK among them) write ``<x:worksheet>``,
+    ``<x:row>``, ``<x:c>``. Renaming those elements to the default namespace is the
+    same XML to every reader, and lets the streaming edit look for plain tags.
+    """
+    m = re.search(r"<(?:(\w+):)?worksheet\b[^>]*>", text)
+    if not m or not m.group(1):
+        return text
+    prefix, root = m.group(1), m.group(0)
+    if not re.search(rf'xmlns:{prefix}="{re.escape(NS)}"', root):
+        return text
+    if re.search(r'\sxmlns="', root):
+        raise ValueError("worksheet with both a default and a prefixed SpreadsheetML namespace")
+    text = re.sub(rf"<(/?){prefix}:", r"<\1", text)
+    return text.replace("<worksheet", f'<worksheet xmlns="{NS}"', 1)
+
+
 def edit_sheet(
     text: str,
     header_row: int,
@@ -357,6 +376,7 @@ def edit_sheet(
     The data rows are never copied as one piece: the result is a list of slices and
     new rows, so a million-row sheet is held about twice, not five times.
     """
+    text = unprefix_main(text)
     m_open = re.search(r"<sheetData\s*/>|<sheetData\b[^>]*>", text)
     if not m_open:
         raise ValueError("worksheet without sheetData")
