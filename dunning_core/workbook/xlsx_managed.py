@@ -2,21 +2,17 @@
 
 The aging sheet can hold 1,048,576 rows, so no cell objects are built: the sheet XML
 is handled as text. The old block (found by its header texts on the header row) is
-cut out with one regular expression over the data rows, and each data row gets its
-new cells appended (rows are sorted by column, and the block sits at the right edge,
-so appending is right; a row with team cells further right is merged cell by cell).
-Everything else in the part (team cells, formulas, styles, merges, validations, the
-x14 extensions) is carried through as the same text.
-
-The streaming assumes what Excel, LibreOffice and openpyxl all write: the default
-(unprefixed) SpreadsheetML namespace and ``r`` as the first attribute of ``<c>``.
+cut out of every row and each data row gets its new cells at the block's columns
+(:mod:`xlsx_rows`); the dimension, widths and conditional formats follow
+(:mod:`xlsx_sheetmeta`). Everything else in the part (team cells, formulas, styles,
+merges, validations, the x14 extensions) is carried through as the same text.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -25,38 +21,14 @@ from lxml import etree
 
 from dunning_core.layout import ManagedBlock
 from dunning_core.workbook.xlsx_cells import cell_tails, col_index, col_letter, text_cell
+from dunning_core.workbook.xlsx_rows import clear_start, find_row, merge_rows
+from dunning_core.workbook.xlsx_sheetmeta import edit_cols, edit_dimension, edit_suffix
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
-_CELL_COL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"')
 _T = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
 _V = re.compile(r"<v>(.*?)</v>", re.S)
-_CF = re.compile(r"<conditionalFormatting\b[^>]*>.*?</conditionalFormatting>", re.S)
 _CHUNK = 50_000
-_SQREF = re.compile(r'\bsqref="([^"]*)"')
-_AFTER_CF = (
-    "dataValidations",
-    "hyperlinks",
-    "printOptions",
-    "pageMargins",
-    "pageSetup",
-    "headerFooter",
-    "rowBreaks",
-    "colBreaks",
-    "customProperties",
-    "cellWatches",
-    "ignoredErrors",
-    "smartTags",
-    "drawing",
-    "legacyDrawing",
-    "legacyDrawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
 
 
 @dataclass(frozen=True)
@@ -158,191 +130,6 @@ def find_block(headers: dict[int, str], managed: tuple[str, ...]) -> tuple[int, 
     return best
 
 
-def _set_spans(row_open: str, end: int) -> str:
-    at = row_open.find(' spans="')
-    if at < 0:
-        return row_open
-    close = row_open.find('"', at + 8)
-    lo, _, hi = row_open[at + 8 : close].partition(":")
-    if not hi.isdigit() or int(hi) >= end:
-        return row_open
-    return f"{row_open[: at + 8]}{lo}:{end}{row_open[close:]}"
-
-
-def _last_col(body: str) -> int:
-    """Column of the row's last cell (0 when the row has no cells)."""
-    at = body.rfind('<c r="')
-    if at < 0:
-        found = _CELL_COL.findall(body)
-        return col_index(found[-1]) if found else 0
-    ref = body[at + 6 : body.find('"', at + 6)]
-    return col_index(ref.rstrip("0123456789"))
-
-
-def _iter_rows(body: str, lo: int, hi: int) -> Iterator[tuple[int, int, int]]:
-    """(start, end, row number) of each ``<row>`` element between ``lo`` and ``hi``,
-    by plain string search (several times faster than a regular expression)."""
-    pos = lo
-    find = body.find
-    while True:
-        s = find("<row", pos, hi)
-        if s < 0:
-            return
-        gt = find(">", s)
-        e = gt + 1 if body[gt - 1] == "/" else find("</row>", gt) + 6
-        head = body[s:gt]
-        i = head.find(' r="') + 4
-        if i < 4:
-            raise ValueError("a row without its r attribute")
-        yield s, e, int(head[i : head.find('"', i)])
-        pos = e
-
-
-def _fast_cut(body: str, s: int, e: int, r: int, old: tuple[int, int], start: int, end: int) -> int:
-    """Where the new cells go when they can simply replace the row's tail, else -1.
-
-    That holds when nothing of the team's lies right of the block and the row needs
-    no other change: on a re-run, the old block sits where the new one goes (cut at
-    its first cell); on a first run, the row ends left of the block and has no
-    ``spans`` hint to widen (cut before ``</row>``). Only positions are computed, no
-    row is copied: this is the per-row hot path of a million-row sheet.
-    """
-    if body[e - 2 : e] == "/>":
-        return -1
-    last = _last_col_in(body, s, e)
-    if old[0]:
-        if old != (start, end) or last > end:
-            return -1
-        for c in range(old[0], old[1] + 1):
-            at = body.find(f'<c r="{col_letter(c)}{r}"', s, e)
-            if at >= 0:
-                return at
-        return -1
-    if last >= start or body.find(" spans=", s, body.find(">", s, e)) >= 0:
-        return -1
-    return e - 6
-
-
-def _last_col_in(body: str, s: int, e: int) -> int:
-    at = body.rfind('<c r="', s, e)
-    if at < 0:
-        return _last_col(body[s:e])
-    ref = body[at + 6 : body.find('"', at + 6, e)]
-    return col_index(ref.rstrip("0123456789"))
-
-
-def _merge_row(row: str, new_cells: str, start: int, end: int) -> str:
-    """Put ``new_cells`` (columns start..end) into ``row`` keeping column order."""
-    if row.endswith("/>"):
-        return _set_spans(row[:-2] + ">", end) + new_cells + "</row>"
-    head_end = row.find(">") + 1
-    head, body = _set_spans(row[:head_end], end), row[head_end:-6]
-    if _last_col(body) < start:
-        return head + body + new_cells + "</row>"
-    left, right = [], []
-    for m in _CELL.finditer(body):
-        col = col_index(m.group(1))
-        if col < start:
-            left.append(m.group(0))
-        elif col > end:
-            right.append(m.group(0))
-    return head + "".join(left) + new_cells + "".join(right) + "</row>"
-
-
-def _edit_cols(prefix: str, start: int, end: int, old: tuple[int, int], widths: list[float]) -> str:
-    ours = "".join(
-        f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
-        for c, w in zip(range(start, end + 1), widths, strict=True)
-    )
-    m = re.search(r"<cols>(.*?)</cols>|<cols/>", prefix, re.S)
-    if not m:
-        at = prefix.find("<sheetData")
-        return prefix[:at] + f"<cols>{ours}</cols>" + prefix[at:]
-    kept: list[tuple[int, str]] = []
-    for col in re.findall(r"<col\b[^>]*/>", m.group(1) or ""):
-        lo = int(re.search(r'\bmin="(\d+)"', col).group(1))  # type: ignore[union-attr]
-        hi = int(re.search(r'\bmax="(\d+)"', col).group(1))  # type: ignore[union-attr]
-        if old[0] and old[0] <= lo and hi <= old[1]:
-            continue  # the previous block's own widths
-        for a, b in ((lo, min(hi, start - 1)), (max(lo, end + 1), hi)):
-            if a <= b:
-                piece = re.sub(r'\bmin="\d+"', f'min="{a}"', col)
-                kept.append((a, re.sub(r'\bmax="\d+"', f'max="{b}"', piece)))
-    kept.append((start, ours))
-    kept.sort(key=lambda x: x[0])
-    return (
-        prefix[: m.start()] + "<cols>" + "".join(x for _, x in kept) + "</cols>" + prefix[m.end() :]
-    )
-
-
-def _edit_dimension(prefix: str, end_col: int, end_row: int) -> str:
-    m = re.search(r'<dimension\s+ref="([^"]*)"\s*/>', prefix)
-    if not m:
-        return prefix
-    first, _, last = m.group(1).partition(":")
-    last = last or first
-    lm = re.fullmatch(r"([A-Z]+)(\d+)", last)
-    if not lm:
-        return prefix
-    c2, r2 = max(col_index(lm.group(1)), end_col), max(int(lm.group(2)), end_row)
-    ref = f"{first}:{col_letter(c2)}{r2}"
-    return prefix[: m.start()] + f'<dimension ref="{ref}"/>' + prefix[m.end() :]
-
-
-def _within(sqref: str, lo: int, hi: int) -> bool:
-    for rng in sqref.split():
-        for ref in rng.split(":"):
-            m = re.fullmatch(r"\$?([A-Z]+)\$?\d*", ref)
-            if not m or not lo <= col_index(m.group(1)) <= hi:
-                return False
-    return True
-
-
-def _edit_suffix(
-    suffix: str,
-    start: int,
-    end: int,
-    old: tuple[int, int],
-    first: int,
-    last: int,
-    block: ManagedBlock,
-    styles: BlockStyles,
-) -> str:
-    def keep(m: re.Match[str]) -> str:
-        sq = _SQREF.search(m.group(0))
-        if sq and ((old[0] and _within(sq.group(1), *old)) or _within(sq.group(1), start, end)):
-            return ""
-        return m.group(0)
-
-    suffix = _CF.sub(keep, suffix)
-    prio = max([int(p) for p in re.findall(r'\bpriority="(\d+)"', suffix)] + [0])
-    cfs = []
-    letter = {h: col_letter(start + i) for i, h in enumerate(block.headers)}
-    if last >= first:
-        if "Priority" in letter:
-            p = letter["Priority"]
-            cfs.append(
-                f'<conditionalFormatting sqref="{p}{first}:{p}{last}"><cfRule type="colorScale"'
-                f' priority="{prio + 1}"><colorScale><cfvo type="min"/><cfvo type="percentile"'
-                ' val="50"/><cfvo type="max"/><color rgb="FF63BE7B"/><color rgb="FFFFEB84"/>'
-                '<color rgb="FFF8696B"/></colorScale></cfRule></conditionalFormatting>'
-            )
-        if "Excluded" in letter:
-            x = letter["Excluded"]
-            cfs.append(
-                f'<conditionalFormatting sqref="{col_letter(start)}{first}:'
-                f'{col_letter(end)}{last}">'
-                f'<cfRule type="expression" dxfId="{styles.grey_dxf}" priority="{prio + 2}">'
-                f'<formula>${x}{first}="Yes"</formula></cfRule></conditionalFormatting>'
-            )
-    at = suffix.rfind("</worksheet>") if "</worksheet>" in suffix else len(suffix)
-    for name in _AFTER_CF:
-        m = re.search(rf"<{name}[\s>/]", suffix)
-        if m and m.start() < at:
-            at = m.start()
-    return suffix[:at] + "".join(cfs) + suffix[at:]
-
-
 def unprefix_main(text: str) -> str:
     """The sheet with SpreadsheetML as the default namespace instead of a prefix.
 
@@ -390,12 +177,12 @@ def edit_sheet(
     else:
         lo, hi = m_open.end(), text.rindex("</sheetData>")
         prefix, suffix = text[:lo], text[hi:]
-    header_xml = _find_row(text, lo, hi, header_row)
+    header_xml = find_row(text, lo, hi, header_row)
     headers = header_cells(header_xml, sst) if header_xml else {}
     old = find_block(headers, block.headers)
     start = old[0] or max([last_column, *headers.keys()]) + 1
     if not old[0]:
-        start = _clear_start(text, lo, hi, header_row, start, len(block.headers))
+        start = clear_start(text, lo, hi, header_row, start, len(block.headers))
     end = start + len(block.headers) - 1
     header = "".join(
         text_cell(f"{col_letter(start + i)}{header_row}", h, styles.header)
@@ -403,12 +190,12 @@ def edit_sheet(
     )
     data = _row_chunks(block, start, styles, header_row)
     chunks = itertools.chain([([header_row], [header])], data)
-    body = _merge_rows(text, lo, hi, chunks, start, end, old, header_row)
+    body = merge_rows(text, lo, hi, chunks, start, end, old, header_row)
     data_rows = [r for r in block.rows if r > header_row]
     first, last = header_row + 1, max(data_rows, default=header_row)
-    prefix = _edit_dimension(prefix, end, max(last, header_row))
-    prefix = _edit_cols(prefix, start, end, old, widths)
-    suffix = _edit_suffix(suffix, start, end, old, first, last, block, styles)
+    prefix = edit_dimension(prefix, end, max(last, header_row))
+    prefix = edit_cols(prefix, start, end, old, widths)
+    suffix = edit_suffix(suffix, start, end, old, first, last, block, styles.grey_dxf)
     return ManagedEdit([prefix, *body, suffix], start, old[1])
 
 
@@ -460,102 +247,3 @@ def _row_builder(
 
 def _style(xf: int) -> str:
     return f' s="{xf}"' if xf else ""
-
-
-def _strip_row(row: str, r: int, old: tuple[int, int]) -> str:
-    """``row`` without its cells in the previous block's columns ``old``."""
-    first = -1
-    for c in range(old[0], old[1] + 1):
-        first = row.find(f'<c r="{col_letter(c)}{r}"')
-        if first >= 0:
-            break
-    if first < 0:
-        return row
-    if _last_col(row[first:]) <= old[1]:
-        return row[:first] + "</row>"
-    letters = "|".join(col_letter(c) for c in range(old[0], old[1] + 1))
-    pattern = rf'<c r="(?:{letters}){r}"[^>]*?(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)'
-    return re.sub(pattern, "", row)
-
-
-def _clear_start(text: str, lo: int, hi: int, header_row: int, start: int, width: int) -> int:
-    """First column for a new block: ``start``, unless a team cell sits in the columns
-    the block would take on some row, in which case the block goes right of all cells."""
-    end = start + width - 1
-    rightmost = 0
-    clash = False
-    for a, b, r in _iter_rows(text, lo, hi):
-        if r < header_row:
-            continue
-        last = _last_col(text[a:b])
-        rightmost = max(rightmost, last)
-        if last >= start and not clash:
-            cols = (col_index(c) for c in _CELL_COL.findall(text, a, b))
-            clash = any(start <= c <= end for c in cols)
-    return rightmost + 1 if clash else start
-
-
-def _find_row(text: str, lo: int, hi: int, n: int) -> str:
-    """The XML of row ``n`` ("" when the sheet has no such row)."""
-    for a, b, r in _iter_rows(text, lo, hi):
-        if r >= n:
-            return text[a:b] if r == n else ""
-    return ""
-
-
-def _merge_rows(
-    body: str,
-    lo: int,
-    hi: int,
-    chunks: Iterable[tuple[list[int], list[str]]],
-    start: int,
-    end: int,
-    old: tuple[int, int],
-    header_row: int,
-) -> list[str]:
-    """Strip the old block from every row from the header down, and merge the new
-    block's cells into their rows (creating rows that do not exist)."""
-    out: list[str] = []
-    pos = lo
-    it = _iter_rows(body, lo, hi)
-    cur = next(it, None)
-
-    def strip(s: int, e: int, r: int) -> None:
-        nonlocal pos
-        if old[0] and r >= header_row:
-            row = body[s:e]
-            new = _strip_row(row, r, old)
-            if new is not row:
-                out.append(body[pos:s])
-                out.append(new)
-                pos = e
-
-    for rows, cells in chunks:
-        for r, c in zip(rows, cells, strict=True):
-            while cur is not None and cur[2] < r:
-                strip(*cur)
-                cur = next(it, None)
-            if cur is not None and cur[2] == r:
-                cut = _fast_cut(body, cur[0], cur[1], r, old, start, end)
-                if cut >= 0:  # the common case: team cells, then the block, to the end
-                    out.append(body[pos:cut])
-                    out.append(c)
-                    out.append("</row>")
-                else:
-                    row = body[cur[0] : cur[1]]
-                    if old[0]:
-                        row = _strip_row(row, r, old)
-                    out.append(body[pos : cur[0]])
-                    out.append(_merge_row(row, c, start, end))
-                pos = cur[1]
-                cur = next(it, None)
-            else:
-                at = cur[0] if cur is not None else hi
-                out.append(body[pos:at])
-                out.append(f'<row r="{r}">{c}</row>')
-                pos = at
-    while cur is not None:
-        strip(*cur)
-        cur = next(it, None)
-    out.append(body[pos:hi])
-    return out
