@@ -20,10 +20,10 @@ cash collected, and a negative bias means the model expected too little.
 Models: ``naive`` (every invoice paid in full on its due date, overdue ones in week
 1), ``defaults`` (:func:`dunning_core.forecast.forecast` without calibration, i.e. the
 policy's bucket probabilities and lateness), ``calibrated`` (the calibrated model's
-distribution of pay dates, spread over the weeks) and ``calibrated_dates`` (the
-forecast module's per-invoice path with the calibration plugged in: all of an
-invoice's expected cash on its single expected date — what the Expected Cash weeks
-show when they use one date per invoice).
+distribution of pay dates, spread over the weeks) and ``expected_cash`` (what the
+Expected Cash sheet shows with the calibration plugged in: the calibrated invoices'
+cash spread over the weeks, promises and payments in transit on their dates, and
+disputed invoices counted at risk, as the foundation's rules say).
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dunning_core.calibration import bucket_labels, calibrate, policy_defaults
+from dunning_core.calibration import CalibratedModel, bucket_labels, calibrate, policy_defaults
 from dunning_core.columns import F, Q
 from dunning_core.history import SETTLED_DATE
 from dunning_core.policy import DEFAULT_POLICY, Policy
 from dunning_core.records import UserError
 
 HORIZONS: tuple[int, ...] = (1, 4, 13)
-MODELS: tuple[str, ...] = ("naive", "defaults", "calibrated", "calibrated_dates")
+MODELS: tuple[str, ...] = ("naive", "defaults", "calibrated", "expected_cash")
 _Z90 = 1.2815515655446004  # standard normal quantile of 0.9: P10-P90 = mean -/+ z * sd
 
 
@@ -153,6 +153,22 @@ def _weekly(dates: pd.Series, cents: np.ndarray, as_of: date, weeks: int) -> np.
     return np.bincount(wk, weights=cents.astype("float64"), minlength=weeks + 2)[1 : weeks + 1]
 
 
+def _expected_cash_weeks(
+    dated: pd.DataFrame, model: CalibratedModel, as_of: date, weeks: int
+) -> np.ndarray:
+    """Weekly cash as the Expected Cash sheet allocates it (spread rows + single dates)."""
+    from dunning_core.forecast import spread_cents
+
+    spread_rows = (dated[Q.FORECAST_RULE] == "calibrated").to_numpy(dtype=bool)
+    spread = spread_cents(model, dated, as_of, weeks, spread_rows)
+    if spread is None:
+        spread_rows[:] = False
+        spread = np.zeros((len(dated), weeks), dtype="int64")
+    single = dated[~spread_rows]
+    rest = _weekly(single[Q.EXPECTED_DATE], single[Q.EXPECTED_CENTS].to_numpy(), as_of, weeks)
+    return spread.sum(axis=0) + rest
+
+
 def _forecaster() -> Callable[..., pd.DataFrame] | None:
     """The forecast module's entry point, imported lazily (None when it is absent)."""
     try:
@@ -193,13 +209,11 @@ def run(
                 base[Q.EXPECTED_DATE], base[Q.EXPECTED_CENTS].to_numpy(), d, weeks
             )
             dated = forecast(q, policy, d, calibration=model)
-            fc["calibrated_dates"][i] = _weekly(
-                dated[Q.EXPECTED_DATE], dated[Q.EXPECTED_CENTS].to_numpy(), d, weeks
-            )
+            fc["expected_cash"][i] = _expected_cash_weeks(dated, model, d, weeks)
         else:
             for name, pred in (
                 ("defaults", policy_defaults(q, d, policy)),
-                ("calibrated_dates", model.predict(q, d)),
+                ("expected_cash", model.predict(q, d)),
             ):
                 fc[name][i] = _weekly(
                     pred["expected_date"], cents * pred["probability"].to_numpy(), d, weeks
@@ -230,7 +244,7 @@ def plot(result: Backtest, path: Path, horizon: int = 4) -> None:
         "naive": "tab:red",
         "defaults": "tab:orange",
         "calibrated": "tab:green",
-        "calibrated_dates": "tab:olive",
+        "expected_cash": "tab:olive",
     }
     s = result.scores()
     for model, f in result.forecast.items():
@@ -240,7 +254,7 @@ def plot(result: Backtest, path: Path, horizon: int = 4) -> None:
             f[:, :horizon].sum(axis=1) / 100,
             color=styles.get(model),
             lw=1.2,
-            ls="--" if model == "calibrated_dates" else "-",
+            ls="--" if model == "expected_cash" else "-",
             label=f"{model} (WAPE {w:.0%})",
         )
     ax.plot(x, result.actual[:, :horizon].sum(axis=1) / 100, color="black", lw=2, label="actual")

@@ -99,6 +99,17 @@ class CalibratedModel:
         return self.n_history >= MIN_HISTORY
 
     @property
+    def learned_disputes(self) -> bool:
+        """Whether the history showed how disputed invoices settle (enough of them).
+
+        The forecast then lets this model time disputed invoices (later by
+        ``dispute_shift``) instead of counting them wholly at risk.
+        """
+        if not self.calibrated or F.DISPUTED not in self.history:
+            return False
+        return int(_flags(self.history, F.DISPUTED).sum()) >= MIN_DISPUTES
+
+    @property
     def basis(self) -> str:
         """Plain words for the Expected Cash sheet: what the forecast rests on."""
         if not self.calibrated:
@@ -109,7 +120,8 @@ class CalibratedModel:
         return (
             f"Calibrated on {self.n_history} invoices settled before {self.as_of:%Y-%m-%d}: "
             f"each customer's own days-late record, blended with its segment and the whole "
-            f"book when it has few invoices; disputed invoices {self.dispute_shift:+d} days."
+            f"book when it has few invoices; disputed invoices {self.dispute_shift:+d} days"
+            + (" (learnt from the history)." if self.learned_disputes else ".")
         )
 
     def predict(self, queue: pd.DataFrame, as_of: date) -> pd.DataFrame:

@@ -8,6 +8,9 @@ order of precedence, so a controller can say *why* a number is where it is:
 2. **Disputed or with legal** (flag, or exclusion code ``DISPUTED`` / ``LEGAL``):
    probability 0 and the whole balance *at risk*. A dispute outranks cash in transit,
    because unapplied cash against a disputed item is usually the short-pay itself.
+   Exception: when a calibration learnt from paid history how disputed invoices
+   settle (``learned_disputes``), disputed invoices follow rule 5 with that model
+   (their lateness shifted by the learnt dispute delay); legal stays at risk.
 3. **Payment in transit / unapplied cash**: expected ``as_of + 3 days``; the amount in
    transit with probability 1, any remainder at the bucket probability.
 4. **Open promise** (promise date on or after ``as_of - promise_grace_days``): expected on
@@ -40,8 +43,6 @@ from dunning_core.policy import Policy
 PROMISE_PROBABILITY: Final = 0.9
 #: Days until a payment in transit / unapplied cash is expected to be applied.
 IN_TRANSIT_DAYS: Final = 3
-#: Exclusion codes whose whole balance is at risk.
-AT_RISK_CODES: Final = ("DISPUTED", "LEGAL")
 MONTHS: Final = (
     "Jan",
     "Feb",
@@ -180,9 +181,10 @@ def forecast(
     lateness = np.array([b.lateness_days for b in policy.buckets], dtype="int64")[b_idx]
 
     credit = open_c < 0
-    risky = ~credit & (
-        _flag(queue, F.DISPUTED) | _flag(queue, F.LEGAL) | np.isin(codes, AT_RISK_CODES)
-    )
+    disputed = _flag(queue, F.DISPUTED) | (codes == "DISPUTED")
+    if calibration is not None and getattr(calibration, "learned_disputes", False):
+        disputed = np.zeros(n, dtype=bool)  # the history says how disputes settle: use it
+    risky = ~credit & (disputed | _flag(queue, F.LEGAL) | (codes == "LEGAL"))
     transit_c = np.clip(_cents(queue, F.IN_TRANSIT_CENTS), 0, np.maximum(open_c, 0))
     transit = ~credit & ~risky & (transit_c > 0)
     promise_date = _dates(queue, F.PROMISE_DATE)
