@@ -90,7 +90,9 @@ def related(parts: dict[str, bytes], part: str) -> list[str]:
         if rel.get("TargetMode") == "External":
             continue
         t = rel.get("Target", "")
-        out.append(t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join(folder, t)))
+        out.append(
+            t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join(folder, t))
+        )
     return out
 
 
@@ -201,9 +203,7 @@ def load_quietly(path: Path) -> Any:
         return openpyxl.load_workbook(path, keep_vba=False, keep_links=True, rich_text=False)
 
 
-def compare_cells(
-    before: Path, after: Path, sheets: dict[str, int | None]
-) -> Comparison:
+def compare_cells(before: Path, after: Path, sheets: dict[str, int | None]) -> Comparison:
     """Cells of ``sheets`` (name -> last team column, None for all) keep value and style."""
     a, b = load_quietly(before), load_quietly(after)
     out = Comparison()

@@ -57,7 +57,9 @@ CASES = (
     Case("report.pdf", "refused", r"unsupported file type '\.pdf'; expected one of \.xlsx"),
     Case("empty.csv", "refused", r"holds no data \(expected an aging table with a header row\)"),
     Case("binary.csv", "refused", r"binary content in a text export \(expected delimited text\)"),
-    Case("no_header.xlsx", "refused", r"sheet 'AR Aging': no header row .*expected headers such as"),
+    Case(
+        "no_header.xlsx", "refused", r"sheet 'AR Aging': no header row .*expected headers such as"
+    ),
     Case("numbers_only.xlsx", "refused", r"sheet 'AR Aging': no header row .*Headers found"),
     Case("extra_sheets_no_aging.xlsx", "refused", r"'AR Aging', 'Notes': no header row"),
     Case(
@@ -67,8 +69,12 @@ CASES = (
     ),
     Case("error_cells.xlsx", "problems", r"ERROR AR Aging!G5 open_cents.*\n.*ERROR AR Aging!G7"),
     Case("non_numeric_balances.xlsx", "problems", r"ERROR AR Aging!G4 open_cents 'n/a'"),
-    Case("settings_invalid.xlsx", "problems", r"ERROR Settings!B4 Minimum amount 'lots'.*\n"
-         r".*ERROR Settings!B5 Promise grace days.*\n.*ERROR Settings!B6 Forecast weeks"),
+    Case(
+        "settings_invalid.xlsx",
+        "problems",
+        r"ERROR Settings!B4 Minimum amount 'lots'.*\n"
+        r".*ERROR Settings!B5 Promise grace days.*\n.*ERROR Settings!B6 Forecast weeks",
+    ),
     Case("dates_three_conventions.xlsx", "ok"),
     Case(
         "dates_free_text.xlsx",
@@ -160,7 +166,9 @@ def test_corpus_has_thirty_cases_and_matches_its_generator() -> None:
     assert len(CASES) + 4 >= 30 + 4  # + lock file, read-only, missing file, million rows
     assert {c.name for c in CASES} == set(files)
     for name, data in files.items():
-        assert (FILES / name).read_bytes() == data, f"{name}: regenerate with python -m corpus.build"
+        assert (FILES / name).read_bytes() == data, (
+            f"{name}: regenerate with python -m corpus.build"
+        )
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
@@ -177,7 +185,9 @@ def test_header_only_gives_an_empty_queue_and_a_zero_forecast(tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     assert "0 open items" in proc.stdout and "Queue: 0 to chase" in proc.stdout
     cash = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Expected Cash").to_python()
-    numbers = [v for row in cash for v in row if isinstance(v, int | float) and not isinstance(v, bool)]
+    numbers = [
+        v for row in cash for v in row if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
     assert all(v == 0 for v in numbers), numbers
 
 
@@ -186,7 +196,9 @@ def test_excel_lock_file_refuses_and_leaves_the_book(tmp_path: Path) -> None:
     shutil.copyfile(FILES / "negative_and_zero_balances.xlsx", path)
     (tmp_path / "~$aging.xlsx").write_bytes(b"\x0bsomeone")
     before = digest(path)
-    assert_refused(path, cli("run", path, "--as-of", AS_OF), r"open in Excel \(~\$aging\.xlsx exists\)")
+    assert_refused(
+        path, cli("run", path, "--as-of", AS_OF), r"open in Excel \(~\$aging\.xlsx exists\)"
+    )
     assert digest(path) == before
 
 

@@ -24,8 +24,15 @@ from compare_packages import (
     sheet_parts,
 )
 from corpus.build import RICH
-from corpus.rich_book import AGING, AS_OF, HEADER_ROW, LAST_ROW, TABLE_NAME, TEAM_HEADERS
-from corpus.rich_book import build_rich_book
+from corpus.rich_book import (
+    AGING,
+    AS_OF,
+    HEADER_ROW,
+    LAST_ROW,
+    TABLE_NAME,
+    TEAM_HEADERS,
+    build_rich_book,
+)
 from lo import convert
 
 from dunning_core.columns import MANAGED_HEADERS, OWNED_SHEETS
@@ -85,7 +92,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path
 def test_committed_books_match_their_generator(tmp_path: Path) -> None:
     for name, kw in RICH.items():
         fresh = build_rich_book(tmp_path / name, **kw)
-        assert fresh.read_bytes() == (FILES / name).read_bytes(), f"rebuild {name}: python -m corpus.build"
+        assert fresh.read_bytes() == (FILES / name).read_bytes(), (
+            f"rebuild {name}: python -m corpus.build"
+        )
 
 
 @pytest.mark.parametrize("name", BOOKS)
@@ -95,8 +104,10 @@ def test_nothing_the_team_owns_changes_over_two_runs(
     original, twice, thrice = runs[name]
     result = compare(original, twice)
     third = compare(original, thrice)
-    print(f"{name}: {result.parts} parts, {result.elements} sheet elements, {result.cells} cells "
-          f"compared; {len(result.differences)} differences")
+    print(
+        f"{name}: {result.parts} parts, {result.elements} sheet elements, {result.cells} cells "
+        f"compared; {len(result.differences)} differences"
+    )
     assert result.parts >= 20 and result.cells >= 350 and result.elements >= 10
     assert result.differences == []
     assert third.differences == []

@@ -54,14 +54,19 @@ def rezip(data: bytes) -> bytes:
         for name in src.namelist():
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, fix_modified(src.read(name)) if name == "docProps/core.xml" else src.read(name))
+            z.writestr(
+                info,
+                fix_modified(src.read(name)) if name == "docProps/core.xml" else src.read(name),
+            )
     return buf.getvalue()
 
 
 def fix_modified(core: bytes) -> bytes:
     """openpyxl stamps the save time into core.xml; pin it so rebuilds give the same bytes."""
     stamp = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", core)
+    return re.sub(
+        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", core
+    )
 
 
 def xlsx(
@@ -125,7 +130,7 @@ def cfb(streams: dict[str, bytes]) -> bytes:
         n_fat += 1
         total = n_data + n_dir + n_fat
     fat = []
-    for name, start, size in entries:
+    for _name, start, size in entries:
         count = max(4096, size) // sec + (1 if max(4096, size) % sec else 0)
         for k in range(count):
             fat.append(start + k + 1 if k < count - 1 else 0xFFFFFFFE)
@@ -168,8 +173,13 @@ def cfb(streams: dict[str, bytes]) -> bytes:
 
 def encrypted() -> bytes:
     """What Excel writes for a password-protected book: a CFB with EncryptionInfo."""
-    info = struct.pack("<HHI", 4, 4, 0x40) + b"<encryption xmlns=\"http://schemas.microsoft.com/office/2006/encryption\"/>"
-    return cfb({"EncryptionInfo": info, "EncryptedPackage": struct.pack("<Q", 4096) + b"\x5a" * 4096})
+    info = (
+        struct.pack("<HHI", 4, 4, 0x40)
+        + b'<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption"/>'
+    )
+    return cfb(
+        {"EncryptionInfo": info, "EncryptedPackage": struct.pack("<Q", 4096) + b"\x5a" * 4096}
+    )
 
 
 # -- the corpus -----------------------------------------------------------------------------
@@ -193,7 +203,8 @@ def _two_tables(wb: Workbook) -> None:
 
 def _de_csv() -> bytes:
     lines = [
-        "Kundennummer;Kundenname;Rechnungsnummer;Rechnungsdatum;Fälligkeitsdatum;Währung;Offener Betrag",
+        "Kundennummer;Kundenname;Rechnungsnummer;Rechnungsdatum;Fälligkeitsdatum;Währung;"
+        "Offener Betrag",
         "K001;Müller GmbH;RE-2026-001;01.08.2026;31.08.2026;EUR;1.234,56",
         "K002;Bäckerei Schäfer;RE-2026-002;15.08.2026;14.09.2026;EUR;-120,00",
         "K003;Größe & Söhne KG;RE-2026-003;01.09.2026;01.10.2026;EUR;0,00",
@@ -217,7 +228,9 @@ def corpus() -> dict[str, bytes]:
         "text_named.xlsx": b"Customer,Invoice,Balance\nC1,INV-1,100\n",
         "zip_not_workbook.xlsx": _zip({"hello.txt": b"not a workbook"}),
         "no_workbook_part.xlsx": _drop(good, "xl/workbook.xml"),
-        "broken_sheet_xml.xlsx": _patch(good, "xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2]),
+        "broken_sheet_xml.xlsx": _patch(
+            good, "xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2]
+        ),
         "password_protected.xlsx": encrypted(),
         "legacy_cfb_without_workbook.xls": cfb({"Nothing": b"\0" * 16}),
         "xlsx_renamed.xls": good,
@@ -239,7 +252,9 @@ def corpus() -> dict[str, bytes]:
         ),
         "settings_invalid.xlsx": xlsx(extra=_settings_invalid),
         "error_cells.xlsx": xlsx(
-            _with({(1, "Open Balance"): "#N/A", (2, "Due Date"): "#REF!", (3, "Open Balance"): "=1/0"})
+            _with(
+                {(1, "Open Balance"): "#N/A", (2, "Due Date"): "#REF!", (3, "Open Balance"): "=1/0"}
+            )
         ),
         "dates_three_conventions.xlsx": xlsx(
             _with(
@@ -254,7 +269,9 @@ def corpus() -> dict[str, bytes]:
         ),
         "dates_free_text.xlsx": xlsx(_with({(4, "Due Date"): "Sept 5th"})),
         "negative_and_zero_balances.xlsx": xlsx(
-            _with({(0, "Open Balance"): 0.0, (1, "Open Balance"): -250.0, (2, "Open Balance"): -0.0})
+            _with(
+                {(0, "Open Balance"): 0.0, (1, "Open Balance"): -250.0, (2, "Open Balance"): -0.0}
+            )
         ),
         "duplicate_invoice_numbers.xlsx": xlsx(
             _with({(1, "Invoice #"): "INV-1000", (2, "Invoice #"): "INV-1000"})
@@ -275,7 +292,9 @@ def corpus() -> dict[str, bytes]:
             _with({(i, "Open Balance"): v for i, v in enumerate(["n/a", "TBD", "", "—", "1.2.3"])})
         ),
         "extra_sheets_no_aging.xlsx": xlsx([[1, 2]], headers=["a", "b"], extra=_two_tables),
-        "all_credit_notes.xlsx": xlsx(_with({(i, "Open Balance"): -10.0 * (i + 1) for i in range(5)})),
+        "all_credit_notes.xlsx": xlsx(
+            _with({(i, "Open Balance"): -10.0 * (i + 1) for i in range(5)})
+        ),
     }
     return files
 
@@ -323,10 +342,13 @@ def million_rows(path: Path, n_rows: int = 1_048_575) -> Path:
     ct = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         "</Types>"
     )
     root = (
@@ -337,7 +359,8 @@ def million_rows(path: Path, n_rows: int = 1_048_575) -> Path:
     )
     book = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{ns}" '
-        f'xmlns:r="{rel}"><sheets><sheet name="{SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        f'xmlns:r="{rel}"><sheets><sheet name="{SHEET}" sheetId="1" r:id="rId1"/></sheets>'
+        "</workbook>"
     )
     book_rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -357,7 +380,8 @@ def million_rows(path: Path, n_rows: int = 1_048_575) -> Path:
                 f'<dimension ref="A1:E{n_rows + 1}"/><sheetData>'.encode()
             )
             cells = "".join(
-                f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>' for c, h in zip("ABCDE", heads)
+                f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>'
+                for c, h in zip("ABCDE", heads, strict=True)
             )
             f.write(f'<row r="1">{cells}</row>'.encode())
             chunk: list[str] = []

@@ -30,7 +30,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from corpus.hostile import fix_modified
-
 from dunning_core.sample_book import HEADERS as SAMPLE_HEADERS
 from dunning_core.sample_book import SAMPLE_AS_OF, sample_rows
 
@@ -107,7 +106,7 @@ def _base(path: Path) -> None:
         for c in (4, 5):
             ws.cell(n, c).number_format = "dd/mm/yyyy"
         ws.cell(n, 7).number_format = "#,##0.00"
-        ws.cell(n, 8).number_format = '#,##0.00 [$€-407];[Red]-#,##0.00 [$€-407]'
+        ws.cell(n, 8).number_format = "#,##0.00 [$€-407];[Red]-#,##0.00 [$€-407]"
         if i % 4 == 0:
             ws.cell(n, 2).fill = PatternFill("solid", fgColor="FFFFF2CC")
     ref = f"A{HEADER_ROW}:{chr(64 + len(TEAM_HEADERS))}{LAST_ROW}"
@@ -116,13 +115,17 @@ def _base(path: Path) -> None:
     ws.add_table(table)
     ws.conditional_formatting.add(
         f"H{HEADER_ROW + 1}:H{LAST_ROW}",
-        ColorScaleRule(start_type="min", start_color="FFF8696B", end_type="max", end_color="FF63BE7B"),
+        ColorScaleRule(
+            start_type="min", start_color="FFF8696B", end_type="max", end_color="FF63BE7B"
+        ),
     )
     ws.conditional_formatting.add(
         f"G{HEADER_ROW + 1}:G{LAST_ROW}",
         DataBarRule(start_type="min", end_type="max", color="FF638EC6"),
     )
-    dv = DataValidation(type="list", formula1='"Ana Ruiz,Ben Okafor,Chloé Martin"', allow_blank=True)
+    dv = DataValidation(
+        type="list", formula1='"Ana Ruiz,Ben Okafor,Chloé Martin"', allow_blank=True
+    )
     dv.add(f"I{HEADER_ROW + 1}:I{LAST_ROW}")
     ws.add_data_validation(dv)
     ws["B5"].comment = Comment("Key account: call before sending anything", "Ana Ruiz")
@@ -141,7 +144,8 @@ def _base(path: Path) -> None:
     summary["B2"] = f"=COUNTA('{AGING}'!C{HEADER_ROW + 1}:C{LAST_ROW})"
     summary["A3"] = "EUR open"
     summary["B3"] = (
-        f"=SUMIFS('{AGING}'!H{HEADER_ROW + 1}:H{LAST_ROW},'{AGING}'!F{HEADER_ROW + 1}:F{LAST_ROW},\"EUR\")"
+        f"=SUMIFS('{AGING}'!H{HEADER_ROW + 1}:H{LAST_ROW},"
+        f"'{AGING}'!F{HEADER_ROW + 1}:F{LAST_ROW},\"EUR\")"
     )
     summary["A4"] = "Via table"
     summary["B4"] = f"=SUM({TABLE_NAME}[Open Balance])"
@@ -152,7 +156,9 @@ def _base(path: Path) -> None:
         summary.cell(r, 1).font = Font(bold=True)
     chart = BarChart()
     chart.title = "Open balance, first ten invoices"
-    chart.add_data(Reference(ws, min_col=8, min_row=HEADER_ROW, max_row=HEADER_ROW + 10), titles_from_data=True)
+    chart.add_data(
+        Reference(ws, min_col=8, min_row=HEADER_ROW, max_row=HEADER_ROW + 10), titles_from_data=True
+    )
     chart.set_categories(Reference(ws, min_col=3, min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 10))
     summary.add_chart(chart, "D8")
     summary.add_image(Image(io.BytesIO(_png())), "D2")
@@ -209,7 +215,8 @@ _SPARKLINES = (
     '<x14:colorAxis rgb="FF000000"/><x14:colorMarkers rgb="FFD00000"/>'
     '<x14:colorFirst rgb="FFD00000"/><x14:colorLast rgb="FFD00000"/>'
     '<x14:colorHigh rgb="FFD00000"/><x14:colorLow rgb="FFD00000"/><x14:sparklines>'
-    f"<x14:sparkline><xm:f>'{AGING}'!G{HEADER_ROW + 1}:H{HEADER_ROW + 1}</xm:f><xm:sqref>C1</xm:sqref>"
+    f"<x14:sparkline><xm:f>'{AGING}'!G{HEADER_ROW + 1}:H{HEADER_ROW + 1}</xm:f>"
+    "<xm:sqref>C1</xm:sqref>"
     f"</x14:sparkline><x14:sparkline><xm:f>'{AGING}'!G{HEADER_ROW + 2}:H{HEADER_ROW + 2}</xm:f>"
     "<xm:sqref>C2</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup>"
     "</x14:sparklineGroups></ext>"
@@ -223,7 +230,8 @@ _PERSONS = (
 )
 _THREADED = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments" '
+    "<ThreadedComments "
+    'xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments" '
     'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     '<threadedComment ref="C6" dT="2026-11-19T10:00:00.00" '
     'personId="{6B1C5C1E-0000-4000-8000-0000000000B1}" id="{7A000000-0000-4000-8000-0000000000C1}">'
@@ -264,15 +272,19 @@ def _pivot_cache() -> str:
     for h in TEAM_HEADERS:
         if h == "Currency":
             items = "".join(f'<s v="{c}"/>' for c in ("EUR", "GBP", "USD"))
-            fields.append(f'<cacheField name="{h}" numFmtId="0"><sharedItems count="3">{items}</sharedItems></cacheField>')
+            fields.append(
+                f'<cacheField name="{h}" numFmtId="0"><sharedItems count="3">{items}'
+                "</sharedItems></cacheField>"
+            )
         else:
             fields.append(f'<cacheField name="{h}" numFmtId="0"><sharedItems/></cacheField>')
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-        'saveData="0" refreshOnLoad="1" createdVersion="6" refreshedVersion="6" minRefreshableVersion="3" '
-        f'recordCount="0"><cacheSource type="worksheet"><worksheetSource ref="A{HEADER_ROW}:L{LAST_ROW}" '
+        'saveData="0" refreshOnLoad="1" createdVersion="6" refreshedVersion="6" '
+        'minRefreshableVersion="3" recordCount="0"><cacheSource type="worksheet">'
+        f'<worksheetSource ref="A{HEADER_ROW}:L{LAST_ROW}" '
         f'sheet="{AGING}"/></cacheSource><cacheFields count="{len(fields)}">{"".join(fields)}'
         "</cacheFields></pivotCacheDefinition>"
     )
@@ -297,14 +309,17 @@ def _pivot_table() -> str:
         '<pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'name="OpenByCurrency" cacheId="1" applyNumberFormats="0" applyBorderFormats="0" '
         'applyFontFormats="0" applyPatternFormats="0" applyAlignmentFormats="0" '
-        'applyWidthHeightFormats="1" dataCaption="Values" updatedVersion="6" minRefreshableVersion="3" '
+        'applyWidthHeightFormats="1" dataCaption="Values" updatedVersion="6" '
+        'minRefreshableVersion="3" '
         'createdVersion="6" indent="0" outline="1" outlineData="1">'
         '<location ref="A3:B7" firstHeaderRow="1" firstDataRow="1" firstDataCol="1"/>'
         f'<pivotFields count="{len(fields)}">{"".join(fields)}</pivotFields>'
         f'<rowFields count="1"><field x="{cur}"/></rowFields>'
-        '<rowItems count="4"><i><x/></i><i><x v="1"/></i><i><x v="2"/></i><i t="grand"><x/></i></rowItems>'
+        '<rowItems count="4"><i><x/></i><i><x v="1"/></i><i><x v="2"/></i>'
+        '<i t="grand"><x/></i></rowItems>'
         '<colItems count="1"><i/></colItems>'
-        f'<dataFields count="1"><dataField name="Sum of Open Balance" fld="{bal}" baseField="0" baseItem="0"/>'
+        '<dataFields count="1"><dataField name="Sum of Open Balance" '
+        f'fld="{bal}" baseField="0" baseItem="0"/>'
         "</dataFields></pivotTableDefinition>"
     )
 
@@ -324,7 +339,9 @@ def _sheet_part(parts: dict[str, bytes], name: str) -> str:
 def _add_rel(parts: dict[str, bytes], rels_part: str, rid: str, kind: str, target: str) -> None:
     rel = f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"/>'
     if rels_part in parts:
-        parts[rels_part] = parts[rels_part].replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+        parts[rels_part] = parts[rels_part].replace(
+            b"</Relationships>", rel.encode() + b"</Relationships>"
+        )
     else:
         parts[rels_part] = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -335,7 +352,9 @@ def _add_rel(parts: dict[str, bytes], rels_part: str, rid: str, kind: str, targe
 
 def _add_ct(parts: dict[str, bytes], part: str, ct: str) -> None:
     over = f'<Override PartName="/{part}" ContentType="{ct}"/>'
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", over.encode() + b"</Types>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", over.encode() + b"</Types>"
+    )
 
 
 def _append_ext(xml: bytes, ext: str) -> bytes:
@@ -366,47 +385,119 @@ def _inject(parts: dict[str, bytes], *, macro: bool, databar_link: bool) -> None
 
     parts["xl/persons/person.xml"] = _PERSONS.encode()
     _add_ct(parts, "xl/persons/person.xml", "application/vnd.ms-excel.person+xml")
-    _add_rel(parts, "xl/_rels/workbook.xml.rels", "rIdPerson1", _MS_REL + "person", "persons/person.xml")
+    _add_rel(
+        parts, "xl/_rels/workbook.xml.rels", "rIdPerson1", _MS_REL + "person", "persons/person.xml"
+    )
     parts["xl/threadedComments/threadedComment1.xml"] = _THREADED.encode()
-    _add_ct(parts, "xl/threadedComments/threadedComment1.xml", "application/vnd.ms-excel.threadedcomments+xml")
+    _add_ct(
+        parts,
+        "xl/threadedComments/threadedComment1.xml",
+        "application/vnd.ms-excel.threadedcomments+xml",
+    )
     folder, name = aging.rsplit("/", 1)
-    _add_rel(parts, f"{folder}/_rels/{name}.rels", "rIdTc1", "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment", "../threadedComments/threadedComment1.xml")
+    _add_rel(
+        parts,
+        f"{folder}/_rels/{name}.rels",
+        "rIdTc1",
+        "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment",
+        "../threadedComments/threadedComment1.xml",
+    )
 
     parts["xl/pivotCache/pivotCacheDefinition1.xml"] = _pivot_cache().encode()
-    _add_ct(parts, "xl/pivotCache/pivotCacheDefinition1.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml")
-    _add_rel(parts, "xl/_rels/workbook.xml.rels", "rIdPc1", _REL + "pivotCacheDefinition", "pivotCache/pivotCacheDefinition1.xml")
+    _add_ct(
+        parts,
+        "xl/pivotCache/pivotCacheDefinition1.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml",
+    )
+    _add_rel(
+        parts,
+        "xl/_rels/workbook.xml.rels",
+        "rIdPc1",
+        _REL + "pivotCacheDefinition",
+        "pivotCache/pivotCacheDefinition1.xml",
+    )
     parts["xl/pivotTables/pivotTable1.xml"] = _pivot_table().encode()
-    _add_ct(parts, "xl/pivotTables/pivotTable1.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml")
-    _add_rel(parts, "xl/pivotTables/_rels/pivotTable1.xml.rels", "rId1", _REL + "pivotCacheDefinition", "../pivotCache/pivotCacheDefinition1.xml")
+    _add_ct(
+        parts,
+        "xl/pivotTables/pivotTable1.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml",
+    )
+    _add_rel(
+        parts,
+        "xl/pivotTables/_rels/pivotTable1.xml.rels",
+        "rId1",
+        _REL + "pivotCacheDefinition",
+        "../pivotCache/pivotCacheDefinition1.xml",
+    )
     folder, name = pivot.rsplit("/", 1)
-    _add_rel(parts, f"{folder}/_rels/{name}.rels", "rIdPt1", _REL + "pivotTable", "../pivotTables/pivotTable1.xml")
+    _add_rel(
+        parts,
+        f"{folder}/_rels/{name}.rels",
+        "rIdPt1",
+        _REL + "pivotTable",
+        "../pivotTables/pivotTable1.xml",
+    )
 
     parts["xl/externalLinks/externalLink1.xml"] = _EXTERNAL.encode()
     parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = _EXTERNAL_RELS.encode()
-    _add_ct(parts, "xl/externalLinks/externalLink1.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml")
-    _add_rel(parts, "xl/_rels/workbook.xml.rels", "rIdExt1", _REL + "externalLink", "externalLinks/externalLink1.xml")
+    _add_ct(
+        parts,
+        "xl/externalLinks/externalLink1.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml",
+    )
+    _add_rel(
+        parts,
+        "xl/_rels/workbook.xml.rels",
+        "rIdExt1",
+        _REL + "externalLink",
+        "externalLinks/externalLink1.xml",
+    )
 
     book = parts["xl/workbook.xml"].decode()
-    book = book.replace("</sheets>", '</sheets><externalReferences><externalReference r:id="rIdExt1"/></externalReferences>', 1)
+    book = book.replace(
+        "</sheets>",
+        '</sheets><externalReferences><externalReference r:id="rIdExt1"/></externalReferences>',
+        1,
+    )
     pc = '<pivotCaches><pivotCache cacheId="1" r:id="rIdPc1"/></pivotCaches>'
-    book = re.sub(r"(<calcPr[^>]*/>)", lambda m: m.group(1) + pc, book, count=1) if "<calcPr" in book else book.replace("</workbook>", pc + "</workbook>")
-    if 'xmlns:r=' not in book.split(">", 2)[1]:
+    book = (
+        re.sub(r"(<calcPr[^>]*/>)", lambda m: m.group(1) + pc, book, count=1)
+        if "<calcPr" in book
+        else book.replace("</workbook>", pc + "</workbook>")
+    )
+    if "xmlns:r=" not in book.split(">", 2)[1]:
         book = book.replace("<workbook ", f'<workbook xmlns:r="{_REL[:-1]}" ', 1)
     parts["xl/workbook.xml"] = book.encode()
 
     parts["docProps/custom.xml"] = _CUSTOM_PROPS.encode()
-    _add_ct(parts, "docProps/custom.xml", "application/vnd.openxmlformats-officedocument.custom-properties+xml")
+    _add_ct(
+        parts,
+        "docProps/custom.xml",
+        "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+    )
     _add_rel(parts, "_rels/.rels", "rIdCustom", _REL + "custom-properties", "docProps/custom.xml")
 
     with zipfile.ZipFile(TEMPLATE) as z:
         ui = z.read("customUI/customUI14.xml")
         vba = z.read("xl/vbaProject.bin")
     parts["customUI/customUI14.xml"] = ui
-    _add_rel(parts, "_rels/.rels", "rIdUI", "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility", "customUI/customUI14.xml")
+    _add_rel(
+        parts,
+        "_rels/.rels",
+        "rIdUI",
+        "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility",
+        "customUI/customUI14.xml",
+    )
     if macro:
         parts["xl/vbaProject.bin"] = vba
         _add_ct(parts, "xl/vbaProject.bin", "application/vnd.ms-office.vbaProject")
-        _add_rel(parts, "xl/_rels/workbook.xml.rels", "rIdVBA", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin")
+        _add_rel(
+            parts,
+            "xl/_rels/workbook.xml.rels",
+            "rIdVBA",
+            "http://schemas.microsoft.com/office/2006/relationships/vbaProject",
+            "vbaProject.bin",
+        )
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
             b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
             b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
