@@ -104,6 +104,16 @@ def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
         ) from exc
     except Exception as exc:  # calamine raises some format errors as plain Exception
         raise UserError(f"{path}: not a readable spreadsheet ({exc}).") from exc
+    try:
+        out = _sheets(path, book)
+    finally:
+        book.close()
+    if not out:
+        raise UserError(f"{path}: the workbook has no worksheets (expected an aging table).")
+    return out
+
+
+def _sheets(path: pathlib.Path, book: pc.CalamineWorkbook) -> list[RawSheet]:
     tables: dict[str, dict[str, str]] = {}
     try:
         for name in book.table_names or ():
@@ -139,9 +149,6 @@ def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
                 tables=tables.get(meta.name, {}),
             )
         )
-    book.close()
-    if not out:
-        raise UserError(f"{path}: the workbook has no worksheets (expected an aging table).")
     return out
 
 
