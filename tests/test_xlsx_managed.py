@@ -173,3 +173,18 @@ def test_prefixed_spreadsheetml_is_edited_as_plain_tags() -> None:
     row2 = root.find(f"{{{NS}}}sheetData/{{{NS}}}row[@r='2']")
     assert [c.get("r") for c in row2] == ["A2", "B2", "D2", "E2", "F2", "G2"]
     assert start == 4
+
+
+def test_rules_go_after_a_team_data_bar_with_its_own_extlst() -> None:
+    databar = (
+        '<conditionalFormatting sqref="B2:B5"><cfRule type="dataBar" priority="1"><dataBar>'
+        '<cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/></dataBar><extLst>'
+        '<ext uri="{B025F937-C7B1-47D3-B67F-A62EFF666E3E}"><x14:id xmlns:x14="urn:x14">'
+        "{1}</x14:id></ext></extLst></cfRule></conditionalFormatting>"
+    )
+    xml = sheet(BASE, databar)
+    once, _, _ = edit(xml, [2, 3])
+    twice, _, _ = edit(once.encode(), [2, 3])
+    assert twice == once
+    assert databar in twice and twice.count("<conditionalFormatting") == 3
+    assert twice.index(databar) < twice.index('priority="2"')

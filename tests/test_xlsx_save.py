@@ -49,7 +49,6 @@ def test_refuses_when_open_in_excel(tmp_path: Path) -> None:
     assert path.read_bytes() == b"v1"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
 def test_refuses_read_only_book(tmp_path: Path) -> None:
     path = book(tmp_path)
     path.chmod(0o444)

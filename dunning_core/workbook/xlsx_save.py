@@ -37,7 +37,8 @@ def check_writable(book: Path) -> None:
             f"{book}: the workbook is open in Excel ({excel_lock_name(book).name} exists): "
             "close it and run again."
         )
-    if book.exists() and not os.access(book, os.W_OK):
+    if book.exists() and (not os.access(book, os.W_OK) or not book.stat().st_mode & 0o222):
+        # the mode bits as well: for root, access() says yes to every file
         raise UserError(f"{book}: the workbook is read-only: make it writable and run again.")
     if not os.access(book.parent, os.W_OK):
         raise UserError(f"{book.parent}: the folder is not writable: the book cannot be saved.")

@@ -125,9 +125,21 @@ def edit_suffix(
                 f'<cfRule type="expression" dxfId="{grey_dxf}" priority="{prio + 2}">'
                 f'<formula>${x}{first}="Yes"</formula></cfRule></conditionalFormatting>'
             )
+    return suffix[: _cf_position(suffix)] + "".join(cfs) + suffix[_cf_position(suffix) :]
+
+
+def _cf_position(suffix: str) -> int:
+    """Where new conditional formats go: after the team's last one, else before the
+    first element that must follow them. The search starts after the team's rules,
+    since a rule may carry its own nested ``<extLst>`` (Excel's data bars do)."""
+    after = 0
+    for cf in _CF.finditer(suffix):
+        after = cf.end()
+    if after:
+        return after
     at = suffix.rfind("</worksheet>") if "</worksheet>" in suffix else len(suffix)
     for name in _AFTER_CF:
         m = re.search(rf"<{name}[\s>/]", suffix)
         if m and m.start() < at:
             at = m.start()
-    return suffix[:at] + "".join(cfs) + suffix[at:]
+    return at
