@@ -113,6 +113,7 @@ def test_owned_sheets_tables_chart_validation_and_injection(book: Path) -> None:
     assert drafts["L4"].value == 1234.56 and drafts["L4"].number_format == "#,##0.00"
     assert drafts["B4"].number_format == "yyyy-mm-dd"
     assert drafts["J5"].value == "+1 line two" and drafts["J4"].alignment.wrap_text
+    assert drafts.row_dimensions[4].height == 30  # two lines of body shown
     dv = drafts.data_validations.dataValidation[0]
     assert dv.formula1 == '"Draft,Approved,Sent,Skipped"' and str(dv.sqref).startswith("O4:")
     assert wb["Aging"]["K4"].data_type == "s"  # "=cmd|..." priority reason stays text

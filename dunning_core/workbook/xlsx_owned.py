@@ -23,6 +23,8 @@ NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WIDTH_SAMPLE = 300
 _CHART_ROWS = 18
+#: Wrapped cells (draft bodies) show this many lines; the rest is one click away.
+_MAX_LINES = 8
 
 
 @dataclass
@@ -42,6 +44,19 @@ def _fmt(frame: pd.DataFrame, col: object, formats: dict[str, str]) -> str:
     if str(col) in formats:
         return formats[str(col)]
     return "number" if pd.api.types.is_numeric_dtype(frame[col].dtype) else "text"
+
+
+def _lines(value: object, width: float) -> int:
+    """Lines a wrapped text needs at ``width`` characters (Excel does not size rows
+    itself when a file is opened, and LibreOffice does not either).
+
+    >>> _lines("ab\\ncd efgh", 6), _lines(None, 10)
+    (3, 1)
+    """
+    if not isinstance(value, str):
+        return 1
+    per = max(1, int(width) - 2)
+    return sum(max(1, -(-len(line) // per)) for line in value.split("\n"))
 
 
 def _width(header: str, values: pd.Series, fmt: str) -> float:
@@ -104,9 +119,12 @@ def build_sheet(
             if headers[i - 1] in spec.validations:
                 sqref = f"{letters[i - 1]}{hr + 1}:{letters[i - 1]}{place.last_row + 500}"
                 validations.append((sqref, spec.validations[headers[i - 1]]))
+        wrapped = [i for i, f in enumerate(fmts) if f == "wrap"]
         for r, values in enumerate(frame.itertuples(index=False, name=None), start=hr + 1):
             cells = "".join(value_cell(f"{letters[i]}{r}", v, xfs[i]) for i, v in enumerate(values))
-            rows.append(f'<row r="{r}">{cells}</row>')
+            lines = max([_lines(values[i], widths[i + 1]) for i in wrapped] + [1])
+            height = f' ht="{min(lines, _MAX_LINES) * 15}" customHeight="1"' if lines > 1 else ""
+            rows.append(f'<row r="{r}"{height}>{cells}</row>')
         table_id, name = allocate(table_name(block.title))
         ref = range_ref(1, hr, ncol, place.last_row)
         out.tables.append((table_id, name, table_xml(table_id, name, ref, headers)))
