@@ -250,3 +250,16 @@ def test_currency_from_amount_symbols_when_no_currency_column() -> None:
     ing, _ = _run(rows)
     assert ing.invoices[F.CURRENCY].tolist() == ["EUR", "GBP"]
     assert ing.report.open_total_cents == {"EUR": 123450, "GBP": 1000}
+
+
+def test_due_date_from_bucket_columns_in_a_detail_layout() -> None:
+    rows = [
+        ["Invoice", "Invoice Date", "Current", "1-30", "31-60", "Total"],
+        ["1", D(2024, 12, 1), None, None, 40.0, 40.0],
+        ["2", D(2025, 1, 20), 10.0, None, None, 10.0],
+    ]
+    ing, _ = _run(rows)
+    days = (pd.Timestamp(AS_OF) - ing.invoices[F.DUE_DATE]).dt.days.tolist()
+    assert days == [31, 0]
+    assert ing.invoices[F.OPEN_CENTS].tolist() == [4000, 1000]
+    assert any("aging-bucket column" in d for d in ing.report.derived)

@@ -165,7 +165,8 @@ def ingest(
     out.update(sel.extra)
     out[F.OPEN_CENTS] = sel.open_cents
     out[F.CURRENCY] = ccy.loc[pos]
-    finish.derive(out, pos, as_of, derived, headers, cols)
+    bucket_due = None if amounts.bucket_mode else items.due_from_buckets(amounts, mp.buckets, as_of)
+    finish.derive(out, pos, as_of, derived, headers, cols, bucket_due)
     idx = pd.RangeIndex(len(pos))
     srow = pd.Series(src.srow.loc[pos].to_numpy(), index=idx)
     result = frame.assemble({f: s.set_axis(idx) for f, s in out.items()}, idx, srow)

@@ -25,6 +25,7 @@ def derive(
     derived: list[str],
     headers: tuple[str, ...],
     cols: dict[str, int],
+    bucket_due: pd.Series | None = None,
 ) -> None:
     """Fill due date, customer id/name fallbacks and credit-note signs in ``out``."""
     due = out.get(F.DUE_DATE, pd.Series(pd.NaT, index=pos, dtype="datetime64[ns]"))
@@ -40,6 +41,12 @@ def derive(
         if n:
             due = due.fillna(alt)
             derived.append(f"due date = invoice date + payment terms ({n} rows)")
+    if bucket_due is not None and due.isna().any():
+        alt = bucket_due.loc[pos]
+        n = int((due.isna() & alt.notna()).sum())
+        if n:
+            due = due.fillna(alt)
+            derived.append(f"due date = start of the row's aging-bucket column ({n} rows)")
     out[F.DUE_DATE] = due
     name = out.get(F.CUSTOMER_NAME, pd.Series("", index=pos, dtype="str"))
     cid = out.get(F.CUSTOMER_ID, pd.Series("", index=pos, dtype="str"))

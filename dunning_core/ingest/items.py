@@ -125,3 +125,22 @@ def _from_buckets(
             items.problems.append(Problem(src.sheet, cell, F.OPEN_CENTS, value, msg))
     items.problems += _zero(src, kept.difference(pos.unique()))
     return items
+
+
+def due_from_buckets(
+    amounts: Amounts, bcols: tuple[BucketColumn, ...], as_of: dt.date
+) -> pd.Series | None:
+    """Per row, a due date inside the first bucket column holding a non-zero amount.
+
+    For detail layouts that have bucket columns but miss a due date on some rows.
+    """
+    if not bcols:
+        return None
+    due: pd.Series | None = None
+    for b in reversed(bcols):  # the leftmost non-zero bucket wins
+        cents = amounts.by_bucket[b.index]
+        day = pd.Timestamp(as_of) - pd.Timedelta(days=max(b.lo, 0))
+        this = pd.Series(day, index=cents.index).where(cents.fillna(0).ne(0))
+        due = this if due is None else this.fillna(due)
+    assert due is not None
+    return due.astype("datetime64[ns]")
