@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dunning_core import money
 from dunning_core.columns import (
     ACTIVITY_COLUMNS,
     ACTIVITY_FORMATS,
@@ -129,17 +128,6 @@ def table_name(title: str) -> str:
     return name
 
 
-def _money_units(series: pd.Series) -> pd.Series:
-    """Drafts carry cents in the frame (records.CycleResult); sheets show units.
-
-    An integer column is taken as cents, a float column as already in units, so
-    either convention from the drafts stage is shown correctly.
-    """
-    if pd.api.types.is_integer_dtype(series.dtype):
-        return money.units_series(series)
-    return pd.to_numeric(series, errors="coerce")
-
-
 def _fixed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """The frame with exactly ``columns`` in order (missing ones empty)."""
     return frame.reindex(columns=list(columns))
@@ -147,7 +135,8 @@ def _fixed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 def _drafts(result: CycleResult) -> SheetSpec:
     frame = _fixed(result.drafts, DRAFT_COLUMNS)
-    frame[D.AMOUNT] = _money_units(frame[D.AMOUNT])
+    # float currency units (records.CycleResult): written as numbers, never as text
+    frame[D.AMOUNT] = pd.to_numeric(frame[D.AMOUNT], errors="coerce").astype("float64")
     note = (
         f"As of {result.as_of:%Y-%m-%d}. Edit Subject, Body, Status and Reviewer note: "
         "the next run keeps your edits and never adds a duplicate."

@@ -55,7 +55,7 @@ def make_result(
     drafts = pd.DataFrame(columns=list(DRAFT_COLUMNS))
     if action == "drafts":
         drafts = pd.DataFrame(
-            [{D.ID: "D-1", D.CUSTOMER: "C1", D.STATUS: "Draft", D.AMOUNT: 12345}],
+            [{D.ID: "D-1", D.CUSTOMER: "C1", D.STATUS: "Draft", D.AMOUNT: 123.45}],
             columns=list(DRAFT_COLUMNS),
         )
     weekly = pd.DataFrame({"Currency": ["EUR"], "W1": [10.5], "W2": [20.25]})

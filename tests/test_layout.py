@@ -38,15 +38,15 @@ def test_drafts_sheet_shows_units_status_dropdown_and_narrow_hash() -> None:
     drafts = next(s for s in layout.owned_sheets(make_result([4])) if s.name == S.DRAFTS)
     frame = drafts.blocks[0].frame
     assert list(frame.columns) == list(DRAFT_COLUMNS)
-    assert frame[D.AMOUNT].tolist() == [1234.56, 50.0]  # Int64 cents -> units
+    assert frame[D.AMOUNT].tolist() == [1234.56, 50.0]  # float units, as numbers
     assert drafts.validations[D.STATUS] == DRAFT_STATUSES
     assert drafts.freeze and D.GENERATED_HASH in drafts.narrow_columns
     assert drafts.blocks[0].formats[D.BODY] == "wrap"
 
 
-def test_float_draft_amounts_are_taken_as_units() -> None:
+def test_draft_amounts_typed_as_text_become_numbers() -> None:
     result = make_result([4])
-    result.drafts[D.AMOUNT] = [12.5, 3.0]
+    result.drafts[D.AMOUNT] = ["12.5", "3"]
     drafts = next(s for s in layout.owned_sheets(result) if s.name == S.DRAFTS)
     assert drafts.blocks[0].frame[D.AMOUNT].tolist() == [12.5, 3.0]
 

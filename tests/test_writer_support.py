@@ -75,7 +75,7 @@ def make_result(
             D.CREATED: pd.to_datetime([AS_OF, AS_OF]),
             D.CUSTOMER: ['=HYPERLINK("http://x")', "Beta <b> & Co"],
             D.BODY: ["Dear customer,\nplease pay.", "+1 line\x01 two"],
-            D.AMOUNT: pd.array([123456, 5000], dtype="Int64"),
+            D.AMOUNT: [1234.56, 50.0],  # float currency units, as CycleResult says
             D.STATUS: ["Draft", "Approved"],
         }
     ).reindex(columns=list(DRAFT_COLUMNS))
