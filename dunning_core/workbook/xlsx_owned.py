@@ -109,9 +109,7 @@ def build_sheet(
             + "</row>"
         )
         fmts = [_fmt(frame, c, formats) for c in frame.columns]
-        xfs = [
-            styles.xf(fmt=f, wrap=f == "wrap") if f not in ("text", "number") else 0 for f in fmts
-        ]
+        xfs = [styles.xf(fmt=f, wrap=f == "wrap") if f != "text" else 0 for f in fmts]
         for i, (col, f) in enumerate(zip(frame.columns, fmts, strict=True), start=1):
             widths[i] = max(widths.get(i, 0.0), _width(headers[i - 1], frame[col], f))
             if headers[i - 1] in spec.narrow_columns:

@@ -44,6 +44,9 @@ FORMAT_CODES = {
     "money": "#,##0.00",
     "date": "yyyy-mm-dd",
     "percent": "0%",
+    # mixed columns (Key figures: amounts, counts, days, percentages in one column):
+    # thousands separators and cents for large values, the value as is for small ones
+    "number": "[>=1000]#,##0.00;[<=-1000]-#,##0.00;General",
 }
 
 
