@@ -114,3 +114,9 @@ def test_integers() -> None:
     got = values.integers(pd.Series([12, "30 days", "", None, "late"]))
     assert got.values.tolist() == [12, 30, pd.NA, pd.NA, pd.NA]
     assert got.bad.tolist() == [False, False, False, False, True]
+
+
+def test_free_text_dates_never_crash() -> None:
+    got = values.dates(pd.Series(["Sept 5th", "0999-01-01", "Jan 5, 2024", "99999"]))
+    assert got.values.tolist()[:3] == [pd.NaT, pd.NaT, pd.Timestamp("2024-01-05")]
+    assert got.bad.tolist()[:3] == [True, True, False]

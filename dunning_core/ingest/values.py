@@ -161,6 +161,7 @@ def _ymd(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
     """Assemble dates from string parts; impossible dates become NaT."""
     yy = pd.to_numeric(y, errors="coerce")
     yy = yy.where(yy >= 100, yy + 2000)
+    yy = yy.where(yy.between(1900, 2200))  # "0999-01-01" or "Sept 5th" -> year 1: no date
     frame = pd.DataFrame(
         {"year": yy, "month": pd.to_numeric(m, errors="coerce"), "day": pd.to_numeric(d)}
     )
@@ -196,7 +197,7 @@ def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
     if is_dt.any():
         out[is_dt] = pd.to_datetime(obj[is_dt].map(lambda v: dt.datetime(v.year, v.month, v.day)))
     num = pd.to_numeric(obj.where(is_num), errors="coerce")
-    serial = is_num & num.between(1, 2958465) & ~num.between(19000101, 21001231)
+    serial = is_num & num.between(1, 109_574) & ~num.between(19000101, 21001231)  # to 2199
     if serial.any():
         days = np.floor(num[serial].astype("float64"))
         out[serial] = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
@@ -246,6 +247,7 @@ def _text_dates(t: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, str]:
         slow = pd.to_datetime(
             t[rest], errors="coerce", format="mixed", dayfirst=bool(dayfirst), utc=True
         )
+        slow = slow.where(slow.dt.year.between(1900, 2200))  # out of range: not a date
         got[rest] = slow.dt.tz_localize(None).astype("datetime64[ns]")
     return got, note
 
