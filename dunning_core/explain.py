@@ -39,8 +39,12 @@ def explain_text(report: IngestReport, problems: Sequence[Problem]) -> str:
         f"Sheet: {report.sheet!r} ({report.sheet_reason})",
         f"Header row: {report.header_row}"
         + (f" (joined over {report.header_rows} rows)" if report.header_rows > 1 else "")
-        + f"; data rows {report.first_data_row}-{report.last_data_row}; "
-        f"team columns end at column {report.last_column}",
+        + (
+            f"; data rows {report.first_data_row}-{report.last_data_row}; "
+            if report.last_data_row >= report.first_data_row
+            else "; no data rows; "
+        )
+        + f"team columns end at column {report.last_column}",
         "",
         "Mapping (field <- source column: evidence):",
     ]

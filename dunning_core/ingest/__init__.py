@@ -174,6 +174,9 @@ def ingest(
 
     bucket_idx = {b.index for b in mp.buckets}
     n_read = int(pos.nunique())
+    if not n_read:
+        msg = f"no open items under the header on row {table.header_row}"
+        problems.append(Problem(name, "", F.OPEN_CENTS, "", msg, Severity.WARNING))
     report = IngestReport(
         sheet=name,
         sheet_reason=reason,
