@@ -110,7 +110,8 @@ def test_skipped_rows_carry_their_cell_and_reason() -> None:
     assert ("B6", "row skipped: blank separator row", Severity.INFO) in got
     assert ("B7", "row skipped: repeated header row", Severity.INFO) in got
     assert ("B8", "row skipped: zero open balance", Severity.INFO) in got
-    assert ("E9", "no readable open balance; row left out", Severity.ERROR) in got
+    msg = "no readable open balance (empty, text or an Excel error); row left out"
+    assert ("E9", msg, Severity.ERROR) in got
     assert ("B10", "row skipped: grand total row", Severity.INFO) in got
     assert ing.invoices[F.INVOICE_NO].tolist() == ["1"]
     assert ing.report.file_total_cents == {"USD": 1000}

@@ -88,7 +88,7 @@ def select(
     items = Items(pos, amt.loc[pos])
     if amounts.open is None:
         items.derived.append("open balance = sum of the bucket columns")
-    msg = "no readable open balance; row left out"
+    msg = "no readable open balance (empty, text or an Excel error); row left out"
     for p in missing:
         value = "" if amounts.open_col is None else str(src.block.at[p, amounts.open_col])
         items.problems.append(
