@@ -282,7 +282,44 @@ def render(sizes: list[str], results: dict[str, dict[str, list[Sample]]], markdo
         [label, *[_fmt(v, "x") for s in sizes for v in ratios[s][i][1:3]], target]
         for i, (label, _, _, target) in enumerate(ratios[sizes[0]])
     ]
-    return _table(head, body, markdown) + "\n\n" + _table(rhead, rbody, markdown)
+    out = _table(head, body, markdown) + "\n\n" + _table(rhead, rbody, markdown)
+    checks = [c for s in sizes for c in checks_for(s, results[s])]
+    if checks:
+        out += "\n\n" + _table(["issue 5 target", "measured", "met"], checks, markdown)
+    return out
+
+
+def checks_for(size: str, samples: dict[str, list[Sample]]) -> list[list[str]]:
+    """The issue's targets that apply to this size: (target, measured, met)."""
+    rows = parse_size(size)
+    out: list[list[str]] = []
+    if rows == parse_size("100k"):
+        (_, sf, sf_cpu, _), (_, fl, fl_cpu, _), _ = ratios_for(samples)
+        for label, v, c, ok in (
+            ("100k: straightforward / dunning run >= 10", sf, sf_cpu, sf is not None and sf >= 10),
+            (
+                "100k: dunning run / (read + write floor) <= 2",
+                fl,
+                fl_cpu,
+                fl is not None and fl <= 2,
+            ),
+        ):
+            out.append([label, f"{_fmt(v)}x wall, {_fmt(c)}x CPU", "yes" if ok else "no"])
+    if rows >= parse_size("1m"):
+        wall = _med(samples["cli"], _proc)
+        peak = _med(samples["cli"], _peak)
+        out.append([f"{size}: end to end < 60 s", f"{_fmt(wall)} s", _yes(wall, 60)])
+        out.append([f"{size}: peak memory < 4 GB", f"{_fmt(peak, 'MB')} MB", _yes(peak, 4096)])
+    return out
+
+
+def _yes(value: float | None, limit: float) -> str:
+    return "n/a" if value is None else ("yes" if value < limit else "no")
+
+
+def load_results(saved: dict[str, Any]) -> dict[str, dict[str, list[Sample]]]:
+    """Samples saved by ``--json`` (size -> kind -> samples)."""
+    return {s: {k: [Sample(**x) for x in v] for k, v in r.items()} for s, r in saved.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -302,37 +339,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per process")
     parser.add_argument("--markdown", action="store_true", help="print the tables as markdown")
-    parser.add_argument("--json", type=Path, help="also save every sample here")
+    parser.add_argument("--json", type=Path, help="also save every sample (and the header) here")
+    parser.add_argument(
+        "--from-json", type=Path, help="print the tables of a saved --json run; measure nothing"
+    )
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        results = load_results(saved["results"])
+        print(saved["header"] + "\n")
+        print(render(list(results), results, args.markdown))
+        return 0
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     load0 = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    results: dict[str, dict[str, list[Sample]]] = {}
+    results = {}
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
     for size in sizes:
         rows = parse_size(size)
         repeat = args.repeat if rows < LARGE else 1
-
-        def log(line: str) -> None:
-            print(line, file=sys.stderr, flush=True)
-
         results[size] = measure_size(
             rows, repeat, rows <= args.straightforward_max, args.timeout, log
         )
     load1 = os.getloadavg()
     import pandas as pd
 
-    print(
+    header = (
         f"# {started}; {os.cpu_count()} CPUs; Python {platform.python_version()}; pandas "
-        f"{pd.__version__}; load average {load0[0]:.1f} at start, {load1[0]:.1f} at end\n"
+        f"{pd.__version__}; load average {load0[0]:.1f} at start, {load1[0]:.1f} at end"
     )
+    print(header + "\n")
     print(render(sizes, results, args.markdown))
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {s: {k: [vars(x) for x in v] for k, v in r.items()} for s, r in results.items()},
-                indent=1,
-            )
-        )
+        dump = {s: {k: [vars(x) for x in v] for k, v in r.items()} for s, r in results.items()}
+        args.json.write_text(json.dumps({"header": header, "results": dump}, indent=1))
     failed = [
         f"{s}/{k}: {x.error}"
         for s, r in results.items()
