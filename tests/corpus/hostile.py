@@ -201,6 +201,39 @@ def _two_tables(wb: Workbook) -> None:
     ws.append(["just", "some", "notes"])
 
 
+def _sheet_with_apostrophe(wb: Workbook) -> None:
+    assert wb.active is not None
+    wb.active.title = "Cust's AR"
+
+
+def _merged_group_header(wb: Workbook) -> None:
+    """A merged group header row above the real header (row 3 moves to row 4)."""
+    ws = wb.active
+    assert ws is not None
+    ws.insert_rows(3)
+    ws["A3"], ws["C3"] = "Customer", "Document"
+    ws.merge_cells("A3:B3")
+    ws.merge_cells("C3:E3")
+
+
+def _formula_balances(wb: Workbook) -> None:
+    """Balances as formulas with no cached value (a book saved by a script, not Excel)."""
+    ws = wb.active
+    assert ws is not None
+    for r in range(4, 9):
+        ws.cell(r, 7).value = f"=1000+{r}"
+
+
+def _delimited(sep: str, body: list[list[Any]]) -> str:
+    return "\n".join(sep.join(str(v) for v in r) for r in [HEADERS, *body]) + "\n"
+
+
+def _symbols_csv() -> bytes:
+    amounts = ["€1.234,56", "(1,234.56)", "$2,000.00", "1 234,56 €", "-"]
+    body = [[*r[:6], f'"{a}"', r[7]] for r, a in zip(rows(), amounts, strict=True)]
+    return _delimited(",", body).encode()
+
+
 def _de_csv() -> bytes:
     lines = [
         "Kundennummer;Kundenname;Rechnungsnummer;Rechnungsdatum;Fälligkeitsdatum;Währung;"
@@ -292,6 +325,12 @@ def corpus() -> dict[str, bytes]:
             _with({(i, "Open Balance"): v for i, v in enumerate(["n/a", "TBD", "", "—", "1.2.3"])})
         ),
         "extra_sheets_no_aging.xlsx": xlsx([[1, 2]], headers=["a", "b"], extra=_two_tables),
+        "unicode_text_export.txt": _delimited("\t", rows()).replace("\n", "\r\n").encode("utf-16"),
+        "utf8_bom_semicolon.csv": ("\ufeff" + _delimited(";", rows())).encode("utf-8"),
+        "currency_symbols.csv": _symbols_csv(),
+        "apostrophe_sheet.xlsx": xlsx(extra=_sheet_with_apostrophe),
+        "merged_group_header.xlsx": xlsx(extra=_merged_group_header),
+        "formula_balances_no_cache.xlsx": xlsx(extra=_formula_balances),
         "all_credit_notes.xlsx": xlsx(
             _with({(i, "Open Balance"): -10.0 * (i + 1) for i in range(5)})
         ),
