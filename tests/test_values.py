@@ -120,3 +120,17 @@ def test_free_text_dates_never_crash() -> None:
     got = values.dates(pd.Series(["Sept 5th", "0999-01-01", "Jan 5, 2024", "99999"]))
     assert got.values.tolist()[:3] == [pd.NaT, pd.NaT, pd.Timestamp("2024-01-05")]
     assert got.bad.tolist()[:3] == [True, True, False]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(-(10**9), 10**9), st.sampled_from(["us", "eu", "fr"]))))
+def test_mixed_conventions_in_one_column_read_each_value_as_written(
+    items: list[tuple[int, str]],
+) -> None:
+    texts = [_amount_text(c, style, "paren", "€") for c, style in items]
+    assert values.amounts(pd.Series(texts, dtype=object)).values.tolist() == [c for c, _ in items]
+
+
+def test_mixed_symbols_column() -> None:
+    got = values.amounts(pd.Series(["€1.234,56", "(1,234.56)", "$2,000.00", "1 234,56 €", "-"]))
+    assert got.values.tolist() == [123456, -123456, 200000, 123456, 0]

@@ -94,6 +94,13 @@ def select(
         items.problems.append(
             Problem(src.sheet, src.cell(p, col), F.OPEN_CENTS, value, msg, Severity.ERROR)
         )
+    if len(kept) and len(missing) == len(kept):
+        header = src.headers[col] if amounts.open_col is not None else "the bucket columns"
+        hint = (
+            f"no balance in {header!r} could be read; if they are formulas, the file was saved "
+            "without calculated values (open and save it in Excel or LibreOffice, then retry)"
+        )
+        items.problems.append(Problem(src.sheet, "", F.OPEN_CENTS, "", hint, Severity.ERROR))
     items.problems += _zero(src, zero)
     return items
 

@@ -107,19 +107,21 @@ def _text_amounts(txt: pd.Series) -> tuple[pd.Series, bool]:
     wordy = low.str.replace(_MONEY_WORDS, "", regex=True).str.contains(r"[a-z]", regex=True)
     core = txt.str.replace(r"[^\d.,]", "", regex=True).str.strip(".,")
     core = core.where(~wordy, "")
-    eu_votes = int(core.str.contains(_EU_DEC, regex=True).sum())
-    us_votes = int(core.str.contains(_US_DEC, regex=True).sum())
-    comma_decimal = eu_votes > us_votes
-    if comma_decimal:
-        plain = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        # "1,234" and "1.234" with no decimal part are thousands either way; a single
-        # separator followed by 1-2 digits is the decimal point.
-        plain = core.str.replace(",", "", regex=False)
-        several_dots = plain.str.count(r"\.") > 1
-        plain = plain.where(~several_dots, plain.str.replace(".", "", regex=False))
-        thousands_dot = plain.str.match(r"^\d{1,3}\.\d{3}$")
-        plain = plain.where(~thousands_dot, plain.str.replace(".", "", regex=False))
+    eu_dec = core.str.contains(_EU_DEC, regex=True)
+    us_dec = core.str.contains(_US_DEC, regex=True)
+    comma_decimal = int(eu_dec.sum()) > int(us_dec.sum())
+    eu = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    # "1,234" and "1.234" with no decimal part are thousands either way; a single
+    # separator followed by 1-2 digits is the decimal point.
+    us = core.str.replace(",", "", regex=False)
+    several_dots = us.str.count(r"\.") > 1
+    us = us.where(~several_dots, us.str.replace(".", "", regex=False))
+    thousands_dot = us.str.match(r"^\d{1,3}\.\d{3}$")
+    us = us.where(~thousands_dot, us.str.replace(".", "", regex=False))
+    # the column's convention decides ambiguous values; a value whose own decimal
+    # separator is plain ("1.234,56" in a mostly "1,234.56" column) is read as written
+    use_eu = eu_dec | (comma_decimal & ~us_dec)
+    plain = eu.where(use_eu, us)
     parsed = pd.to_numeric(plain.where(plain.ne(""), None), errors="coerce").astype("float64")
     parsed = parsed.where(~neg, -parsed)
     return parsed.where(~dash, 0.0), comma_decimal
