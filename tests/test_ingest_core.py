@@ -264,3 +264,13 @@ def test_due_date_from_bucket_columns_in_a_detail_layout() -> None:
     assert days == [31, 0]
     assert ing.invoices[F.OPEN_CENTS].tolist() == [4000, 1000]
     assert any("aging-bucket column" in d for d in ing.report.derived)
+
+
+def test_ambiguous_slashed_dates_follow_the_currency() -> None:
+    rows = [["Invoice", "Due Date", "Balance", "Currency"], ["1", "01/02/2025", 5.0, "EUR"]]
+    ing, _ = _run(rows)
+    assert ing.invoices[F.DUE_DATE].dt.strftime("%F").tolist() == ["2025-02-01"]
+    assert any("D/M/Y assumed" in d for d in ing.report.derived)
+    rows[1][3] = "USD"
+    ing, _ = _run(rows)
+    assert ing.invoices[F.DUE_DATE].dt.strftime("%F").tolist() == ["2025-01-02"]

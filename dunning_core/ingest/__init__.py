@@ -89,6 +89,20 @@ def _customer_from_titles(
     return s.astype("str")
 
 
+def _dayfirst(open_note: str, hint: str | None, ccy: values.Parsed | None) -> bool | None:
+    """Whether ambiguous slashed dates (all parts <= 12) are read day first.
+
+    Month-first is a US habit: a decimal comma or a currency other than USD (in the
+    title or the currency column) suggests the rest of the world's day-first order.
+    """
+    if "comma" in open_note:
+        return True
+    if ccy is not None:
+        common = ccy.values[ccy.values.ne("")].str.upper().value_counts()
+        hint = str(common.index[0]) if len(common) else hint
+    return None if hint in (None, "USD") else True
+
+
 def ingest(
     book: BookSnapshot, policy: Policy, as_of: dt.date, sheet: str | None = None
 ) -> tuple[Ingested, list[Problem]]:
@@ -118,7 +132,11 @@ def ingest(
     open_note = (
         values.amounts(sample[amounts.open_col]).note if amounts.open_col is not None else ""
     )
-    dayfirst = True if "comma" in open_note else None
+    amount_headers = [headers[c] for c in (amounts.open_col,) if c is not None]
+    hint = prepare.currency_hint(table, amount_headers + [b.header for b in mp.buckets])
+    ccy_col = block[cols[F.CURRENCY]] if F.CURRENCY in cols else None
+    ccy_parsed = None if ccy_col is None else frame.parse_field(F.CURRENCY, ccy_col, None)
+    dayfirst = _dayfirst(open_note, hint, ccy_parsed)
     parsed = {f: frame.parse_field(f, block[c], dayfirst) for f, c in cols.items()}
     if open_note and amounts.open_col is not None:
         derived.append(f"{headers[amounts.open_col]!r} read with {open_note}")
@@ -138,8 +156,6 @@ def ingest(
         if c != amounts.open_col:  # an unreadable balance is an ERROR, not also a warning
             problems += frame.cell_problems(parsed[f], block[c], cl.keep, f, src, c)
 
-    amount_headers = [headers[c] for c in (amounts.open_col,) if c is not None]
-    hint = prepare.currency_hint(table, amount_headers + [b.header for b in mp.buckets])
     default_ccy = hint or policy.default_currency
     ccy = pd.Series("", index=block.index, dtype="str")
     if F.CURRENCY in parsed:
