@@ -274,3 +274,11 @@ def test_ambiguous_slashed_dates_follow_the_currency() -> None:
     rows[1][3] = "USD"
     ing, _ = _run(rows)
     assert ing.invoices[F.DUE_DATE].dt.strftime("%F").tolist() == ["2025-01-02"]
+
+
+def test_excel_table_header_is_found_below_the_scanned_rows() -> None:
+    notes = [[f"note {i}"] for i in range(40)]
+    rows = [*notes, ["Ref", "Expires", "Balance"], ["A-1", D(2025, 1, 1), 9.0]]
+    ing, _ = _run(rows, tables={"tblOpen": "A41:C42"}, first_row=1)
+    assert ing.report.header_row == 41
+    assert ing.invoices[F.OPEN_CENTS].tolist() == [900]

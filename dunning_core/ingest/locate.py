@@ -131,17 +131,32 @@ def managed_start(headers: list[str] | tuple[str, ...]) -> int | None:
     return None
 
 
+def _table_header_rows(raw: RawSheet) -> set[int]:
+    """Row indexes (into ``raw.rows``) of the header rows of the sheet's Excel Tables."""
+    out = set()
+    for ref in raw.tables.values():
+        m = re.match(r"\$?[A-Z]+\$?(\d+)", ref)
+        if m and 0 <= int(m.group(1)) - raw.first_row < min(len(raw.rows), 10_000):
+            out.add(int(m.group(1)) - raw.first_row)
+    return out
+
+
 def locate(raw: RawSheet) -> Table | None:
     """Find the header row and table width in ``raw``; None when nothing looks like one."""
+    tables = _table_header_rows(raw)
+    scan = max([SCAN_ROWS, *(t + 1 for t in tables)])
     width = max((len(r) for r in raw.rows[: SCAN_ROWS + 200]), default=0)
-    grid = [_row_texts(r, width) for r in raw.rows[:SCAN_ROWS]]
+    grid = [_row_texts(r, width) for r in raw.rows[:scan]]
     _fill_merged(raw, grid)
     best: tuple[float, int, int, list[str], int] | None = None  # score, idx, nrows, texts, known
     for i, texts in enumerate(grid):
+        if i >= SCAN_ROWS and i not in tables:
+            continue
         cut = managed_start(texts)
         texts = texts[:cut] if cut is not None else texts
         score, known = _score(texts)
-        if known >= 2 and (best is None or score > best[0] + 1e-9):
+        score += 2.0 if i in tables else 0.0  # an Excel Table's header row is a header
+        if known >= (1 if i in tables else 2) and (best is None or score > best[0] + 1e-9):
             best = (score, i, 1, texts, known)
         upper_n = sum(1 for t in grid[i - 1] if t) if i else 0
         lower_n = sum(1 for t in texts if t)
