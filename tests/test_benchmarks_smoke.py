@@ -22,7 +22,7 @@ import python_calamine as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import generate, measure, run, straightforward
+from benchmarks import generate, measure, profile, run, straightforward
 
 ROWS = 200
 
@@ -127,3 +127,14 @@ def test_targets_and_saved_runs_print(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run.main(["--from-json", str(saved), "--markdown"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# saved") and "| straightforward (whole process) | 30.00 |" in out
+
+
+def test_profile_summary_attributes_library_time_to_our_line() -> None:
+    raw = [
+        "main (x.py:1);build (/w/dunning_core/w.py:7);join (pandas/x.py:3) 9",
+        "main (x.py:1);read (/w/dunning_core/r.py:2) 1",
+        "garbage line",
+    ]
+    text = profile.summarise(raw)
+    assert "samples: 10" in text
+    assert "  90.0%  build (dunning_core/w.py:7)" in text
