@@ -107,6 +107,16 @@ def _fits(field: str, p: Profile, score: int = 0) -> bool:
     return True
 
 
+def _how(header: str, score: int) -> str:
+    """Say in words how a header matched (see ``vocabulary.candidates`` scoring)."""
+    kind = {
+        0: "known header name",
+        8: "header contains a known name",
+        5: "close spelling of a known name",
+    }.get(score % 10, "known but ambiguous header name")
+    return f"{kind} {header!r}"
+
+
 def _evidence(how: str, field: str, p: Profile) -> str:
     if p.filled == 0:
         return f"{how}; column empty in the sample"
@@ -182,7 +192,7 @@ def map_headers(
             continue
         if not _fits(field, profiles[i], -neg):
             continue
-        take(field, i, f"header {headers[i]!r} ~ {field} (score {-neg})")
+        take(field, i, _how(headers[i], -neg))
 
     if F.CUSTOMER_NAME not in columns:
         for i, h in enumerate(headers):

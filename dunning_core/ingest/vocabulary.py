@@ -169,7 +169,7 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
 # fmt: on
 
 #: Synonyms that often mean something else: they lose to any plain synonym.
-_WEAK: Final = {"total": 5, "ref": 3, "reference": 3, "data": 3, "valor": 3}
+_WEAK: Final = {"total": 3, "ref": 3, "reference": 3, "data": 3, "valor": 3}
 
 #: Fields whose content must look like dates / amounts for a match to stand.
 DATE_LIKE: Final = {F.INVOICE_DATE, F.DUE_DATE, F.PROMISE_DATE, F.HOLD_UNTIL, F.LAST_CONTACT}
