@@ -30,6 +30,7 @@ def _skips(problems: Sequence[Problem]) -> dict[str, list[Problem]]:
 
 def _control(report: IngestReport) -> list[tuple[str, int, int | None]]:
     ccys = sorted(set(report.open_total_cents) | set(report.file_total_cents))
+    ccys = ccys or [report.currency_default]  # nothing read: say so, in the book's currency
     return [(c, report.open_total_cents.get(c, 0), report.file_total_cents.get(c)) for c in ccys]
 
 
