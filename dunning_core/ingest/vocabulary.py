@@ -270,14 +270,15 @@ def bucket_range(header: object, previous_max: int | None = None) -> tuple[int, 
     if n and re.search(r">=|and over|and above|and older|-\s*above|\+|plus|^\s*\d+\s*-\s*$", raw):
         k = int(n.group(1))
         return (previous_max + 1 if previous_max is not None and previous_max >= k else k, None)
-    if n and re.search(r">|over|above|more than|older than|beyond", raw):
+    over = r">|over|above|more than|older than|beyond|mais de|más de|mas de|plus de|über|uber"
+    if n and re.search(over, raw):
         return (int(n.group(1)) + 1, None)
-    m = re.search(r"(<=|<|under|up to|less than)\s*(\d+)", raw)
+    m = re.search(r"(<=|<|under|up to|less than|bis|hasta|até|ate|jusqu'à)\s*(\d+)", raw)
     if m:
         k = int(m.group(2))
         if "month" in norm:
             return (1, 30 * k)
-        hi = k if "<=" in m.group(1) or m.group(1) == "up to" else k - 1
+        hi = k - 1 if m.group(1) in ("<", "under", "less than") else k
         return (lo if lo <= hi else 1, hi)
     m = re.match(r"^(\d+)\s*months?$", norm)
     if m:
