@@ -24,11 +24,14 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 from corpus.build import CONVERTED
 from corpus.hostile import corpus, million_rows
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = Path(__file__).resolve().parent / "corpus" / "files" / "hostile"
@@ -299,4 +302,63 @@ def test_million_rows_is_processed_or_refused_clearly(tmp_path: Path) -> None:
         assert_refused(path, proc, r"rows|memory|too large")
     else:
         assert "data rows 2-1048576" in proc.stdout, proc.stdout[:2000]
+    assert digest(path) == before
+
+
+_HEADS = ["Customer No", "Customer Name", "Invoice #", "Invoice Date", "Due Date", "Currency",
+          "Open Balance", "Amount Due", "Email", "Notes", "Dispute", "Promise Date", "Kunde",
+          "Fälligkeitsdatum", "Offener Betrag", ""]  # fmt: skip
+
+
+def _cells() -> st.SearchStrategy[str]:
+    numbers = st.decimals(-1e7, 1e7, places=2, allow_nan=False, allow_infinity=False)
+    dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2035, 12, 31))
+    return st.one_of(
+        st.text(max_size=12),
+        numbers.map(str),
+        numbers.map(lambda d: f"{d:,}"),
+        numbers.map(lambda d: f"{d:,}".replace(",", "X").replace(".", ",").replace("X", ".")),
+        dates.map(str),
+        dates.map(lambda d: d.strftime("%d.%m.%Y")),
+        dates.map(lambda d: d.strftime("%m/%d/%y")),
+        st.sampled_from(["#N/A", "#REF!", "=1/0", "-", "n/a", "", " ", "EUR", "Yes", "(12.50)"]),
+    )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    heads=st.one_of(
+        st.lists(st.sampled_from(_HEADS), min_size=1, max_size=8),
+        st.lists(st.sampled_from(_HEADS), max_size=4).map(
+            lambda extra: ["Customer Name", "Invoice #", "Due Date", "Open Balance", *extra]
+        ),
+    ),
+    body=st.lists(st.lists(_cells(), max_size=9), max_size=6),
+    sep=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "latin-1", "utf-16"]),
+)
+def test_fuzzed_exports_are_processed_or_refused_with_a_user_error(
+    tmp_path: Path, heads: list[str], body: list[list[str]], sep: str, encoding: str
+) -> None:
+    """Whatever a delimited export holds, ``check`` returns a result or raises UserError."""
+    import csv
+    import io
+
+    from dunning_core.filemode import run_file
+    from dunning_core.records import UserError
+
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=sep).writerows([heads, *body])
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(buf.getvalue().encode(encoding, errors="replace"))
+    before = digest(path)
+    try:
+        result, written = run_file(path, date(2026, 11, 23), action="check")
+    except UserError as e:
+        assert str(e).startswith(str(path)), str(e)
+    else:
+        assert written is None
+        assert all(p.message for p in result.problems)
     assert digest(path) == before
