@@ -285,3 +285,14 @@ def test_excel_table_header_is_found_below_the_scanned_rows() -> None:
     ing, _ = _run(rows, tables={"tblOpen": "A41:C42"}, first_row=1)
     assert ing.report.header_row == 41
     assert ing.invoices[F.OPEN_CENTS].tolist() == [900]
+
+
+def test_a_full_row_without_balance_is_an_error_not_a_title() -> None:
+    rows = [
+        ["Customer", "Invoice", "Due Date", "Terms", "Balance"],
+        ["Acme", None, D(2025, 1, 1), "Net 30", None],
+        ["Acme", "2", D(2025, 1, 1), "Net 30", 5.0],
+    ]
+    _, problems = _run(rows)
+    errors = [(p.cell, p.severity) for p in problems if p.severity == Severity.ERROR]
+    assert errors == [("E2", Severity.ERROR)]

@@ -86,7 +86,7 @@ def classify(
     no_invoice = (
         block[invoice_col].isna() if invoice_col is not None else pd.Series(True, index=block.index)
     )
-    title = no_amount & (filled.le(1) | no_invoice)
+    title = no_amount & (filled.le(1) | (no_invoice & filled.le(2)))
     candidate |= title
     for pos in block.index[blank]:
         result.skipped.append((int(pos), "blank separator row", ""))
