@@ -68,7 +68,7 @@ def _aging_edits(
         due, bal = _norm(r[COL["Due Date"]]), r[COL["Open Balance"]]
         if isinstance(due, date) and due < day and isinstance(bal, float) and bal > 100:
             candidates.append((i, r))
-    rng.shuffle(candidates)  # type: ignore[arg-type]
+    rng.shuffle(candidates)
     typed: dict[tuple[int, int], Any] = {}
     used: set[int] = set()
 
@@ -114,7 +114,7 @@ def _draft_edits(book: Path, week: int, rng: np.random.Generator) -> dict[tuple[
     open_rows = [
         (row0 + 1 + i, r) for i, r in enumerate(body) if r[heads.index(D.STATUS)] == "Draft"
     ]
-    rng.shuffle(open_rows)  # type: ignore[arg-type]
+    rng.shuffle(open_rows)
     col = {h: heads.index(h) + 1 for h in heads}
     cells: dict[tuple[int, int], Any] = {}
     edits: dict[tuple[str, str], Any] = {}
@@ -149,7 +149,7 @@ def _expected_cash(book: Path) -> dict[str, Decimal]:
     i_open = heads.index("Open balance")
     out = {}
     for r in body:
-        parts = sum(Decimal(str(v or 0)) for v in r[1:i_open])
+        parts = sum((Decimal(str(v or 0)) for v in r[1:i_open]), Decimal(0))
         total = Decimal(str(r[i_open]))
         assert parts.quantize(Decimal("0.01")) == total.quantize(Decimal("0.01")), r
         out[r[0]] = total

@@ -13,6 +13,7 @@ must mark kept and which broken. Everything is seeded: the same year every run.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -41,11 +42,11 @@ class Promise:
 
     invoice: str
     customer_id: str
-    date: date
+    date: datetime.date
     cents: int
     keep: bool
     typed_week: int
-    paid_on: date | None = None
+    paid_on: datetime.date | None = None
 
 
 @dataclass
