@@ -172,3 +172,18 @@ def test_exported_drafts_carry_the_text_verbatim(book: Path, tmp_path: Path) -> 
         assert "\r" not in subject and "\n" not in subject
         seen.add(subject)
     assert len(seen) == len(files)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_the_text_not_a_result(book: Path, tmp_path: Path) -> None:
+    """A spreadsheet application opening the book sees the typed text, not 3 or a link."""
+    from lo import convert
+    from python_calamine import CalamineWorkbook
+
+    ods = convert(book, "ods", tmp_path)
+    rows = CalamineWorkbook.from_path(str(ods)).get_sheet_by_name(S.DRAFTS).to_python()
+    _, heads, drafts = table([list(r) for r in rows], D.ID)
+    customers = {r[heads.index(D.CUSTOMER)] for r in drafts}
+    assert "=1+2 Co 0" in customers and "@SUM(1,2) Co 3" in customers
+    subjects = {r[heads.index(D.SUBJECT)] for r in drafts}
+    assert all(s.startswith('=HYPERLINK("http://evil.example"') for s in subjects), subjects
