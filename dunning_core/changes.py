@@ -33,11 +33,13 @@ from dunning_core.records import Problem, RawSheet, Severity
 
 _IDENTITY: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "bucket", "stage")
 _STATE: Final = ("disputed", "promise_date", "expected_in_horizon", "at_risk")
+#: Collector-typed values kept so a fresh export cannot lose them (dunning_core.carryover).
+_CARRIED: Final = ("notes", "promise_amount", "hold_until", "dispute_reason")
 #: Columns of the hidden Snapshot sheet, in order (also its header texts).
-SNAPSHOT_COLUMNS: Final = _IDENTITY + _STATE
+SNAPSHOT_COLUMNS: Final = _IDENTITY + _STATE + _CARRIED
 _REQUIRED: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "expected_in_horizon")
-_DATES: Final = ("as_of", "promise_date")
-_MONEY: Final = ("open", "expected_in_horizon")
+_DATES: Final = ("as_of", "promise_date", "hold_until")
+_MONEY: Final = ("open", "expected_in_horizon", "promise_amount")
 _FLAGS: Final = ("disputed", "at_risk")
 _MAX_DETAILED: Final = 20
 
@@ -66,7 +68,15 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         out[c] = pd.to_numeric(out[c]).astype("float64")
     for c in _FLAGS:
         out[c] = out[c].astype("boolean").fillna(False).astype(bool)
-    for c in ("invoice_no", "customer_id", "currency", "bucket", "stage"):
+    for c in (
+        "invoice_no",
+        "customer_id",
+        "currency",
+        "bucket",
+        "stage",
+        "notes",
+        "dispute_reason",
+    ):
         out[c] = out[c].astype("str").fillna("")
     return out.reset_index(drop=True)
 
@@ -104,6 +114,16 @@ def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.Data
                 pd.Series(np.where(in_horizon, exp_c, 0), index=queue.index)
             ).to_numpy(),
             "at_risk": queue[Q.AT_RISK].to_numpy(dtype=bool),
+            "notes": text(F.NOTES),
+            "promise_amount": (
+                units_series(queue[F.PROMISE_CENTS]).to_numpy()
+                if F.PROMISE_CENTS in queue.columns
+                else np.nan
+            ),
+            "hold_until": (
+                queue[F.HOLD_UNTIL].to_numpy() if F.HOLD_UNTIL in queue.columns else pd.NaT
+            ),
+            "dispute_reason": text(F.DISPUTE_REASON),
         }
     )
     return _typed(frame)
@@ -216,7 +236,8 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
         s, t = cells[c], types[c]
         if c in _MONEY:
             num = t.isin(_NUMBER_TYPES)
-            out[c], bad[c] = s.where(num).astype("float64"), ~num
+            optional = c not in _REQUIRED  # a blank promise amount is fine, a blank open not
+            out[c], bad[c] = s.where(num).astype("float64"), ~num & ~(blanks[c] & optional)
         elif c in _DATES:
             out[c], bad[c] = _dates(s, t, blanks[c])
             if c == "as_of":
@@ -346,3 +367,31 @@ def horizon_totals(snap: pd.DataFrame) -> dict[str, int]:
         return {}
     cents = cents_series(snap["expected_in_horizon"]).fillna(0).astype("int64")
     return {str(k): int(v) for k, v in cents.groupby(snap["currency"].astype("str")).sum().items()}
+
+
+#: Rows above which the Snapshot keeps only the current run (two generations would not
+#: fit one sheet's 1,048,576 rows); a same-day re-run then compares with itself.
+MAX_TWO_GENERATION_ROWS: Final = 1_000_000
+
+
+def previous_generation(stored: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The latest stored run strictly before ``as_of``: the baseline of this run.
+
+    The Snapshot sheet keeps the last two runs. Taking the latest one *before* the
+    as-of date (not the latest one) is what makes re-running the same day give the
+    same result: a repeated run compares with last week, not with itself.
+    """
+    if stored.empty:
+        return stored
+    days = pd.to_datetime(stored["as_of"])
+    before = days[days < pd.Timestamp(as_of)]
+    if before.empty:
+        return stored.iloc[0:0]
+    return stored[days == before.max()].reset_index(drop=True)
+
+
+def generations_to_store(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """What the Snapshot sheet stores: the baseline run and this run, when they fit."""
+    if previous.empty or len(previous) + len(current) > MAX_TWO_GENERATION_ROWS:
+        return current
+    return pd.concat([previous, current], ignore_index=True)

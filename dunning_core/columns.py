@@ -115,6 +115,7 @@ class Q:
     EXPECTED_CENTS: Final = "expected_cents"  # int, round(open * probability)
     AT_RISK: Final = "at_risk"  # bool: whole balance counted as at risk
     FORECAST_RULE: Final = "forecast_rule"  # which forecast rule applied (see forecast.py)
+    CARRIED_NOTE: Final = "carried_note"  # a collector's note carried over from last run
 
 
 class M:
@@ -136,6 +137,7 @@ class M:
     ACTION_DUE: Final = "Action due"
     EXPECTED_DATE: Final = "Expected pay date"
     PROBABILITY: Final = "Collect probability"
+    CARRIED_NOTE: Final = "Carried note"
 
 
 #: Managed block, in order, with the queue column each one shows.
@@ -152,6 +154,7 @@ MANAGED_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     (M.ACTION_DUE, Q.ACTION_DUE),
     (M.EXPECTED_DATE, Q.EXPECTED_DATE),
     (M.PROBABILITY, Q.PROBABILITY),
+    (M.CARRIED_NOTE, Q.CARRIED_NOTE),
 )
 MANAGED_HEADERS: Final = tuple(h for h, _ in MANAGED_COLUMNS)
 

@@ -20,10 +20,16 @@ import pandas as pd
 from dunning_core import activity as act
 from dunning_core import drafts as dr
 from dunning_core.calibration import CalibratedModel, calibrate
+from dunning_core.carryover import carried_sheet, carry_over
 from dunning_core.cash import expected_cash_blocks
-from dunning_core.changes import snapshot_frame, snapshot_from_sheet
+from dunning_core.changes import (
+    generations_to_store,
+    previous_generation,
+    snapshot_frame,
+    snapshot_from_sheet,
+)
 from dunning_core.checksheet import data_check_blocks
-from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, F, S
+from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, F, Q, S
 from dunning_core.forecast import forecast
 from dunning_core.history import is_history_sheet, read_history
 from dunning_core.ingest import ingest
@@ -82,7 +88,11 @@ def run_cycle(
     problems += found
     promises, found = read_owned_table(owned.get(S.PROMISES), PROMISE_COLUMNS, PROMISE_FORMATS)
     problems += found
-    previous, found = snapshot_from_sheet(owned.get(S.SNAPSHOT))
+    stored, found = snapshot_from_sheet(owned.get(S.SNAPSHOT))
+    problems += found
+    previous = previous_generation(stored, as_of)
+    aging_raw = carried_sheet(book.aging, report.sheet)
+    invoices, carried_note, found = carry_over(invoices, previous, aging_raw, report, as_of)
     problems += found
     overrides: dict[str, tuple[str, str]] = {}
     if S.TEMPLATES in owned:
@@ -102,6 +112,7 @@ def run_cycle(
         invoices, policy, as_of, promises, act.last_contact_by_customer(activity)
     )
     problems += locate(found, report)
+    queue[Q.CARRIED_NOTE] = carried_note.to_numpy()
     activity = act.append_activity(activity, routing_activity(queue, report.sheet, as_of))
 
     if action in ("run", "drafts"):
@@ -141,7 +152,7 @@ def run_cycle(
         activity=activity,
         promises=promises,
         expected_cash=cash,
-        snapshot=snapshot_frame(queue, as_of, policy.horizon_weeks),
+        snapshot=generations_to_store(previous, snapshot_frame(queue, as_of, policy.horizon_weeks)),
         settings=settings,
         data_check=data_check_blocks(problems, report, as_of),
         problems=tuple(problems),

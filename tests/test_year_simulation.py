@@ -309,7 +309,7 @@ def _two_weeks(tmp_path: Path, drop_typed: bool) -> tuple[Path, dict[str, str], 
     return book, which, ledger
 
 
-@CARRY_OVER
+
 def test_collector_columns_carry_over_to_the_fresh_export(tmp_path: Path) -> None:
     book, which, _ = _two_weeks(tmp_path, drop_typed=False)
     rows = read_sheet(book, AGING_SHEET)
@@ -322,7 +322,7 @@ def test_collector_columns_carry_over_to_the_fresh_export(tmp_path: Path) -> Non
     assert "Disputed" in by_invoice[which["dispute"]][reason]
 
 
-@CARRY_OVER
+
 def test_typed_notes_of_vanished_invoices_are_reported(tmp_path: Path) -> None:
     book, which, _ = _two_weeks(tmp_path, drop_typed=True)
     check = read_sheet(book, S.DATA_CHECK)
