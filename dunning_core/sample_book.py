@@ -40,7 +40,7 @@ HEADERS = (
     "Original Amount",
     "Open Balance",
     "Collector",
-    "Contact",
+    "Contact Person",
     "Email",
     "Language",
     "Dispute",
