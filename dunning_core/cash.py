@@ -276,10 +276,14 @@ def expected_cash_blocks(
         "Amounts per currency, never converted; percentages 0-100."
     )
     numbers = {c: "number" for c in figures.columns if c not in ("Measure", "Note")}
+    numbers["Note"] = "wrap"  # long explanations wrap instead of widening a week column
     blocks = [Block("Key figures", figures, numbers, note)]
 
     al = _allocate(queue, policy, as_of, calibration)
-    weekly = _frame(_grouped(al, np.full(len(queue), "", dtype=object)), None, policy, as_of)
+    # A "Scope" column keeps the week columns in the same sheet columns as the breakdowns
+    # below (Currency, dimension, weeks...), so the sheet reads as one grid.
+    everything = np.full(len(queue), "All invoices", dtype=object)
+    weekly = _frame(_grouped(al, everything), "Scope", policy, as_of)
     weekly_note = (
         f"Expected collections per week (Monday to Sunday) from {_day(week_start(as_of))}; "
         f"Later = after week {policy.horizon_weeks}; At risk = disputed and legal balances "

@@ -151,7 +151,16 @@ def test_weekly_block_layout_and_chart() -> None:
     weekly = money_blocks(blocks_for(queue))[0]
     assert weekly.title == "Weekly expected cash"
     assert weekly.chart == tuple(week_labels(AS_OF, 13))
-    assert list(weekly.frame.columns) == ["Currency", *weekly.chart, LATER, AT_RISK, CREDITS, OPEN]
+    assert list(weekly.frame.columns) == [
+        "Currency",
+        "Scope",
+        *weekly.chart,
+        LATER,
+        AT_RISK,
+        CREDITS,
+        OPEN,
+    ]
+    assert set(weekly.frame["Scope"]) == {"All invoices"}
     usd = weekly.frame.set_index("Currency").loc["USD"]
     # due 5 Nov + 14 days is past: as-of + 14 = 9 Dec, week 3 (starts 7 Dec)
     assert usd["Wk 3 7 Dec"] == 90.0 and usd[AT_RISK] == 10.0

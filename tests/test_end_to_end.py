@@ -41,12 +41,13 @@ def _table(ws, first_header: str) -> tuple[list[str], list[list]]:  # type: igno
 
 
 def _open_by_currency(path: Path) -> dict[str, Decimal]:
-    ws = openpyxl.load_workbook(path, read_only=True, data_only=True)[AGING_SHEET]
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     cur, bal = HEADERS.index("Currency"), HEADERS.index("Open Balance")
     out: dict[str, Decimal] = defaultdict(Decimal)
-    for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+    for row in wb[AGING_SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True):
         if row[bal] is not None and row[bal] != 0:
             out[row[cur]] += Decimal(str(row[bal]))
+    wb.close()
     return dict(out)
 
 
@@ -74,9 +75,11 @@ def test_expected_cash_reconciles_to_the_cent_per_currency(book: Path) -> None:
     ws = openpyxl.load_workbook(book, data_only=True)[S.EXPECTED_CASH]
     header, rows = _table(ws, "Currency")
     i_open = header.index("Open balance")
+    first_week = next(i for i, h in enumerate(header) if h.startswith("Wk 1 "))
+    assert header[first_week + 13 : i_open] == ["Later", "At risk", "Credits"]
     seen = {}
     for r in rows:
-        parts = [Decimal(str(v or 0)) for v in r[1:i_open]]
+        parts = [Decimal(str(v or 0)) for v in r[first_week:i_open]]
         assert sum(parts) == Decimal(str(r[i_open])), f"row {r[0]} does not add up"
         seen[r[0]] = Decimal(str(r[i_open]))
     assert seen == open_by_cur
@@ -134,9 +137,10 @@ def test_libreoffice_opens_the_result_and_finds_every_sheet(book: Path, tmp_path
 def test_cli_runs_as_a_console_command(tmp_path: Path) -> None:
     path = write_sample_book(tmp_path, fresh=True)
     proc = subprocess.run(
-        [sys.executable, "-m", "dunning_core.cli", "run", str(path), "--as-of", AS_OF,
-         "--dry-run"],
-        capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "dunning_core.cli", "run", str(path), "--as-of", AS_OF, "--dry-run"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Dry run: nothing written." in proc.stdout
