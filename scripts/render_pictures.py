@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         wb.active = wb.sheetnames.index(AGING_SHEET)
         wb.save(copy)
         qpdf = _soffice_pdf(copy, work / "queue")
-        _page_png(qpdf, 1, args.out / "queue.png", (2200, 900))
+        _page_png(qpdf, 1, args.out / "queue.png", (3300, 800))
     print(f"wrote {args.out / 'queue.png'} and {args.out / 'expected_cash.png'}")
     return 0
 
