@@ -20,7 +20,7 @@ import pandas as pd
 Cell = Any  # None | str | int | float | bool | datetime | date | time, as a reader gives it
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How much a problem matters.
 
     ``ERROR`` means the row or setting could not be used (it is left out, and said so);

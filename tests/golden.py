@@ -23,14 +23,42 @@ import pandas as pd
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 QUEUE_COLUMNS = (
-    "_row", "invoice_no", "customer_id", "currency", "open_cents", "days_past_due", "bucket",
-    "stage", "priority", "priority_reason", "customer_priority", "excluded", "exclusion_code",
-    "exclusion_reason", "routed_to", "next_action", "action_due", "expected_date",
-    "probability", "expected_cents", "at_risk",
+    "_row",
+    "invoice_no",
+    "customer_id",
+    "currency",
+    "open_cents",
+    "days_past_due",
+    "bucket",
+    "stage",
+    "priority",
+    "priority_reason",
+    "customer_priority",
+    "excluded",
+    "exclusion_code",
+    "exclusion_reason",
+    "routed_to",
+    "next_action",
+    "action_due",
+    "expected_date",
+    "probability",
+    "expected_cents",
+    "at_risk",
 )
 DRAFT_COLUMNS = (
-    "Draft id", "Customer id", "To", "Stage", "Language", "Subject", "Body", "Invoices",
-    "Amount", "Currency", "Owner", "Status", "Source",
+    "Draft id",
+    "Customer id",
+    "To",
+    "Stage",
+    "Language",
+    "Subject",
+    "Body",
+    "Invoices",
+    "Amount",
+    "Currency",
+    "Owner",
+    "Status",
+    "Source",
 )
 
 

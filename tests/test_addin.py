@@ -207,5 +207,9 @@ def test_managed_grid_puts_each_invoice_on_its_own_row(rows: set[int], header_ro
     assert grid[0] == list(MANAGED_HEADERS)
     assert len(grid) == last - header_row + 1
     for offset, line in enumerate(grid[1:], start=header_row + 1):
-        expected = [f"{h}@{offset}" for h in MANAGED_HEADERS] if offset in rows else [None] * len(MANAGED_HEADERS)
+        expected = (
+            [f"{h}@{offset}" for h in MANAGED_HEADERS]
+            if offset in rows
+            else [None] * len(MANAGED_HEADERS)
+        )
         assert line == expected
