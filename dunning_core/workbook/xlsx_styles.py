@@ -8,11 +8,15 @@ the styles part stops growing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from dunning_core.workbook.xlsx_package import xml_bytes
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#: The default namespace map; lxml-stubs type nsmap keys as str, lxml takes None.
+_DEFAULT_NS: dict[Any, str] = {None: NS}
 _Q = f"{{{NS}}}"
 #: Child order of <styleSheet> (ECMA-376), for inserting a missing collection.
 _ORDER = [
@@ -61,7 +65,7 @@ def _key(el: etree._Element) -> tuple[object, ...]:
 
 def _new(tag: str, **attrs: str) -> etree._Element:
     """A detached element in the styles namespace (no ``ns0:`` prefix once appended)."""
-    return etree.Element(_Q + tag, attrs, nsmap={None: NS})
+    return etree.Element(_Q + tag, attrs, nsmap=_DEFAULT_NS)
 
 
 class Styles:

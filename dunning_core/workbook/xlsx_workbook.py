@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -17,6 +18,8 @@ from dunning_core.records import UserError
 from dunning_core.workbook.xlsx_package import REL_BASE, Package, Rel, rels_name, xml_bytes
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#: The default namespace map; lxml-stubs type nsmap keys as str, lxml takes None.
+_DEFAULT_NS: dict[Any, str] = {None: NS}
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 SHEET_REL = REL_BASE + "worksheet"
 SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -93,7 +96,7 @@ class Workbook:
     def set_active(self, index: int) -> None:
         views = self.root.find(_Q + "bookViews")
         if views is None:
-            views = etree.Element(_Q + "bookViews", nsmap={None: NS})
+            views = etree.Element(_Q + "bookViews", nsmap=_DEFAULT_NS)
             anchor = self.root.find(_Q + "sheets")
             assert anchor is not None
             anchor.addprevious(views)
