@@ -16,23 +16,17 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from dunning_core.cli_dates import parse_date
 from dunning_core.records import UserError
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_PROBLEMS = 0, 1, 2, 3
-
-
-def _as_of(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _book(p: argparse.ArgumentParser) -> None:
     p.add_argument("book", type=Path, help="the aging workbook (.xlsx, .xlsm, .xls, .csv)")
     p.add_argument("--sheet", help="the aging sheet's name (default: found automatically)")
     p.add_argument(
-        "--as-of", type=_as_of, default=None, help="as-of date YYYY-MM-DD (default: today)"
+        "--as-of", type=parse_date, default=None, help="as-of date YYYY-MM-DD (default: today)"
     )
 
 
@@ -76,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--as-of",
-        type=_as_of,
+        type=parse_date,
         default=None,
         help="as-of date (default: the sample's own date, 2026-11-23)",
     )

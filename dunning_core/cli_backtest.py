@@ -10,24 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dunning_core.cli_dates import parse_date
 from dunning_core.history import HISTORY_SHEETS, normalise_header, read_history
 from dunning_core.records import RawSheet, UserError
 
 if TYPE_CHECKING:
     from dunning_core.backtest import Backtest
-
-#: Sheet names recognised as the paid history in a workbook (after normalise_header).
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "forecasts are scored against what was actually settled (WAPE and bias).",
     )
     p.add_argument("history", type=Path, help="paid history: .csv, or .xlsx/.xlsm/.xls/.ods")
-    p.add_argument("--from", dest="start", type=_date, help="first as-of date YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=_date, help="last as-of date YYYY-MM-DD")
+    p.add_argument("--from", dest="start", type=parse_date, help="first as-of date YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=parse_date, help="last as-of date YYYY-MM-DD")
     p.add_argument(
         "--horizon", type=int, default=13, metavar="WEEKS", help="weeks ahead (default 13)"
     )
