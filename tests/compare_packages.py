@@ -137,6 +137,41 @@ def compare_parts(before: Path, after: Path, allowed: set[str]) -> Comparison:
     return out
 
 
+def compare_entries(before: bytes, after: bytes, part: str) -> Comparison:
+    """Every entry of a rels or content-types part of ``before`` is still in ``after``.
+
+    For the parts the tool rewrites (workbook rels, the aging sheet's rels, content
+    types) it may add entries, never drop or change the team's: hyperlinks, comments,
+    tables, pivot caches, external links, the VBA project and so on.
+    """
+    out = Comparison()
+    key = _rel_key(part) if part.endswith(".rels") else _canon
+    new = {key(e) for e in etree.fromstring(after)}
+    for entry in etree.fromstring(before):
+        out.elements += 1
+        if key(entry) not in new:
+            text = etree.tostring(entry)[:200].decode()
+            out.differences.append(f"{part}: entry lost or changed: {text}")
+    return out
+
+
+def _rel_key(rels_part: str) -> Any:
+    """A relationship's identity with its target resolved ("/xl/a.xml" == "a.xml")."""
+    folder = posixpath.dirname(posixpath.dirname(rels_part))
+
+    def key(rel: etree._Element) -> tuple[str, ...]:
+        t = rel.get("Target", "")
+        if rel.get("TargetMode") != "External":
+            t = (
+                t.lstrip("/")
+                if t.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, t))
+            )
+        return (rel.get("Id", ""), rel.get("Type", ""), t, rel.get("TargetMode", ""))
+
+    return key
+
+
 # -- sheet furniture: everything on the edited sheet that is not a cell -------------------
 
 _VOLATILE_ATTRS = {"tabSelected"}  # the writer may move the selected tab
@@ -150,6 +185,11 @@ def _canon(el: etree._Element) -> bytes:
     return etree.tostring(el, method="c14n")
 
 
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    """Child elements only (no comments or processing instructions)."""
+    return [c for c in parent if isinstance(c.tag, str)]
+
+
 def compare_furniture(before: bytes, after: bytes, sheet: str) -> Comparison:
     """Each non-cell element of the ``before`` sheet XML is still in ``after``.
 
@@ -159,14 +199,14 @@ def compare_furniture(before: bytes, after: bytes, sheet: str) -> Comparison:
     """
     out = Comparison()
     old, new = etree.fromstring(before), etree.fromstring(after)
-    new_children = [_canon(c) for c in new]
-    new_flat = {_canon(e) for c in new for e in c}
-    for child in old:
+    new_children = [_canon(c) for c in _elements(new)]
+    new_flat = {_canon(e) for c in _elements(new) for e in _elements(c)}
+    for child in _elements(old):
         tag = etree.QName(child).localname
         if tag in ("sheetData", "dimension"):
             continue
         if tag in ("cols", "extLst", "conditionalFormatting", "dataValidations", "mergeCells"):
-            for sub in child:
+            for sub in _elements(child):
                 out.elements += 1
                 if _canon(sub) not in new_flat:
                     text = etree.tostring(sub)[:160].decode()

@@ -17,6 +17,7 @@ import pytest
 from compare_packages import (
     Comparison,
     compare_cells,
+    compare_entries,
     compare_furniture,
     compare_parts,
     owned_parts,
@@ -53,6 +54,9 @@ def compare(before: Path, after: Path) -> Comparison:
     out = compare_parts(before, after, allowed)
     aging_before, aging_after = sheet_parts(a)[AGING], sheet_parts(b)[AGING]
     out.add(compare_furniture(a[aging_before], b[aging_after], AGING))
+    rels = aging_before.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    for part in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels", rels):
+        out.add(compare_entries(a[part], b[part], part))
     sheets: dict[str, int | None] = {AGING: len(TEAM_HEADERS)}
     sheets.update({s: None for s in OTHER_SHEETS})
     out.add(compare_cells(before, after, sheets))
@@ -174,3 +178,25 @@ def test_libreoffice_opens_every_output(
     ods = convert(twice, "ods", tmp_path)
     names = CalamineWorkbook.from_path(str(ods)).sheet_names
     assert AGING in names and all(s in names for s in OTHER_SHEETS)
+
+
+def test_the_comparison_finds_each_kind_of_loss(tmp_path: Path) -> None:
+    """The checker itself fails on a changed part, a lost element, a lost rel, a changed cell."""
+    from corpus.sheetxml import set_cells
+
+    original = FILES / "rich.xlsx"
+    parts = read_parts(original)
+    aging = sheet_parts(parts)[AGING]
+    rels = aging.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    spoiled = dict(parts)
+    spoiled["xl/vbaProject.bin" if "xl/vbaProject.bin" in parts else "xl/media/image1.png"] += b"x"
+    spoiled[aging] = parts[aging].replace(b"<mergeCells", b"<!--").replace(b"</mergeCells>", b"-->")
+    spoiled[rels] = parts[rels].replace(b"hyperlink", b"hyperlinkX", 1)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(bad, "w") as z:
+        for name, data in spoiled.items():
+            z.writestr(name, data)
+    set_cells(bad, "Summary", {(1, 1): "Open balance (edited)"})
+    result = compare(original, bad)
+    kinds = {d.split(":")[0].split()[0] for d in result.differences}
+    assert {"part", AGING.split()[0], rels, "Summary!A1"} <= kinds, result.differences

@@ -136,6 +136,11 @@ def _base(path: Path) -> None:
     ws.column_dimensions.group("J", "K", outline_level=1, hidden=False)
     ws.column_dimensions["B"].width = 26
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
+    for n in range(HEADER_ROW + 1, HEADER_ROW + 4):
+        ws.cell(n, 10).hyperlink = f"mailto:{ws.cell(n, 10).value}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.oddHeader.center.text = "AR aging &D"
 
     summary = wb.create_sheet("Summary")
     summary["A1"] = "Open balance"
@@ -256,6 +261,35 @@ _EXTERNAL_RELS = (
     'relationships/externalLinkPath" Target="file:///C:/Finance/rates.xlsx" TargetMode="External"/>'
     "</Relationships>"
 )
+_DV_X14 = (
+    '<ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    f'xmlns:x14="{X14}"><x14:dataValidations count="1" xmlns:xm="{XM}">'
+    '<x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1">'
+    "<x14:formula1><xm:f>Lists!$A$2:$A$5</xm:f></x14:formula1>"
+    f"<xm:sqref>K{HEADER_ROW + 1}:K{LAST_ROW}</xm:sqref></x14:dataValidation>"
+    "</x14:dataValidations></ext>"
+)
+_METADATA = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">'
+    '<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" '
+    'copy="1" pasteAll="1" pasteValues="1" merge="1" splitFirst="1" rowColShift="1" '
+    'clearFormats="1" clearComments="1" assign="1" coerce="1" cellMeta="1"/></metadataTypes>'
+    '<futureMetadata name="XLDAPR" count="1"><bk><extLst>'
+    '<ext uri="{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}">'
+    '<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk>'
+    '</futureMetadata><cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata>'
+    "</metadata>"
+)
+#: A spilled dynamic-array formula (the cm attribute points into metadata.xml).
+_SPILL_ROW = (
+    '<row r="7"><c r="A7" cm="1" t="str"><f t="array" ref="A7:A9">'
+    "_xlfn._xlws.SORT(Lists!A2:A4)</f><v>Ana Ruiz</v></c></row>"
+    '<row r="8"><c r="A8" t="str"><v>Ben Okafor</v></c></row>'
+    '<row r="9"><c r="A9" t="str"><v>Chloé Martin</v></c></row>'
+)
+
 _CUSTOM_PROPS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
@@ -381,7 +415,18 @@ def _inject(parts: dict[str, bytes], *, macro: bool, databar_link: bool) -> None
             flags=re.S,
         )
     parts[aging] = _append_ext(xml, _CF_X14)
+    parts[aging] = _append_ext(parts[aging], _DV_X14)
     parts[summary] = _append_ext(parts[summary], _SPARKLINES)
+    parts[summary] = parts[summary].replace(b"</sheetData>", _SPILL_ROW.encode() + b"</sheetData>")
+    parts["xl/metadata.xml"] = _METADATA.encode()
+    _add_ct(
+        parts,
+        "xl/metadata.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml",
+    )
+    _add_rel(
+        parts, "xl/_rels/workbook.xml.rels", "rIdMeta1", _REL + "sheetMetadata", "metadata.xml"
+    )
 
     parts["xl/persons/person.xml"] = _PERSONS.encode()
     _add_ct(parts, "xl/persons/person.xml", "application/vnd.ms-excel.person+xml")
