@@ -79,7 +79,7 @@ def _texts(z: zipfile.ZipFile, part: str, sst: list[str]) -> list[tuple[str, str
         f = c.find(f"{Q}f")
         if t == "inlineStr":
             node = c.find(f"{Q}is")
-            text = "" if node is None else "".join(node.itertext())
+            text = "" if node is None else "".join(map(str, node.itertext()))
         elif t == "s":
             text = sst[int(c.findtext(f"{Q}v") or 0)]
         elif t == "str":
@@ -104,7 +104,7 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in z.namelist():
         return []
     root = etree.fromstring(z.read("xl/sharedStrings.xml"))
-    return ["".join(si.itertext()) for si in root.iter(f"{Q}si")]
+    return ["".join(map(str, si.itertext())) for si in root.iter(f"{Q}si")]
 
 
 @pytest.fixture(scope="module")

@@ -140,7 +140,9 @@ def _base(path: Path) -> None:
         ws.cell(n, 10).hyperlink = f"mailto:{ws.cell(n, 10).value}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
-    ws.oddHeader.center.text = "AR aging &D"
+    header = ws.oddHeader
+    assert header is not None
+    header.center.text = "AR aging &D"
 
     summary = wb.create_sheet("Summary")
     summary["A1"] = "Open balance"

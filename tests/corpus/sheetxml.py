@@ -105,7 +105,8 @@ def _cell(row: etree._Element, r: int, c: int) -> etree._Element:
 def _put(cell: etree._Element, value: Any, style: str | None, formula: bool) -> None:
     for child in list(cell):
         cell.remove(child)
-    cell.attrib.pop("t", None)
+    if "t" in cell.attrib:
+        del cell.attrib["t"]
     if style is not None:
         cell.set("s", style)
     if value is None or value == "":
@@ -192,8 +193,8 @@ def replace_rows(
     for row in list(data):
         if int(row.get("r", "0")) > header_row and len(row) == 0:
             data.remove(row)
-        else:
-            row.attrib.pop("spans", None)
+        elif "spans" in row.attrib:
+            del row.attrib["spans"]
     _fix_dimension(root, data)
     _rewrite(
         path, part, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
