@@ -271,6 +271,17 @@ def test_excel_lock_file_refuses_and_leaves_the_book(tmp_path: Path) -> None:
     assert digest(path) == before
 
 
+def test_a_second_run_on_the_same_book_is_refused(tmp_path: Path) -> None:
+    """Another run's lock file beside the book: refused, book and lock left alone."""
+    path = tmp_path / "aging.xlsx"
+    shutil.copyfile(FILES / "negative_and_zero_balances.xlsx", path)
+    lock = tmp_path / ".aging.xlsx.dunning.lock"
+    lock.write_text("12345\n")
+    before = digest(path)
+    assert_refused(path, cli("run", path, "--as-of", AS_OF), r"another dunning run is working")
+    assert digest(path) == before and lock.read_text() == "12345\n"
+
+
 def test_missing_file_and_folder_are_refused(tmp_path: Path) -> None:
     assert_refused(tmp_path / "nope.xlsx", cli("run", tmp_path / "nope.xlsx"), r"not found|no such")
     folder = tmp_path / "folder.xlsx"

@@ -187,3 +187,35 @@ def test_libreoffice_shows_the_text_not_a_result(book: Path, tmp_path: Path) -> 
     assert "=1+2 Co 0" in customers and "@SUM(1,2) Co 3" in customers
     subjects = {r[heads.index(D.SUBJECT)] for r in drafts}
     assert all(s.startswith('=HYPERLINK("http://evil.example"') for s in subjects), subjects
+
+
+BROKEN_TEMPLATES = {
+    "firm.en": ("{{ customer.__class__.__mro__ }}", "{{ ''.__class__.__subclasses__() }}"),
+    "final.en": ("Hello {{ no_such_variable }}", "x"),
+    "friendly.en": ("{% include '/etc/passwd' %}", "y"),
+}
+
+
+def test_templates_sheet_cannot_reach_python_or_files(tmp_path: Path, capsys: object) -> None:
+    """Sandbox escapes, undefined variables and includes in the team's Templates sheet are
+    reported with their cell, and the shipped file template is used instead."""
+
+    def templates(wb: object) -> None:
+        ws = wb.create_sheet("Templates")  # type: ignore[attr-defined]
+        ws.append(["Name", "Subject", "Body"])
+        for name, (subject, body) in BROKEN_TEMPLATES.items():
+            ws.append([name, subject, body])
+
+    path = tmp_path / "aging.xlsx"
+    path.write_bytes(xlsx(_rows()[:4], headers=HEADERS, extra=templates))
+    assert main(["check", str(path), "--as-of", AS_OF]) in (0, 3)
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    for row in (2, 3, 4):
+        assert f"Templates!B{row}" in out or f"Templates!C{row}" in out, out[-1500:]
+    assert main(["run", str(path), "--as-of", AS_OF]) == 0
+    _, heads, drafts = table(read_sheet(path, S.DRAFTS), D.ID)
+    assert drafts, "drafts still made from the shipped templates"
+    for r in drafts:
+        text = r[heads.index(D.SUBJECT)] + r[heads.index(D.BODY)]
+        assert "class" not in text and "root:" not in text and "Hello " not in text
+        assert r[heads.index(D.SUBJECT)].strip()
