@@ -22,7 +22,7 @@ import python_calamine as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import generate, measure, profile, run, straightforward
+from benchmarks import generate, measure, profile, report, run, straightforward
 
 ROWS = 200
 
@@ -102,25 +102,27 @@ def test_run_child_and_render(tmp_path: Path) -> None:
     failed = run.run_child([sys.executable, "-c", "raise SystemExit(4)"], timeout=60)
     assert not failed.ok and "4" in failed.error
     samples = {k: [s] for k in ("phases", "cli", "calamine", "inflate", "write_floor")}
-    text = run.render(["10k"], {"10k": samples}, markdown=True)
+    text = report.render(["10k"], {"10k": samples}, markdown=True)
     assert "| read floor: calamine sheet values | 0.500 | 0.250 |" in text
     assert "| dunning run (phases, in-process) / (read + write floor) | 0.500 | 0.500 |" in text
 
 
-def _sample(op: float, proc: float, peak_mb: float) -> run.Sample:
-    return run.Sample(ok=True, proc=proc, cpu=proc, peak_mb=peak_mb, data={"op": op, "op_cpu": op})
+def _sample(op: float, proc: float, peak_mb: float) -> report.Sample:
+    return report.Sample(
+        ok=True, proc=proc, cpu=proc, peak_mb=peak_mb, data={"op": op, "op_cpu": op}
+    )
 
 
 def test_targets_and_saved_runs_print(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fast = {k: [_sample(1.0, 1.0, 100)] for k in ("phases", "calamine", "inflate", "write_floor")}
     small = {**fast, "cli": [_sample(0, 2.0, 100)], "straightforward": [_sample(0, 30.0, 900)]}
     big = {**fast, "cli": [_sample(0, 90.0, 5000)]}
-    assert run.checks_for("100k", small) == [
+    assert report.checks_for("100k", small) == [
         ["100k: straightforward / dunning run >= 10", "15.00x wall, 15.00x CPU", "yes"],
         ["100k: dunning run / (read + write floor) <= 2", "1.00x wall, 1.00x CPU", "yes"],
     ]
-    assert [c[2] for c in run.checks_for("1m", big)] == ["no", "no"]
-    assert run.checks_for("10k", small) == []
+    assert [c[2] for c in report.checks_for("1m", big)] == ["no", "no"]
+    assert report.checks_for("10k", small) == []
     saved = tmp_path / "run.json"
     dump = {"100k": {k: [vars(x) for x in v] for k, v in small.items()}}
     saved.write_text(json.dumps({"header": "# saved", "results": dump}))
