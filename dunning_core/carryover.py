@@ -142,32 +142,48 @@ def carry_over(
 
 
 def _vanished(prev: pd.DataFrame, keys: pd.Series, report: IngestReport) -> list[Problem]:
-    """Collector-typed values of invoices no longer in the book: listed, not lost silently."""
+    """Collector-typed values of invoices no longer in the book: listed, not lost silently.
+
+    An invoice that left the book was usually paid; its note, dispute or hold is then
+    history, but a collector should see that it went, and where to find it (the backup).
+    """
     gone = prev[~prev.index.isin(set(keys))]
-    notes = gone["notes"].astype("str").fillna("").str.strip() if "notes" in gone else None
-    if notes is None:
+    if gone.empty:
         return []
-    typed = gone[notes != ""]
+    notes = gone["notes"].astype("str").fillna("").str.strip()
+    reasons = gone["dispute_reason"].astype("str").fillna("").str.strip()
+    disputed = gone["disputed"].fillna(False).astype(bool)
+    holds = pd.to_datetime(gone["hold_until"])
+    typed = gone.index[(notes != "") | disputed | holds.notna()]
+
+    def describe(inv: str) -> str:
+        parts = [f"note '{notes[inv][:120]}'"] if notes[inv] else []
+        if disputed[inv]:
+            parts.append(f"dispute ({reasons[inv] or 'no reason given'})")
+        if pd.notna(holds[inv]):
+            parts.append(f"hold until {holds[inv]:%Y-%m-%d}")
+        return "; ".join(parts)
+
     out = [
         Problem(
             report.sheet,
             "",
-            F.NOTES,
-            str(note)[:200],
-            f"Invoice {inv} is no longer in the book; its note was not carried over "
-            "(kept in the backup of the previous version).",
+            "carried values",
+            describe(inv),
+            f"Invoice {inv} is no longer in the book; its {describe(inv)} was not carried "
+            "over (the previous version is in the backup).",
             Severity.INFO,
         )
-        for inv, note in zip(typed.index[:_MAX_LISTED], typed["notes"][:_MAX_LISTED], strict=True)
+        for inv in typed[:_MAX_LISTED]
     ]
     if len(typed) > _MAX_LISTED:
         out.append(
             Problem(
                 report.sheet,
                 "",
-                F.NOTES,
+                "carried values",
                 str(len(typed)),
-                f"{len(typed)} invoices with notes left the book in all "
+                f"{len(typed)} invoices with typed values left the book in all "
                 f"(first {_MAX_LISTED} listed).",
                 Severity.INFO,
             )

@@ -31,6 +31,7 @@ def _previous(**cols: list) -> pd.DataFrame:
         "currency": ["USD"] * 3,
         "open": [100.0] * 3,
         "expected_in_horizon": [0.0] * 3,
+        "disputed": [False] * 3,
     }
     frame = empty_snapshot().reindex(range(3))
     for k, v in {**base, **cols}.items():
@@ -69,7 +70,7 @@ def test_expired_hold_is_not_carried_and_vanished_note_is_reported() -> None:
     assert out[F.HOLD_UNTIL].isna().iloc[0]  # expired the day before
     assert out[F.HOLD_UNTIL].iloc[1] == pd.Timestamp("2026-12-05")
     gone = [p for p in problems if "no longer in the book" in p.message]
-    assert len(gone) == 1 and "I9" in gone[0].message and gone[0].value == "customer moved"
+    assert len(gone) == 1 and "I9" in gone[0].message and gone[0].value == "note 'customer moved'"
 
 
 def test_duplicate_invoice_numbers_are_not_guessed() -> None:

@@ -100,13 +100,7 @@ CASES = (
     Case("huge_text_cells.xlsx", "ok"),
     Case("missing_invoice_column.xlsx", "ok"),
     Case("missing_due_date.xlsx", "ok"),
-    Case(
-        "unicode_text_export.txt",
-        "ok",
-        reason="Excel's 'Unicode text' export (UTF-16, tab, CRLF) is read by check but run "
-        "fails writing the new book: csv.reader on a StringIO built without newline='' "
-        "(dunning_core/workbook/xlsx_newbook.py:read_csv_rows)",
-    ),
+    Case("unicode_text_export.txt", "ok"),  # Excel's "Unicode text": UTF-16, tab, CRLF
     Case("utf8_bom_semicolon.csv", "ok"),
     Case("apostrophe_sheet.xlsx", "ok"),
     Case("merged_group_header.xlsx", "ok"),

@@ -361,11 +361,6 @@ def test_typed_notes_of_vanished_invoices_are_reported(tmp_path: Path) -> None:
     assert any(which["note"] in " ".join(map(str, r)) for r in check), "not reported"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="only notes of vanished invoices are reported: a dispute flag or hold typed on an "
-    "invoice that left the book is dropped without a word (dunning_core/carryover.py:_vanished)",
-)
 def test_typed_disputes_and_holds_of_vanished_invoices_are_reported(tmp_path: Path) -> None:
     book, which, _ = _two_weeks(tmp_path, drop=("dispute", "hold"))
     check = " ".join(" ".join(map(str, r)) for r in read_sheet(book, S.DATA_CHECK))

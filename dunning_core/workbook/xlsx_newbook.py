@@ -8,7 +8,6 @@ rows, so the row numbers in the queue (and the problems' cell addresses) still h
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -17,11 +16,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from dunning_core.records import UserError
 from dunning_core.workbook.xlsx_cells import col_letter, number_cell, value_cell
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
 def safe_sheet_name(name: str) -> str:
@@ -34,36 +31,29 @@ def safe_sheet_name(name: str) -> str:
     return cleaned or "Aging"
 
 
-def read_csv_rows(path: Path) -> list[list[Any]]:
-    """The csv's rows as text (plain decimal numbers as numbers), delimiter sniffed."""
-    raw = path.read_bytes()
-    for enc in _ENCODINGS:
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    sample = text[:65536]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    rows = []
-    for row in csv.reader(io.StringIO(text), dialect):
-        rows.append([float(v) if _NUMBER.fullmatch(v.strip()) else v for v in row])
+def source_rows(src: Path, sheet: str) -> list[list[Any]]:
+    """``sheet``'s values from ``src``, at their sheet positions (row 1 first, column A first).
+
+    Read through the same reader as the run itself (encodings, BOM, UTF-16 text exports,
+    delimiters, xls, ods), so the new book holds exactly the values the queue was built
+    from; a plain decimal text (as CSV gives every value) is written as a number.
+    """
+    from dunning_core.workbook.reader import read_book
+
+    book = read_book(src, None)
+    sheets = (*book.aging, *book.owned.values())
+    raw = next((s for s in sheets if s.name == sheet), sheets[0])
+    pad = [None] * (raw.first_col - 1)
+    rows: list[list[Any]] = [[] for _ in range(raw.first_row - 1)]
+    for r in raw.rows:
+        rows.append(
+            pad
+            + [
+                float(v) if isinstance(v, str) and _NUMBER.fullmatch(v.strip()) else v
+                for v in list(r)
+            ]
+        )
     return rows
-
-
-def read_other_rows(path: Path, sheet: str) -> list[list[Any]]:
-    """Values of ``sheet`` (or the first sheet) of an xls/ods file, via calamine."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        name = sheet if sheet in wb.sheet_names else wb.sheet_names[0]
-        return [list(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-    except Exception as exc:  # calamine raises its own error types per format
-        raise UserError(f"{path}: cannot read the workbook ({exc}).") from None
 
 
 def _cell(ref: str, value: Any) -> str:
@@ -98,10 +88,7 @@ def sheet_xml(rows: list[list[Any]]) -> bytes:
 
 def new_book(src: Path, sheet: str) -> bytes:
     """The bytes of a minimal .xlsx whose only sheet, ``sheet``, holds ``src``'s values."""
-    if src.suffix.lower() in (".csv", ".txt", ".tsv"):
-        rows = read_csv_rows(src)
-    else:
-        rows = read_other_rows(src, sheet)
+    rows = source_rows(src, sheet)
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     oxml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
