@@ -47,25 +47,44 @@ def read_snapshot(book: Any, sheet: str | None = None) -> BookSnapshot:
     return BookSnapshot(source=str(book.name), sheets=names, aging=tuple(aging), owned=owned)
 
 
+#: A value written through ``Range.value`` that starts with one of these is parsed by
+#: Excel as a formula (or a DDE call): text from the book must never be.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: Any) -> Any:
+    """Text from the book as Excel text: a leading apostrophe stops formula parsing.
+
+    Excel shows the apostrophe nowhere (it is the "text" prefix), so ``=cmd|'/C calc'!A0``
+    typed as a customer name stays that text instead of becoming a live formula.
+
+    >>> as_text("=1+1"), as_text("-- note"), as_text("ok"), as_text(-5)
+    ("'=1+1", "'-- note", 'ok', -5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def column_cells(series: pd.Series) -> list[Any]:
     """Python values Excel accepts: None for missing, datetime for dates, int/float/str."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         stamps = pd.to_datetime(series, errors="coerce")
         return [None if pd.isna(v) else v.to_pydatetime() for v in stamps]
     out = series.astype(object).where(series.notna(), None).tolist()
-    return [v.item() if hasattr(v, "item") else v for v in out]
+    return [as_text(v.item() if hasattr(v, "item") else v) for v in out]
 
 
 def frame_grid(frame: pd.DataFrame) -> Grid:
     """The frame's rows as a 2D list, header row first."""
     cols = [column_cells(frame[c]) for c in frame.columns]
     body = [list(row) for row in zip(*cols, strict=True)] if cols else []
-    return [[str(c) for c in frame.columns], *body]
+    return [[as_text(str(c)) for c in frame.columns], *body]
 
 
 def block_grid(title: str, note: str, frame: pd.DataFrame, width: int) -> Grid:
     """Title, optional note, header and values as one rectangular 2D list."""
-    grid = [[title], *([[note]] if note else []), *frame_grid(frame)]
+    grid = [[as_text(title)], *([[as_text(note)]] if note else []), *frame_grid(frame)]
     if len(frame) == 0:
         grid.append([None])  # an Excel Table needs one data row (layout.placements)
     return [row + [None] * (width - len(row)) for row in grid]

@@ -152,6 +152,7 @@ class FakeSheet:
     book: FakeBook
     cells: dict[Cell, Any] = field(default_factory=dict)
     formats: dict[Cell, str] = field(default_factory=dict)
+    formulas: dict[Cell, str] = field(default_factory=dict)  # strings Excel would parse
     tables: FakeTables = field(default_factory=FakeTables)
     visible: bool = True
     validations: dict[tuple[Cell, Cell], list[Any]] = field(default_factory=dict)
@@ -163,10 +164,20 @@ class FakeSheet:
         return FakePanes(self)
 
     def put(self, r: int, c: int, v: Any) -> None:
+        """Store a value as Excel would parse a typed/assigned one (this is a fake).
+
+        A leading apostrophe marks text and is not part of the value; any other string
+        starting with ``=`` becomes a formula, recorded in ``formulas`` so tests can
+        prove the adapter never lets text from the book become one.
+        """
         if v is None:
             self.cells.pop((r, c), None)
-        else:
-            self.cells[(r, c)] = v
+            return
+        if isinstance(v, str) and v.startswith("'"):
+            v = v[1:]
+        elif isinstance(v, str) and v.startswith(("=", "+", "-", "@")) and len(v) > 1:
+            self.formulas[(r, c)] = v
+        self.cells[(r, c)] = v
 
     def range(self, first: Cell, last: Cell | None = None) -> FakeRange:
         return FakeRange(self, first, last)

@@ -213,3 +213,16 @@ def test_managed_grid_puts_each_invoice_on_its_own_row(rows: set[int], header_ro
             else [None] * len(MANAGED_HEADERS)
         )
         assert line == expected
+
+
+def test_text_from_the_book_never_becomes_a_formula_in_excel() -> None:
+    """Through the fake: what the adapter assigns would be parsed by Excel as text."""
+    book = _book()
+    d.on_button("refresh_queue", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    for sheet in book.sheets:
+        assert sheet.formulas == {}, f"{sheet.name}: {sheet.formulas}"
+    assert xl_io.column_cells(pd.Series(["=cmd|' /C calc'!A0", "+1 555", "ok"])) == [
+        "'=cmd|' /C calc'!A0",
+        "'+1 555",
+        "ok",
+    ]
