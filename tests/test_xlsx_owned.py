@@ -11,9 +11,12 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dunning_core.layout import SheetSpec
 from dunning_core.records import Block
+from dunning_core.workbook.xlsx_cells import escape_text, escape_texts, value_cell, value_tails
 from dunning_core.workbook.xlsx_owned import build_sheet
 from dunning_core.workbook.xlsx_styles import Styles
 
@@ -203,3 +206,41 @@ def test_pinned_cells_cover_the_risky_values() -> None:
     assert data.startswith('<row r="4" ht="60" customHeight="1">')  # wrapped body
     assert '<c r="D5" t="inlineStr"><is><t xml:space="preserve"></t></is></c>' in rows[4]
     assert '<c r="J6" s="6"><v>9007199254740993</v></c>' in rows[5]  # int64 kept exact
+
+
+_TEXT = st.text(
+    st.sampled_from(["a", "=", "+", "-", "@", "&", "<", ">", "\r", "\n", "\x01", "é", "\ud800"])
+)
+_FLOAT = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([-0.0, 0.1, 1e15, 1e20])
+_STAMP = st.datetimes(min_value=pd.Timestamp("1900-01-01"), max_value=pd.Timestamp("2100-01-01"))
+_COLUMNS = (
+    st.lists(st.none() | _TEXT).map(lambda v: pd.Series(v, dtype="str"))
+    | st.lists(_FLOAT).map(lambda v: pd.Series(v, dtype="float64"))
+    | st.lists(st.integers(-(2**63), 2**63 - 1)).map(lambda v: pd.Series(v, dtype="int64"))
+    | st.lists(st.booleans()).map(lambda v: pd.Series(v, dtype="bool"))
+    | st.lists(st.none() | st.integers(-(10**9), 10**9)).map(lambda v: pd.Series(v, dtype="Int64"))
+    | st.lists(st.none() | _STAMP).map(lambda v: pd.Series(v, dtype="datetime64[ns]"))
+    | st.lists(st.none() | st.booleans() | st.integers() | _FLOAT | _TEXT | _STAMP).map(
+        lambda v: pd.Series(v, dtype=object)
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_COLUMNS)
+def test_value_tails_match_value_cell_per_value(values: pd.Series) -> None:
+    expected = []
+    for v in values:  # what the cell-by-cell writer saw: the Series' own iteration
+        cell = value_cell("A1", v)
+        expected.append(cell[len('<c r="A1"') :] if cell else "")
+    assert value_tails(values) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_TEXT))
+def test_escape_texts_match_escape_text(texts: list[str]) -> None:
+    assert escape_texts(texts) == [escape_text(t) for t in texts]
+
+
+def test_escape_texts_cuts_long_text() -> None:
+    assert escape_texts(["x" * 40000, "ok"]) == ["x" * 32767, "ok"]

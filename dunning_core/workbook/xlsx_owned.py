@@ -1,20 +1,23 @@
 """A sheet the tool owns, from its :class:`~dunning_core.layout.SheetSpec` to sheet XML.
 
-Owned sheets are small (hundreds to a few thousand rows), so they are written whole
-from scratch on every run: same input, same bytes. Each block becomes a title, a
-note and an Excel Table; formats, widths, the frozen header, list validations and
-the chart anchors come from the spec, so file mode and Excel mode look alike.
+Owned sheets are written whole from scratch on every run: same input, same bytes.
+Most are small, but the hidden Snapshot has a row per invoice (two generations of
+100k+), so data rows are built column by column, as the managed block is. Each
+block becomes a title, a note and an Excel Table; formats, widths, the frozen
+header, list validations and the chart anchors come from the spec, so file mode and
+Excel mode look alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.layout import SheetSpec, placements, table_name
-from dunning_core.workbook.xlsx_cells import col_letter, escape_text, text_cell, value_cell
+from dunning_core.workbook.xlsx_cells import col_letter, escape_text, text_cell, value_tails
 from dunning_core.workbook.xlsx_chart import ChartSpec
 from dunning_core.workbook.xlsx_styles import Styles
 from dunning_core.workbook.xlsx_tables import header_texts, range_ref, table_xml
@@ -117,12 +120,7 @@ def build_sheet(
             if headers[i - 1] in spec.validations:
                 sqref = f"{letters[i - 1]}{hr + 1}:{letters[i - 1]}{place.last_row + 500}"
                 validations.append((sqref, spec.validations[headers[i - 1]]))
-        wrapped = [i for i, f in enumerate(fmts) if f == "wrap"]
-        for r, values in enumerate(frame.itertuples(index=False, name=None), start=hr + 1):
-            cells = "".join(value_cell(f"{letters[i]}{r}", v, xfs[i]) for i, v in enumerate(values))
-            lines = max([_lines(values[i], widths[i + 1]) for i in wrapped] + [1])
-            height = f' ht="{min(lines, _MAX_LINES) * 15}" customHeight="1"' if lines > 1 else ""
-            rows.append(f'<row r="{r}"{height}>{cells}</row>')
+        rows.extend(_data_rows(frame, hr + 1, letters, xfs, fmts, widths))
         table_id, name = allocate(table_name(block.title))
         ref = range_ref(1, hr, ncol, place.last_row)
         out.tables.append((table_id, name, table_xml(table_id, name, ref, headers)))
@@ -171,6 +169,80 @@ def build_sheet(
         selected,
     )
     return out
+
+
+def _data_rows(
+    frame: pd.DataFrame,
+    first: int,
+    letters: list[str],
+    xfs: list[int],
+    fmts: list[str],
+    widths: dict[int, float],
+) -> list[str]:
+    """The ``<row>`` elements of a block's data, built column by column.
+
+    The Snapshot sheet has a row per invoice: each column's cell tails come from
+    :func:`value_tails` (per distinct value), and one compiled comprehension joins
+    them into rows. The bytes are those of ``value_cell`` per value: a missing value
+    or empty text gives no cell, so a column with gaps brings whole cells.
+    """
+    rws = range(first, first + len(frame))
+    cols: list[list[str]] = []
+    dense: list[bool] = []
+    for i in range(len(frame.columns)):
+        tails = value_tails(frame.iloc[:, i])
+        full = all(tails)
+        if not full:
+            tails = _sparse_cells(tails, first, letters[i], xfs[i])
+        cols.append(tails)
+        dense.append(full)
+    heights = [""] * len(frame)
+    wrapped = [i for i, f in enumerate(fmts) if f == "wrap"]
+    if wrapped:
+        per_col = [[_lines(v, widths[i + 1]) for v in frame.iloc[:, i]] for i in wrapped]
+        for j, lines in enumerate(map(max, zip(*per_col, strict=True))):
+            if lines > 1:
+                heights[j] = f' ht="{min(lines, _MAX_LINES) * 15}" customHeight="1"'
+    build = _row_builder(letters[: len(cols)], xfs, dense)
+    return build(rws, heights, cols)
+
+
+def _sparse_cells(tails: list[str], first: int, letter: str, xf: int) -> list[str]:
+    """Whole cells of a column with gaps ("" where there is no cell), formatted only
+    where there is one (Snapshot's promise and hold columns are mostly empty)."""
+    arr = np.array(tails, dtype=object)
+    idx = np.flatnonzero(arr != "")
+    head, style = f'<c r="{letter}', _style(xf)
+    out = np.full(len(tails), "", dtype=object)
+    rows = (idx + first).tolist()
+    out[idx] = [f'{head}{r}"{style}{t}' for r, t in zip(rows, arr[idx].tolist(), strict=True)]
+    return list(out)
+
+
+def _row_builder(
+    letters: Sequence[str], xfs: Sequence[int], dense: Sequence[bool]
+) -> Callable[[range, list[str], list[list[str]]], list[str]]:
+    """A compiled comprehension rendering each row with one f-string.
+
+    A dense column (a cell on every row) is written inline from its tails; any
+    other column arrives as whole cells (or ""). The generated source holds only
+    column letters and integer style ids made here, never a value from the book.
+    """
+    assert all(letter.isalpha() and letter.isupper() for letter in letters)
+    cells = "".join(
+        f'<c r="{letter}{{r}}"{_style(int(xf))}{{c{i}}}' if d else f"{{c{i}}}"
+        for i, (letter, xf, d) in enumerate(zip(letters, xfs, dense, strict=True))
+    )
+    names = "".join(f", c{i}" for i in range(len(letters)))
+    source = (
+        f"lambda rws, hts, cols: [f'<row r=\"{{r}}\"{{h}}>{cells}</row>'"
+        f" for r, h{names} in zip(map(str, rws), hts, *cols)]"
+    )
+    return eval(source)  # source built above from letters and ints only
+
+
+def _style(xf: int) -> str:
+    return f' s="{xf}"' if xf else ""
 
 
 def _assemble(
