@@ -11,12 +11,14 @@ naming its cell rather than a crash.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from dunning_core.records import Problem, RawSheet, Severity
+from dunning_core.ingest import values
+from dunning_core.money import units_series
+from dunning_core.records import Problem, RawSheet, Severity, UserError
 from dunning_core.sheetaddr import cell_address
 
 
@@ -24,37 +26,19 @@ def _norm(v: Any) -> str:
     return "" if v is None else " ".join(str(v).split()).lower()
 
 
-def _to_date(v: Any) -> pd.Timestamp | None:
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None
-    if isinstance(v, datetime | date):
-        return pd.Timestamp(v).normalize()
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        return (pd.Timestamp("1899-12-30") + pd.to_timedelta(float(v), unit="D")).normalize()
-    ts = pd.to_datetime(str(v).strip(), errors="raise", dayfirst=False)
-    return pd.Timestamp(ts).normalize()
-
-
-def _to_money(v: Any) -> float | None:
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        return round(float(v), 2)
-    s = str(v).strip().replace(",", "")
-    neg = s.startswith("(") and s.endswith(")")
-    s = "".join(ch for ch in s if ch.isdigit() or ch in ".-")
-    f = float(s)
-    return round(-f if neg else f, 2)
-
-
 def read_owned_table(
     raw: RawSheet | None, columns: Sequence[str], formats: Mapping[str, str]
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Return the table's rows as a frame with exactly ``columns`` (extra columns dropped).
+    """Return the table's rows as a frame with exactly ``columns``.
 
     Dates become ``datetime64[ns]`` (NaT when blank), money becomes float units,
     everything else text ("" when blank). A header that cannot be found yields an
-    empty frame and a problem; a missing optional column yields blanks.
+    empty frame and a problem (the caller decides whether that is fatal).
+
+    The tool rewrites this sheet after the run, so anything it could not read back
+    would be erased: a renamed or missing column, a column a person added, or a cell
+    that does not parse stops the run with a :class:`UserError` naming the sheet and
+    cells, before anything is written.
     """
     problems: list[Problem] = []
     empty = _empty(columns, formats)
@@ -82,47 +66,75 @@ def read_owned_table(
         )
         return empty, problems
     header = [_norm(v) for v in rows[header_i]]
+    _check_columns(raw, rows, header_i, header, columns)
     pos = {c: header.index(c.lower()) for c in columns if c.lower() in header}
-    records: dict[str, list[Any]] = {c: [] for c in columns}
-    for i in range(header_i + 1, len(rows)):
-        row = rows[i]
-        if not any(v is not None and str(v).strip() for v in row):
-            continue
-        for c in columns:
-            j = pos.get(c)
-            v = row[j] if j is not None and j < len(row) else None
-            kind = formats.get(c, "text")
-            try:
-                if kind == "date":
-                    val: Any = _to_date(v)
-                elif kind == "money":
-                    val = _to_money(v)
-                else:
-                    val = (
-                        ""
-                        if v is None
-                        else (
-                            str(v)
-                            if not isinstance(v, float) or not v.is_integer()
-                            else str(int(v))
-                        )
-                    )
-            except (ValueError, TypeError, OverflowError):
-                addr = cell_address(raw.first_row + i, raw.first_col + (j or 0))
-                problems.append(
-                    Problem(
-                        raw.name,
-                        addr,
-                        c,
-                        str(v),
-                        f"Expected a {kind} in {c!r}; the cell was left as blank for this run.",
-                        Severity.WARNING,
-                    )
-                )
-                val = None if kind in ("date", "money") else ""
-            records[c].append(val)
+    kept = [
+        i
+        for i in range(header_i + 1, len(rows))
+        if any(v is not None and str(v).strip() for v in rows[i])
+    ]
+    records: dict[str, Any] = {}
+    unreadable: list[str] = []
+    for c in columns:
+        j = pos[c]
+        column = pd.Series([rows[i][j] if j < len(rows[i]) else None for i in kept], dtype=object)
+        kind = formats.get(c, "text")
+        if kind in ("date", "money"):
+            # the aging ingest's own parsers: every convention it reads, one way
+            parsed = values.dates(column) if kind == "date" else values.amounts(column)
+            records[c] = parsed.values if kind == "date" else units_series(parsed.values)
+            for k in np.flatnonzero(parsed.bad.to_numpy()):
+                addr = cell_address(raw.first_row + kept[int(k)], raw.first_col + j)
+                found = str(column.iat[int(k)])[:40]
+                unreadable.append(f"{addr} ({c}: expected a {kind}, found {found!r})")
+        else:
+            records[c] = [_text(v) for v in column]
+    if unreadable:
+        more = len(unreadable) - 5
+        listed = "; ".join(unreadable[:5]) + (f"; and {more} more" if more > 0 else "")
+        raise UserError(
+            f"Sheet '{raw.name}': cells the tool cannot read back, so rewriting the sheet "
+            f"would erase them: {listed}. Fix them and run again; nothing was written."
+        )
     frame = pd.DataFrame(records)
     return _typed(frame, columns, formats), problems
+
+
+def _check_columns(
+    raw: RawSheet, rows: list[list[Any]], header_i: int, header: list[str], columns: Sequence[str]
+) -> None:
+    """Refuse a header the tool cannot round-trip: renamed, missing or added columns."""
+    want = {c.lower() for c in columns}
+    missing = [c for c in columns if c.lower() not in header]
+    added = [
+        str(rows[header_i][j])
+        for j, h in enumerate(header)
+        if h
+        and h not in want
+        and any(j < len(r) and r[j] is not None and str(r[j]).strip() for r in rows[header_i + 1 :])
+    ]
+    if not missing and not added:
+        return
+    where = f"header row {raw.first_row + header_i}"
+    parts = []
+    if missing:
+        parts.append("missing column(s) " + ", ".join(repr(c) for c in missing))
+    if added:
+        parts.append("column(s) the tool does not keep " + ", ".join(repr(c) for c in added))
+    raise UserError(
+        f"Sheet '{raw.name}', {where}: {'; '.join(parts)}. The tool rewrites this sheet, so "
+        "their cells would be lost: rename the columns back (keep your own notes in another "
+        "sheet or in a 'Reviewer note'/'Note' column) and run again; nothing was written."
+    )
+
+
+def _text(v: Any) -> str:
+    """A text cell as written: whole floats without ".0" (ids typed as numbers)."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def _empty(columns: Sequence[str], formats: Mapping[str, str]) -> pd.DataFrame:
