@@ -93,13 +93,23 @@ def carry_over(
     raw: RawSheet | None,
     report: IngestReport,
     as_of: date,
+    baseline: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.Series, list[Problem]]:
-    """Return (invoices with carried values, per-row carried note text, problems)."""
+    """Return (invoices with carried values, per-row carried note text, problems).
+
+    ``previous`` is the latest stored run (values are carried from it); ``baseline``,
+    the run before today, is what "left the book" is measured against, so repeating
+    today's run reports the same invoices again (default: ``previous``).
+    """
     carried_note = pd.Series("", index=invoices.index, dtype=object)
     if previous.empty:
         return invoices, carried_note, []
-    prev = previous.drop_duplicates("invoice_no", keep=False).set_index("invoice_no")
-    keys = invoices[F.INVOICE_NO].astype("str")
+    # an invoice is the same invoice only for the same customer: numbers can repeat
+    prev_keys = (
+        previous["customer_id"].astype("str") + "\x1f" + previous["invoice_no"].astype("str")
+    )
+    prev = previous.assign(_key=prev_keys).drop_duplicates("_key", keep=False).set_index("_key")
+    keys = invoices[F.CUSTOMER_ID].astype("str") + "\x1f" + invoices[F.INVOICE_NO].astype("str")
     known = keys.isin(prev.index) & ~keys.duplicated(keep=False)
     out = invoices.copy()
     problems: list[Problem] = []
@@ -110,7 +120,7 @@ def carry_over(
         has_before = _has_value(before, spec)
         if spec.field == F.HOLD_UNTIL:
             has_before &= pd.to_datetime(before) >= pd.Timestamp(as_of)
-        candidates = known & keys.map(has_before).fillna(False).astype(bool)
+        candidates = known & keys.isin(has_before.index[has_before.to_numpy(dtype=bool)])
         candidates &= ~_has_value(out[spec.field], spec)
         if not candidates.any():
             continue
@@ -125,7 +135,7 @@ def carry_over(
         out.loc[take, spec.field] = values.to_numpy()
         if spec.field == F.NOTES:
             carried_note.loc[take] = values.astype(str).to_numpy()
-        examples = ", ".join(keys[take].head(5))
+        examples = ", ".join(out.loc[take, F.INVOICE_NO].astype(str).head(5))
         problems.append(
             Problem(
                 report.sheet,
@@ -137,7 +147,11 @@ def carry_over(
                 Severity.INFO,
             )
         )
-    problems += _vanished(prev, keys, report)
+    base = previous if baseline is None else baseline
+    if not base.empty:
+        base_keys = base["customer_id"].astype("str") + "\x1f" + base["invoice_no"].astype("str")
+        gone_from = base.assign(_key=base_keys).drop_duplicates("_key").set_index("_key")
+        problems += _vanished(gone_from, keys, report)
     return out, carried_note, problems
 
 
@@ -152,7 +166,7 @@ def _vanished(prev: pd.DataFrame, keys: pd.Series, report: IngestReport) -> list
         return []
     notes = gone["notes"].astype("str").fillna("").str.strip()
     reasons = gone["dispute_reason"].astype("str").fillna("").str.strip()
-    disputed = gone["disputed"].fillna(False).astype(bool)
+    disputed = gone["disputed"].astype("boolean").fillna(False).astype(bool)
     holds = pd.to_datetime(gone["hold_until"])
     typed = gone.index[(notes != "") | disputed | holds.notna()]
 
@@ -170,7 +184,8 @@ def _vanished(prev: pd.DataFrame, keys: pd.Series, report: IngestReport) -> list
             "",
             "carried values",
             describe(inv),
-            f"Invoice {inv} is no longer in the book; its {describe(inv)} was not carried "
+            f"Invoice {inv.split(chr(31))[-1]} is no longer in the book; its {describe(inv)} "
+            "was not carried "
             "over (the previous version is in the backup).",
             Severity.INFO,
         )

@@ -390,6 +390,29 @@ def previous_generation(stored: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return stored[days == before.max()].reset_index(drop=True)
 
 
+def latest_generation(stored: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The latest stored run on or before ``as_of``: what collectors last saw and typed.
+
+    Carry-over reads this one (not the baseline): values typed and carried today are
+    still carried when today's run is repeated after a fresh export was pasted.
+    """
+    if stored.empty:
+        return stored
+    days = pd.to_datetime(stored["as_of"])
+    upto = days[days <= pd.Timestamp(as_of)]
+    if upto.empty:
+        return stored.iloc[0:0]
+    return stored[days == upto.max()].reset_index(drop=True)
+
+
+def later_runs(stored: pd.DataFrame, as_of: date) -> list[pd.Timestamp]:
+    """As-of dates of stored runs after ``as_of`` (a run dated back in time)."""
+    if stored.empty:
+        return []
+    days = pd.to_datetime(stored["as_of"])
+    return sorted({pd.Timestamp(d) for d in days[days > pd.Timestamp(as_of)]})
+
+
 def generations_to_store(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """What the Snapshot sheet stores: the baseline run and this run, when they fit."""
     if previous.empty or len(previous) + len(current) > MAX_TWO_GENERATION_ROWS:

@@ -24,6 +24,8 @@ from dunning_core.carryover import carried_sheet, carry_over
 from dunning_core.cash import expected_cash_blocks
 from dunning_core.changes import (
     generations_to_store,
+    later_runs,
+    latest_generation,
     previous_generation,
     snapshot_frame,
     snapshot_from_sheet,
@@ -37,7 +39,14 @@ from dunning_core.owned_table import read_owned_table
 from dunning_core.policy import Policy
 from dunning_core.promises import update_promises
 from dunning_core.queue import build_queue
-from dunning_core.records import BookSnapshot, CycleResult, IngestReport, Problem, RawSheet
+from dunning_core.records import (
+    BookSnapshot,
+    CycleResult,
+    IngestReport,
+    Problem,
+    RawSheet,
+    Severity,
+)
 from dunning_core.render import load_templates, templates_from_sheet
 from dunning_core.routing import routing_activity
 from dunning_core.settings import policy_from_sheet, settings_blocks
@@ -91,8 +100,25 @@ def run_cycle(
     stored, found = snapshot_from_sheet(owned.get(S.SNAPSHOT))
     problems += found
     previous = previous_generation(stored, as_of)
+    later = later_runs(stored, as_of)
+    if later:
+        problems.append(
+            Problem(
+                S.SNAPSHOT,
+                "",
+                "as_of",
+                as_of.isoformat(),
+                f"This run is dated before the last run ({later[-1]:%Y-%m-%d}): "
+                "promises, carry-over and the change since the previous run use the "
+                "runs stored before this date, and the later run's state is replaced.",
+                Severity.WARNING,
+            )
+        )
     aging_raw = carried_sheet(book.aging, report.sheet)
-    invoices, carried_note, found = carry_over(invoices, previous, aging_raw, report, as_of)
+    last_seen = latest_generation(stored, as_of)
+    invoices, carried_note, found = carry_over(
+        invoices, last_seen, aging_raw, report, as_of, baseline=previous
+    )
     problems += found
     overrides: dict[str, tuple[str, str]] = {}
     if S.TEMPLATES in owned:

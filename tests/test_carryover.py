@@ -84,3 +84,11 @@ def test_no_previous_run_changes_nothing() -> None:
     inv = invoice_frame([{F.INVOICE_NO: "I1"}, {F.INVOICE_NO: "I2"}])
     out, note, problems = carry_over(inv, empty_snapshot(), None, _report(), AS_OF)
     assert out.equals(inv) and problems == [] and set(note) == {""}
+
+
+def test_same_number_for_another_customer_is_another_invoice() -> None:
+    inv = invoice_frame([{F.INVOICE_NO: "I1", F.CUSTOMER_ID: "C2", F.ROW: 2}])
+    prev = _previous(notes=["hold the line", "", ""])  # I1 belonged to C1
+    out, note, problems = carry_over(inv, prev, _book([["I1"]]), _report(), AS_OF)
+    assert out[F.NOTES].tolist() == [""] and note.tolist() == [""]
+    assert not [p for p in problems if p.field == F.NOTES and "Carried" in p.message]

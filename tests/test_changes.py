@@ -203,3 +203,18 @@ def test_blank_rows_are_skipped_silently_and_ids_keep_their_text() -> None:
     back, problems = ch.snapshot_from_sheet(RawSheet("Snapshot", rows))
     assert problems == []
     assert back["invoice_no"].tolist() == ["1001", "B"]
+
+
+def test_generations_baseline_before_today_latest_up_to_today() -> None:
+    from dunning_core.changes import later_runs, latest_generation, previous_generation
+
+    stored = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2026-11-16", "2026-11-23", "2026-11-23", "2026-11-30"]),
+            "invoice_no": ["A", "B", "C", "D"],
+        }
+    )
+    assert previous_generation(stored, date(2026, 11, 23))["invoice_no"].tolist() == ["A"]
+    assert latest_generation(stored, date(2026, 11, 23))["invoice_no"].tolist() == ["B", "C"]
+    assert later_runs(stored, date(2026, 11, 23)) == [pd.Timestamp("2026-11-30")]
+    assert previous_generation(stored, date(2026, 11, 16)).empty
