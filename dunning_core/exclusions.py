@@ -158,6 +158,20 @@ def _flag(field: str) -> Callable[[_Context, np.ndarray], np.ndarray]:
     return lambda c, prior: c.f[field].fillna(False).astype(bool).to_numpy()
 
 
+def _account_flag(field: str) -> Callable[[_Context, np.ndarray], np.ndarray]:
+    """A flag about the customer, not the invoice: set on any row, it covers them all.
+
+    Do-not-contact, legal and strategic are decisions about the account; a collector
+    who marks one row must not see the customer's other invoices dunned.
+    """
+
+    def test(c: _Context, prior: np.ndarray) -> np.ndarray:
+        flag = c.f[field].fillna(False).astype(bool)
+        return flag.groupby(c.f[F.CUSTOMER_ID]).transform("any").to_numpy(dtype=bool)
+
+    return test
+
+
 def _below_min(c: _Context, prior: np.ndarray) -> np.ndarray:
     eligible = c.in_stage & ~prior
     total = c.open.where(eligible, 0).groupby(c.key).transform("sum")
@@ -176,10 +190,10 @@ def _date_after(s: pd.Series, ts: pd.Timestamp) -> np.ndarray:
 
 
 _TESTS: dict[str, Callable[[_Context, np.ndarray], np.ndarray]] = {
-    "LEGAL": _flag(F.LEGAL),
+    "LEGAL": _account_flag(F.LEGAL),
     "DISPUTED": _flag(F.DISPUTED),
-    "DO_NOT_CONTACT": _flag(F.DO_NOT_CONTACT),
-    "STRATEGIC": _flag(F.STRATEGIC),
+    "DO_NOT_CONTACT": _account_flag(F.DO_NOT_CONTACT),
+    "STRATEGIC": _account_flag(F.STRATEGIC),
     "PAYMENT_PLAN": _flag(F.PAYMENT_PLAN),
     "ON_HOLD": lambda c, p: _date_after(c.f[F.HOLD_UNTIL], c.as_of),
     "PROMISE_OPEN": lambda c, p: _date_after(

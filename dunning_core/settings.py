@@ -364,7 +364,7 @@ def policy_from_sheet(
     policy = replace(policy, weights=weights)
     policy = _read_list(rd, tables.get(T_BUCKETS), _bucket, "buckets", policy, _check_buckets)
     policy = _read_list(rd, tables.get(T_STAGES), _stage, "stages", policy, _check_stages)
-    policy = _read_list(rd, tables.get(T_RULES), _rule, "exclusions", policy, None)
+    policy = _read_list(rd, tables.get(T_RULES), _rule, "exclusions", policy, _check_rules)
     mapping = tables.get(T_MAPPING)
     if mapping is not None:
         pins = {}
@@ -443,6 +443,27 @@ def _check_stages(items: Sequence[Stage]) -> str:
         return "stage keys must be unique"
     if any(a.min_days >= b.min_days for a, b in itertools.pairwise(items)):
         return "stages must be in increasing From days order"
+    return ""
+
+
+def _check_rules(items: Sequence[ExclusionRule]) -> str:
+    """Every rule code must be one the queue knows, and every known rule present.
+
+    A mistyped code (DISPUTE for DISPUTED) would silently switch a rule off and let
+    a disputed invoice be dunned; a deleted row would do the same.
+    """
+    from dunning_core.exclusions import KNOWN_CODES
+
+    codes = [r.code for r in items]
+    unknown = [c for c in codes if c not in KNOWN_CODES]
+    if unknown:
+        return f"unknown code(s) {', '.join(unknown)} (known: {', '.join(KNOWN_CODES)})"
+    missing = [c for c in KNOWN_CODES if c not in codes]
+    if missing:
+        return (
+            f"code(s) {', '.join(missing)} missing; keep every rule and set Enabled to "
+            "No to switch one off"
+        )
     return ""
 
 

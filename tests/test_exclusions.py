@@ -193,3 +193,19 @@ def test_format_amounts_matches_format_amount(values: list[tuple[int, str]]) -> 
 def test_format_amounts_missing_is_blank() -> None:
     out = format_amounts(pd.Series([None, 5], dtype="Int64"), pd.Series(["USD", "USD"]))
     assert out.tolist() == ["", "$0.05"]
+
+
+@pytest.mark.parametrize(
+    "field, code",
+    [(F.DO_NOT_CONTACT, "DO_NOT_CONTACT"), (F.LEGAL, "LEGAL"), (F.STRATEGIC, "STRATEGIC")],
+)
+def test_account_flags_on_one_row_cover_the_whole_customer(field: str, code: str) -> None:
+    out = run(
+        [
+            {F.INVOICE_NO: "I1", F.CUSTOMER_ID: "C1", field: True},
+            {F.INVOICE_NO: "I2", F.CUSTOMER_ID: "C1"},
+            {F.INVOICE_NO: "I3", F.CUSTOMER_ID: "C2"},
+        ]
+    )
+    assert out[Q.EXCLUSION_CODE].tolist()[:2] == [code, code]
+    assert out[Q.EXCLUSION_CODE].iloc[2] != code

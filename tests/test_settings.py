@@ -77,3 +77,20 @@ def test_broken_bucket_ladder_keeps_default_buckets() -> None:
 
 def test_no_sheet_gives_defaults() -> None:
     assert policy_from_sheet(None) == (Policy(), [])
+
+
+def test_mistyped_rule_code_keeps_every_default_rule_on() -> None:
+    rows = [list(r) for r in sheet_from_blocks(settings_blocks(DEFAULT_POLICY)).rows]
+    i = next(i for i, r in enumerate(rows) if r and r[0] == "DISPUTED")
+    rows[i][0] = "DISPUTE"
+    policy, problems = policy_from_sheet(RawSheet("Settings", rows))
+    assert policy.exclusions == DEFAULT_POLICY.exclusions
+    assert any("unknown code(s) DISPUTE" in p.message for p in problems)
+
+
+def test_deleted_rule_row_is_reported_not_silently_off() -> None:
+    rows = [list(r) for r in sheet_from_blocks(settings_blocks(DEFAULT_POLICY)).rows]
+    rows = [r for r in rows if not (r and r[0] == "DO_NOT_CONTACT")]
+    policy, problems = policy_from_sheet(RawSheet("Settings", rows))
+    assert policy.rule("DO_NOT_CONTACT").enabled
+    assert any("DO_NOT_CONTACT missing" in p.message for p in problems)
