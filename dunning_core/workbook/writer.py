@@ -44,6 +44,11 @@ _MANAGED_WIDTHS = {M.PRIORITY_REASON: 40.0, M.EXCLUSION_REASON: 36.0, M.NEXT_ACT
 _HEADER_FILL = "FF1F4E78"  # dark blue: marks the tool's columns apart from the team's
 
 
+def results_path(src: Path) -> Path:
+    """Where the results of a csv/xls/ods source go: ``<stem>.dunning.xlsx`` beside it."""
+    return src.with_name(f"{src.stem}.dunning.xlsx")
+
+
 def write_book(
     src: Path,
     result: CycleResult,
@@ -63,7 +68,7 @@ def write_book(
         raise UserError(f"{src}: file not found.")
     is_package = src.suffix.lower() in PACKAGE_SUFFIXES
     if dest is None:
-        dest = src if is_package else src.with_name(f"{src.stem}.dunning.xlsx")
+        dest = src if is_package else results_path(src)
     dest = Path(dest)
     if not is_package:
         sheet = safe_sheet_name(result.report.sheet)

@@ -1,0 +1,47 @@
+"""File mode on a CSV export: the tool's sheets live in <stem>.dunning.xlsx and persist."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+
+from dunning_core.columns import D, S
+from dunning_core.filemode import run_file
+
+CSV = (
+    "Customer;Invoice;Due Date;Open Balance;Currency;Email\n"
+    "C1;I-1;2026-10-01;1200,00;EUR;ap@c1.example\n"
+    "C2;I-2;2026-09-15;800,50;EUR;ap@c2.example\n"
+)
+
+
+def _drafts(book: Path) -> list[list[object]]:
+    wb = openpyxl.load_workbook(book)
+    rows = [list(r) for r in wb[S.DRAFTS].iter_rows(values_only=True)]
+    wb.close()
+    head = next(i for i, r in enumerate(rows) if r and r[0] == D.ID)
+    return [rows[head], *[r for r in rows[head + 1 :] if r and r[0]]]
+
+
+def test_csv_rerun_keeps_statuses_and_the_csv_is_untouched(tmp_path: Path) -> None:
+    src = tmp_path / "export.csv"
+    src.write_text(CSV, encoding="utf-8")
+    before = src.read_bytes()
+    _, written = run_file(src, date(2026, 11, 23))
+    assert written == tmp_path / "export.dunning.xlsx"
+    head, *rows = _drafts(written)
+    assert len(rows) == 2
+    status = head.index(D.STATUS) + 1
+    wb = openpyxl.load_workbook(written)  # a collector marks the first draft Sent
+    ws = wb[S.DRAFTS]
+    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == D.ID) + 1
+    ws.cell(first, status).value = "Sent"
+    wb.save(written)
+
+    run_file(src, date(2026, 11, 24))  # next day's run on the same export
+    head, *again = _drafts(written)
+    assert [r[0] for r in again] == [r[0] for r in rows]  # no duplicate, none lost
+    assert again[0][status - 1] == "Sent"
+    assert src.read_bytes() == before
