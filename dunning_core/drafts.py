@@ -60,7 +60,7 @@ def fit_cell(text: str, limit: int = CELL_LIMIT) -> str:
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def generated_hash(subject: str, body: str) -> str:
+def generated_hash(subject: str, body: str, to: str = "", cc: str = "") -> str:
     """Fingerprint of a draft's text as generated: the edit detector.
 
     What a workbook round trip may change without anyone editing is normalised
@@ -74,11 +74,14 @@ def generated_hash(subject: str, body: str) -> str:
         s = _NOT_IN_XML.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
         return "\n".join(line.rstrip() for line in s.split("\n")).strip()
 
-    return hashlib.sha256(f"{norm(subject)}\x1f{norm(body)}".encode()).hexdigest()[:16]
+    text = "\x1f".join(norm(str(v)) for v in (subject, body, to, cc))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _edited(row: dict[str, Any]) -> bool:
-    return generated_hash(row[D.SUBJECT], row[D.BODY]) != row[D.GENERATED_HASH]
+    # a corrected address is an edit too: regenerating would put the old one back
+    made = generated_hash(row[D.SUBJECT], row[D.BODY], row.get(D.TO, ""), row.get(D.CC, ""))
+    return made != row[D.GENERATED_HASH]
 
 
 def drafts_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -161,7 +164,7 @@ def _fill(row: dict[str, Any], p: Packet, subject: str, body: str, today: pd.Tim
         D.CURRENCY: p.currency,
         D.OWNER: p.owner,
         D.SOURCE: fit_cell(p.source),
-        D.GENERATED_HASH: generated_hash(subject, body),
+        D.GENERATED_HASH: generated_hash(subject, body, p.to, p.cc),
     }
     if any(row.get(k) != v for k, v in fields.items()):
         row.update(fields)

@@ -83,7 +83,9 @@ def test_one_draft_per_customer_at_the_most_advanced_stage() -> None:
     assert acme[D.TO] == "ap@acme.example" and acme[D.OWNER] == "Alice"
     assert "A-1" in acme[D.BODY] and "A-3" not in acme[D.BODY]
     assert "$1,250.50" in acme[D.SUBJECT]
-    assert acme[D.GENERATED_HASH] == generated_hash(acme[D.SUBJECT], acme[D.BODY])
+    assert acme[D.GENERATED_HASH] == generated_hash(
+        acme[D.SUBJECT], acme[D.BODY], acme[D.TO], acme[D.CC]
+    )
     assert list(activity[A.TYPE]) == ["drafted", "drafted"]
     assert list(activity[A.REFERENCE]) == list(drafts[D.ID])
 
@@ -133,6 +135,16 @@ def test_edited_draft_survives_a_rerun() -> None:
     queue.loc[0, F.OPEN_CENTS] = 50_000
     second, _, _ = run(queue, first, as_of=AS_OF + timedelta(days=3))
     assert len(second) == 2
+    pd.testing.assert_series_equal(second.iloc[0], first.iloc[0])
+
+
+def test_corrected_address_survives_a_rerun() -> None:
+    first, _, _ = run(two_customers())
+    first.loc[0, D.TO] = "payables@new-address.example"
+    queue = two_customers()
+    queue.loc[0, F.OPEN_CENTS] = 50_000  # new figures would regenerate an unedited draft
+    second, _, _ = run(queue, first, as_of=AS_OF + timedelta(days=3))
+    assert second.loc[0, D.TO] == "payables@new-address.example"
     pd.testing.assert_series_equal(second.iloc[0], first.iloc[0])
 
 
