@@ -68,6 +68,18 @@ def read_owned_table(
     header = [_norm(v) for v in rows[header_i]]
     _check_columns(raw, rows, header_i, header, columns)
     pos = {c: header.index(c.lower()) for c in columns if c.lower() in header}
+    for c in columns:
+        if c not in pos:
+            problems.append(
+                Problem(
+                    raw.name,
+                    cell_address(raw.first_row + header_i, raw.first_col),
+                    c,
+                    "",
+                    f"Column {c!r} is missing; it is read as blank and written back.",
+                    Severity.WARNING,
+                )
+            )
     kept = [
         i
         for i in range(header_i + 1, len(rows))
@@ -76,8 +88,10 @@ def read_owned_table(
     records: dict[str, Any] = {}
     unreadable: list[str] = []
     for c in columns:
-        j = pos[c]
-        column = pd.Series([rows[i][j] if j < len(rows[i]) else None for i in kept], dtype=object)
+        j = pos.get(c, -1)
+        column = pd.Series(
+            [rows[i][j] if 0 <= j < len(rows[i]) else None for i in kept], dtype=object
+        )
         kind = formats.get(c, "text")
         if kind in ("date", "money"):
             # the aging ingest's own parsers: every convention it reads, one way
@@ -103,9 +117,13 @@ def read_owned_table(
 def _check_columns(
     raw: RawSheet, rows: list[list[Any]], header_i: int, header: list[str], columns: Sequence[str]
 ) -> None:
-    """Refuse a header the tool cannot round-trip: renamed, missing or added columns."""
+    """Refuse a header whose cells the tool could not write back: unknown filled columns.
+
+    A renamed column, or one a person added, holds values the rewrite would drop, so the
+    run stops. A column that is simply missing is read as blank (its values are already
+    gone, and a sheet written by an older version lacks the newer columns).
+    """
     want = {c.lower() for c in columns}
-    missing = [c for c in columns if c.lower() not in header]
     added = [
         str(rows[header_i][j])
         for j, h in enumerate(header)
@@ -113,16 +131,13 @@ def _check_columns(
         and h not in want
         and any(j < len(r) and r[j] is not None and str(r[j]).strip() for r in rows[header_i + 1 :])
     ]
-    if not missing and not added:
+    if not added:
         return
-    where = f"header row {raw.first_row + header_i}"
-    parts = []
-    if missing:
-        parts.append("missing column(s) " + ", ".join(repr(c) for c in missing))
-    if added:
-        parts.append("column(s) the tool does not keep " + ", ".join(repr(c) for c in added))
+    missing = [c for c in columns if c.lower() not in header]
+    hint = f" (renamed from {', '.join(repr(c) for c in missing)}?)" if missing else ""
     raise UserError(
-        f"Sheet '{raw.name}', {where}: {'; '.join(parts)}. The tool rewrites this sheet, so "
+        f"Sheet '{raw.name}', header row {raw.first_row + header_i}: column(s) the tool does "
+        f"not keep {', '.join(repr(c) for c in added)}{hint}. The tool rewrites this sheet, so "
         "their cells would be lost: rename the columns back (keep your own notes in another "
         "sheet or in a 'Reviewer note'/'Note' column) and run again; nothing was written."
     )

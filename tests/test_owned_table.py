@@ -45,14 +45,24 @@ def test_unreadable_cell_stops_the_run_naming_the_cell() -> None:
 
 def test_renamed_or_added_column_stops_the_run() -> None:
     renamed = [("Status (edit)" if c == P.STATUS else c) for c in PROMISE_COLUMNS]
-    with pytest.raises(UserError, match=r"header row 3: missing column\(s\) 'Status'"):
-        read_owned_table(
-            _sheet([_row(**{P.ID: "PR-1"})], renamed), PROMISE_COLUMNS, PROMISE_FORMATS
-        )
+    rows = [_row(**{P.ID: "PR-1", P.STATUS: "open"})]
+    expected = r"header row 3: .*'Status \(edit\)' \(renamed from 'Status'\?\)"
+    with pytest.raises(UserError, match=expected):
+        read_owned_table(_sheet(rows, renamed), PROMISE_COLUMNS, PROMISE_FORMATS)
     added = [*PROMISE_COLUMNS, "My notes"]
     rows = [[*_row(**{P.ID: "PR-1"}), "call Friday"]]
     with pytest.raises(UserError, match=r"does not keep 'My notes'"):
         read_owned_table(_sheet(rows, added), PROMISE_COLUMNS, PROMISE_FORMATS)
+
+
+def test_a_missing_column_is_read_as_blank_with_a_warning() -> None:
+    header = [c for c in PROMISE_COLUMNS if c != P.NOTE]
+    rows = [
+        [v for c, v in zip(PROMISE_COLUMNS, _row(**{P.ID: "PR-1"}), strict=True) if c != P.NOTE]
+    ]
+    frame, problems = read_owned_table(_sheet(rows, header), PROMISE_COLUMNS, PROMISE_FORMATS)
+    assert frame[P.NOTE].tolist() == [""]
+    assert [p.field for p in problems] == [P.NOTE]
 
 
 def test_an_empty_added_column_is_harmless() -> None:
