@@ -11,6 +11,7 @@ Check sheet with a short message box (``app.alert``, open-source xlwings).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,15 +64,25 @@ def _finish(book: Any, result: CycleResult, written: bool) -> None:
 
 
 def cycle(
-    book: Any, action: str, as_of: date, run_cycle: RunCycle, only: tuple[str, ...] = ()
+    book: Any,
+    action: str,
+    as_of: date,
+    run_cycle: RunCycle,
+    only: tuple[str, ...] = (),
+    then: Callable[[CycleResult], CycleResult] | None = None,
 ) -> CycleResult:
-    """Read everything, run the core, then write every result (or only the sheets named)."""
+    """Read everything, run the core, then write every result (or only the sheets named).
+
+    ``then`` adjusts the result before anything is written (export links the .eml files).
+    """
     _status(book, f"{TITLE}: reading the workbook ...")
     # No sheet is forced: ingest chooses the aging sheet exactly as `dunning run` does,
     # so the ribbon and the command line give the same result on the same book.
     snapshot = xl_io.read_snapshot(book)
     _status(book, f"{TITLE}: computing ({action}) ...")
     result = run_cycle(snapshot, as_of, sheet=None, action=action)
+    if then is not None:
+        result = then(result)
     specs = [s for s in layout.owned_sheets(result) if not only or s.name in only]
     grids = [xl_io.spec_grids(spec) for spec in specs]
     plan = None
@@ -111,19 +122,29 @@ def settings(book: Any, as_of: date, run_cycle: RunCycle) -> None:
 
 
 def export_drafts(book: Any, as_of: date, run_cycle: RunCycle) -> None:
-    """Write Approved drafts as .eml files beside the book (as ``dunning export-drafts``)."""
-    from dunning_core.drafts import drafts_from_sheet
-    from dunning_core.eml import export_drafts as write_eml
+    """Write Approved drafts as .eml files beside the book, linked from their Drafts rows.
 
-    names = [s.name for s in book.sheets]
-    if S.DRAFTS not in names:
+    The same as ``dunning export-drafts``: the queue is refreshed (drafts untouched), the
+    files are written, and only the Drafts sheet is rewritten with the links.
+    """
+    from dunning_core.eml import export_and_link
+
+    if S.DRAFTS not in [s.name for s in book.sheets]:
         raise UserError(f"{book.name}: no {S.DRAFTS} sheet; press Draft reminders first.")
-    drafts, _problems = drafts_from_sheet(xl_io.read_sheet(book.sheets[S.DRAFTS]))
     full = Path(str(book.fullname))
     folder = full.with_name(full.stem + "-drafts")
-    files = write_eml(drafts, folder)
+    files: list[Path] = []
+
+    def link(result: CycleResult) -> CycleResult:
+        drafts, written = export_and_link(result.drafts, folder, full.parent)
+        files.extend(written)
+        return replace(result, drafts=drafts)
+
+    cycle(book, "refresh", as_of, run_cycle, only=(S.DRAFTS,), then=link)
     book.app.alert(
-        f"{len(files)} approved drafts written to {folder} (nothing was sent).", title=TITLE
+        f"{len(files)} approved drafts written to {folder} and linked from the Drafts "
+        "sheet (nothing was sent).",
+        title=TITLE,
     )
 
 

@@ -109,6 +109,8 @@ def write_spec(book: Any, spec: SheetSpec, grids: Sequence[Grid]) -> None:
             if fmt in FORMAT_CODES:
                 rng = sheet.range((place.header_row + 1, i), (place.last_row, i))
                 rng.number_format = FORMAT_CODES[fmt]
+            elif fmt == "link":
+                _links(sheet, place.header_row + 1, i, block.frame[column])
         table_range = sheet.range((place.header_row, 1), (place.last_row, width))
         name = table_name(block.title)
         if name in table_names:
@@ -119,6 +121,17 @@ def write_spec(book: Any, spec: SheetSpec, grids: Sequence[Grid]) -> None:
     _charts(sheet, spec)
     if spec.hidden:
         sheet.visible = False
+
+
+def _links(sheet: Any, first_row: int, col: int, paths: pd.Series) -> None:
+    """Clickable links for the non-empty paths of a "link" column (exported drafts).
+
+    One call per linked cell: only Approved drafts that were exported have a path, so
+    the count follows the drafts a collector approved, never the number of invoices.
+    """
+    for offset, path in enumerate(paths.astype(object).where(paths.notna(), "")):
+        if str(path).strip():
+            sheet.range((first_row + offset, col)).add_hyperlink(str(path), "Open draft")
 
 
 def _validations_and_panes(sheet: Any, spec: SheetSpec) -> None:

@@ -55,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     _book(p)
     p.set_defaults(func=cmd_log_sent)
 
-    p = sub.add_parser("export-drafts", help="write Approved drafts as .eml files (never sends)")
+    p = sub.add_parser(
+        "export-drafts",
+        help="write Approved drafts as .eml files, linked from their Drafts rows (never sends)",
+    )
     _book(p)
     p.add_argument("--to", type=Path, default=None, help="folder (default: <book>-drafts/)")
     p.set_defaults(func=cmd_export_drafts)
@@ -124,17 +127,14 @@ def cmd_log_sent(args: argparse.Namespace) -> int:
 
 
 def cmd_export_drafts(args: argparse.Namespace) -> int:
-    from dunning_core.drafts import drafts_from_sheet
-    from dunning_core.eml import export_drafts
-    from dunning_core.workbook.reader import read_book
+    from dunning_core.filemode import export_file
 
-    snapshot = read_book(args.book, args.sheet)
-    drafts, problems = drafts_from_sheet(snapshot.owned.get("Drafts"))
-    for p in problems:
-        print(f"warning: {p.sheet}!{p.cell}: {p.message}", file=sys.stderr)
+    files, written = export_file(
+        args.book, args.as_of or date.today(), folder=args.to, sheet=args.sheet
+    )
     folder = args.to or args.book.with_name(args.book.stem + "-drafts")
-    files = export_drafts(drafts, folder)
     print(f"{len(files)} approved drafts written to {folder} (nothing was sent).")
+    print(f"Linked from the Drafts sheet of {written}.")
     return EXIT_OK
 
 

@@ -203,6 +203,7 @@ class D:
     STATUS: Final = "Status"
     REVIEWER_NOTE: Final = "Reviewer note"
     SOURCE: Final = "Source"  # cell references of the invoices in the aging sheet
+    FILE: Final = "Draft file"  # the exported .eml, linked (relative to the book's folder)
     GENERATED_HASH: Final = "Generated hash"  # hash of subject+body as generated: edit detection
     UPDATED: Final = "Updated"
 
@@ -225,6 +226,7 @@ DRAFT_COLUMNS: Final = (
     D.STATUS,
     D.REVIEWER_NOTE,
     D.SOURCE,
+    D.FILE,
     D.UPDATED,
     D.GENERATED_HASH,
 )
@@ -319,6 +321,7 @@ DRAFT_FORMATS: Final = {
     D.UPDATED: "date",
     D.BODY: "wrap",
     D.AMOUNT: "money",
+    D.FILE: "link",
 }
 ACTIVITY_FORMATS: Final = {A.DATE: "date", A.RUN: "date", A.AMOUNT: "money"}
 PROMISE_FORMATS: Final = {

@@ -14,6 +14,7 @@ replaced, so an id cannot point outside the folder.
 from __future__ import annotations
 
 import email.policy
+import os
 import re
 from datetime import datetime, time
 from email.message import EmailMessage
@@ -107,3 +108,21 @@ def export_drafts(drafts: pd.DataFrame, folder: Path) -> list[Path]:
         tmp.replace(path)
         paths.append(path)
     return paths
+
+
+def export_and_link(
+    drafts: pd.DataFrame, folder: Path, base: Path
+) -> tuple[pd.DataFrame, list[Path]]:
+    """Export Approved drafts and record each file in its row's ``Draft file`` column.
+
+    The path is relative to ``base`` (the book's folder), so the link keeps working when
+    the book and its drafts folder are moved or shared together.
+    """
+    paths = export_drafts(drafts, folder)
+    approved = drafts[D.STATUS].astype(str).str.strip().str.lower() == "approved"
+    out = drafts.copy()
+    if D.FILE not in out.columns:
+        out[D.FILE] = ""
+    rel = [Path(os.path.relpath(p, base)).as_posix() for p in paths]
+    out.loc[approved, D.FILE] = rel
+    return out, paths

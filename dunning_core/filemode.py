@@ -11,8 +11,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from dunning_core.eml import export_and_link
 from dunning_core.pipeline import run_cycle
-from dunning_core.records import CycleResult
+from dunning_core.records import BookSnapshot, CycleResult
 from dunning_core.workbook.reader import read_book
 from dunning_core.workbook.writer import PACKAGE_SUFFIXES, results_path, write_book
 
@@ -33,6 +34,29 @@ def run_file(
     before anything is written, and the writer replaces the file atomically with a
     backup of the previous version, so a failure never leaves a half-written book.
     """
+    result = run_cycle(_snapshot(path, sheet), as_of, sheet=sheet, action=action)
+    if dry_run or action == "check":
+        return result, None
+    return result, write_book(path, result)
+
+
+def export_file(
+    path: Path, as_of: date, *, folder: Path | None = None, sheet: str | None = None
+) -> tuple[list[Path], Path]:
+    """Write Approved drafts as .eml files and link each from its Drafts row.
+
+    The queue is refreshed (drafts untouched), the files written into ``folder``
+    (default ``<book>-drafts/`` beside the book), and the book saved with each
+    exported draft's *Draft file* link. Nothing is ever sent.
+    """
+    result = run_cycle(_snapshot(path, sheet), as_of, sheet=sheet, action="refresh")
+    target = folder or path.with_name(path.stem + "-drafts")
+    drafts, files = export_and_link(result.drafts, target, path.parent)
+    return files, write_book(path, replace(result, drafts=drafts))
+
+
+def _snapshot(path: Path, sheet: str | None) -> BookSnapshot:
+    """Everything the cycle reads, including the tool's sheets of a csv/xls/ods source."""
     snapshot = read_book(path, sheet)
     if path.suffix.lower() not in PACKAGE_SUFFIXES and results_path(path).exists():
         # A csv/xls/ods export cannot hold the tool's sheets: they live in the results
@@ -40,7 +64,4 @@ def run_file(
         # last week's drafts, statuses, Activity and Promises.
         kept = read_book(results_path(path)).owned
         snapshot = replace(snapshot, owned={**kept, **snapshot.owned})
-    result = run_cycle(snapshot, as_of, sheet=sheet, action=action)
-    if dry_run or action == "check":
-        return result, None
-    return result, write_book(path, result)
+    return snapshot

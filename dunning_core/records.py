@@ -201,7 +201,7 @@ class UserError(Exception):
 
 
 #: Display formats a writer understands for a column of a :class:`Block`.
-FORMATS = ("text", "wrap", "int", "money", "date", "percent", "number")
+FORMATS = ("text", "wrap", "int", "money", "date", "percent", "number", "link")
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,8 @@ class Block:
         title: shown above the table (and used, slugified, as the Excel Table name).
         frame: the rows.
         formats: column -> one of :data:`FORMATS`; unlisted columns are "text" for
-            strings and "number" for numbers.
+            strings and "number" for numbers; "link" shows a relative file path as a
+            clickable hyperlink.
         note: one plain sentence under the title (basis, as-of date, what to edit).
         chart: when set, a column chart of this block is drawn: the first column
             gives the series names (one per row), the listed columns the categories.

@@ -63,6 +63,11 @@ class FakeRange:
             for j, v in enumerate(row):
                 self.sheet.put(r0 + i, c0 + j, v)
 
+    def add_hyperlink(self, address: str, text_to_display: str | None = None) -> None:
+        """Recorded in ``sheet.links`` (this is a fake: nothing is opened)."""
+        self.sheet.links[self.first] = address
+        self.sheet.put(*self.first, text_to_display or address)
+
     @property
     def number_format(self) -> str:
         return self.sheet.formats.get(self.first, "General")
@@ -153,6 +158,7 @@ class FakeSheet:
     cells: dict[Cell, Any] = field(default_factory=dict)
     formats: dict[Cell, str] = field(default_factory=dict)
     formulas: dict[Cell, str] = field(default_factory=dict)  # strings Excel would parse
+    links: dict[Cell, str] = field(default_factory=dict)  # hyperlinks added
     tables: FakeTables = field(default_factory=FakeTables)
     visible: bool = True
     validations: dict[tuple[Cell, Cell], list[Any]] = field(default_factory=dict)

@@ -175,10 +175,14 @@ def test_export_drafts_writes_approved_drafts_beside_the_book(tmp_path: Path) ->
         row.update({D.BODY: "Dear team,\nplease pay.", D.STATUS: status, D.CUSTOMER: "Alder"})
         rows.append([row[c] for c in DRAFT_COLUMNS])
     book = FakeBook.from_grids({"Aging": aging_grid(2), S.DRAFTS: rows}, str(tmp_path / "b.xlsm"))
-    d.on_button("export_drafts", book, as_of=AS_OF, run_cycle=FakeRunCycle())
+    from dunning_core.pipeline import run_cycle  # the real core: it reads the Drafts back
+
+    d.on_button("export_drafts", book, as_of=AS_OF, run_cycle=run_cycle)
     files = sorted((tmp_path / "b-drafts").glob("*.eml"))
     assert [f.name for f in files] == ["D-0.eml"]
     assert "1 approved drafts written to" in book.app.alerts[-1]
+    links = book.sheets[S.DRAFTS].links
+    assert list(links.values()) == ["b-drafts/D-0.eml"]
 
 
 def test_export_drafts_without_a_drafts_sheet_says_what_to_do() -> None:

@@ -45,3 +45,26 @@ def test_csv_rerun_keeps_statuses_and_the_csv_is_untouched(tmp_path: Path) -> No
     assert [r[0] for r in again] == [r[0] for r in rows]  # no duplicate, none lost
     assert again[0][status - 1] == "Sent"
     assert src.read_bytes() == before
+
+
+def test_export_drafts_writes_eml_files_linked_from_their_rows(tmp_path: Path) -> None:
+    from dunning_core.cli import main
+    from dunning_core.sample_book import write_sample_book
+
+    book = write_sample_book(tmp_path, fresh=True)
+    assert main(["run", str(book), "--as-of", "2026-11-23"]) == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb[S.DRAFTS]
+    head_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == D.ID)
+    heads = [c.value for c in ws[head_row]]
+    ws.cell(head_row + 2, heads.index(D.STATUS) + 1).value = "Approved"
+    approved_id = ws.cell(head_row + 2, 1).value
+    wb.save(book)
+
+    assert main(["export-drafts", str(book), "--as-of", "2026-11-23"]) == 0
+    eml = tmp_path / "aging-drafts" / f"{approved_id}.eml"
+    assert eml.exists() and b"X-Unsent: 1" in eml.read_bytes()
+    head, *rows = _drafts(book)
+    links = {r[0]: r[head.index(D.FILE)] for r in rows}
+    assert links[approved_id] == f'=HYPERLINK("aging-drafts/{approved_id}.eml","Open draft")'
+    assert [v for k, v in links.items() if k != approved_id] == [None] * (len(rows) - 1)

@@ -272,3 +272,32 @@ def value_tails(values: pd.Series) -> list[str]:
         return out
     table = np.array([*tails, ""], dtype=object)  # code -1 (missing) picks the last
     return list(table[codes])
+
+
+#: Excel's HYPERLINK takes at most 255 characters per argument.
+_MAX_LINK = 255
+
+
+def link_tails(values: pd.Series, label: str = "Open draft") -> list[str]:
+    """Cell tails for a "link" column: ``=HYPERLINK("path","label")`` per relative path.
+
+    This is the one place the tool writes a formula into an owned sheet, and it is
+    built only from a file path: double quotes are doubled (Excel's string escape) and
+    the text XML-escaped, so a path edited into something odd stays a string literal
+    inside HYPERLINK and cannot become a formula of its own. Empty values give no
+    cell; a path too long for HYPERLINK is written as plain text.
+
+    >>> link_tails(pd.Series(['d/"x".eml', None]))
+    [' t="str"><f>HYPERLINK("d/""x"".eml","Open draft")</f><v>Open draft</v></c>', '']
+    """
+    out: list[str] = []
+    for v in values.astype(object).where(values.notna(), ""):
+        path = str(v).strip()
+        if not path:
+            out.append("")
+        elif len(path) > _MAX_LINK:
+            out.extend(value_tails(pd.Series([path], dtype=object)))
+        else:
+            formula = 'HYPERLINK("' + path.replace('"', '""') + '","' + label + '")'
+            out.append(f' t="str"><f>{escape_text(formula)}</f><v>{escape_text(label)}</v></c>')
+    return out

@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.layout import SheetSpec, placements, table_name
-from dunning_core.workbook.xlsx_cells import col_letter, escape_text, text_cell, value_tails
+from dunning_core.workbook.xlsx_cells import (
+    col_letter,
+    escape_text,
+    link_tails,
+    text_cell,
+    value_tails,
+)
 from dunning_core.workbook.xlsx_chart import ChartSpec
 from dunning_core.workbook.xlsx_styles import Styles
 from dunning_core.workbook.xlsx_tables import header_texts, range_ref, table_xml
@@ -63,6 +69,8 @@ def _lines(value: object, width: float) -> int:
 
 
 def _width(header: str, values: pd.Series, fmt: str) -> float:
+    if fmt == "link":
+        return 12.0  # the cell shows "Open draft", not the path
     if fmt == "wrap":
         return 60.0
     if fmt == "date":
@@ -190,7 +198,8 @@ def _data_rows(
     cols: list[list[str]] = []
     dense: list[bool] = []
     for i in range(len(frame.columns)):
-        tails = value_tails(frame.iloc[:, i])
+        column = frame.iloc[:, i]
+        tails = link_tails(column) if fmts[i] == "link" else value_tails(column)
         full = all(tails)
         if not full:
             tails = _sparse_cells(tails, first, letters[i], xfs[i])
