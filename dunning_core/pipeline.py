@@ -49,7 +49,8 @@ from dunning_core.records import (
 )
 from dunning_core.render import load_templates, templates_from_sheet
 from dunning_core.routing import routing_activity
-from dunning_core.settings import policy_from_sheet, settings_blocks
+from dunning_core.settings import settings_blocks
+from dunning_core.settings_read import policy_from_sheet
 from dunning_core.sheetaddr import cell_address
 from dunning_core.summary import summarise
 

@@ -8,7 +8,8 @@ import pandas as pd
 
 from dunning_core.policy import DEFAULT_POLICY, Policy
 from dunning_core.records import RawSheet, Severity
-from dunning_core.settings import policy_from_sheet, settings_blocks
+from dunning_core.settings import settings_blocks
+from dunning_core.settings_read import policy_from_sheet
 
 
 def sheet_from_blocks(blocks, first_row: int = 1) -> RawSheet:
