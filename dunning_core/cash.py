@@ -36,6 +36,7 @@ from dunning_core.kpis import key_figures
 from dunning_core.money import format_amount, units_series
 from dunning_core.policy import Policy
 from dunning_core.records import Block
+from dunning_core.snapshot import snapshot_frame
 
 LATER: Final = "Later"
 AT_RISK: Final = "At risk"
@@ -268,7 +269,7 @@ def expected_cash_blocks(
     if Q.EXPECTED_CENTS not in queue.columns:
         queue = forecast(queue, policy, as_of, calibration)
     queue = queue.reset_index(drop=True)
-    current = changes.snapshot_frame(queue, as_of, policy.horizon_weeks)
+    current = snapshot_frame(queue, as_of, policy.horizon_weeks)
     keys = None if previous.empty else changes.invoice_keys(previous, current)
     figures = key_figures(queue, previous, promises, activity, policy, as_of, keys)
     note = (

@@ -22,14 +22,6 @@ from dunning_core import drafts as dr
 from dunning_core.calibration import CalibratedModel, calibrate
 from dunning_core.carryover import carried_sheet, carry_over
 from dunning_core.cash import expected_cash_blocks
-from dunning_core.changes import (
-    generations_to_store,
-    later_runs,
-    latest_generation,
-    previous_generation,
-    snapshot_frame,
-    snapshot_from_sheet,
-)
 from dunning_core.checksheet import data_check_blocks
 from dunning_core.columns import PROMISE_COLUMNS, PROMISE_FORMATS, F, Q, S
 from dunning_core.forecast import forecast
@@ -52,6 +44,14 @@ from dunning_core.routing import routing_activity
 from dunning_core.settings import settings_blocks
 from dunning_core.settings_read import policy_from_sheet
 from dunning_core.sheetaddr import cell_address
+from dunning_core.snapshot import (
+    generations_to_store,
+    later_runs,
+    latest_generation,
+    previous_generation,
+    snapshot_frame,
+    snapshot_from_sheet,
+)
 from dunning_core.summary import summarise
 
 #: What each surface action does beyond refreshing the queue and the forecast.

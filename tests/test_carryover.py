@@ -8,9 +8,9 @@ import pandas as pd
 from invoice_frames import invoice_frame
 
 from dunning_core.carryover import carry_over
-from dunning_core.changes import empty_snapshot
 from dunning_core.columns import F
 from dunning_core.records import FieldMatch, IngestReport, RawSheet, Severity
+from dunning_core.snapshot import empty_snapshot
 
 AS_OF = date(2026, 11, 30)
 

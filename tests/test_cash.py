@@ -20,12 +20,12 @@ from dunning_core.cash import (
     OTHER_CUSTOMERS,
     expected_cash_blocks,
 )
-from dunning_core.changes import empty_snapshot, snapshot_frame
 from dunning_core.columns import F, Q
 from dunning_core.forecast import forecast, week_labels
 from dunning_core.money import cents_series
 from dunning_core.policy import DEFAULT_POLICY
 from dunning_core.records import Block
+from dunning_core.snapshot import empty_snapshot, snapshot_frame
 
 AS_OF = date(2026, 11, 25)
 POLICY = replace(DEFAULT_POLICY, top_customers=3)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dunning_core import changes as ch
+from dunning_core import snapshot as sn
 from dunning_core.columns import F, Q
 from dunning_core.records import RawSheet, Severity
 
@@ -51,7 +52,7 @@ def forecast_queue(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def snap(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return ch.snapshot_frame(forecast_queue(rows), AS_OF)
+    return sn.snapshot_frame(forecast_queue(rows), AS_OF)
 
 
 def test_snapshot_frame_columns_and_horizon() -> None:
@@ -62,7 +63,7 @@ def test_snapshot_frame_columns_and_horizon() -> None:
             {"inv": "C", "days": None},
         ]
     )
-    assert tuple(s.columns) == ch.SNAPSHOT_COLUMNS
+    assert tuple(s.columns) == sn.SNAPSHOT_COLUMNS
     assert s["expected_in_horizon"].tolist() == [123.45, 0.0, 0.0]  # Later is not in horizon
     assert s["open"].tolist() == [100.0, 100.0, 100.0]
     assert (s["as_of"] == pd.Timestamp(AS_OF)).all()
@@ -84,28 +85,28 @@ def as_raw(frame: pd.DataFrame, title_rows: int = 2) -> RawSheet:
 
 def test_snapshot_round_trips_through_the_sheet() -> None:
     s = snap([{"inv": "A", "promise": 4, "disputed": True}, {"inv": "007", "cur": "EUR"}])
-    back, problems = ch.snapshot_from_sheet(as_raw(s))
+    back, problems = sn.snapshot_from_sheet(as_raw(s))
     assert problems == []
     pd.testing.assert_frame_equal(back, s)
 
 
 def test_missing_sheet_means_no_previous_run() -> None:
-    frame, problems = ch.snapshot_from_sheet(None)
-    assert frame.empty and tuple(frame.columns) == ch.SNAPSHOT_COLUMNS and problems == []
+    frame, problems = sn.snapshot_from_sheet(None)
+    assert frame.empty and tuple(frame.columns) == sn.SNAPSHOT_COLUMNS and problems == []
 
 
 def test_unreadable_cells_are_problems_with_addresses() -> None:
     s = snap([{"inv": "A"}, {"inv": "B"}])
     raw = as_raw(s, title_rows=0)
     rows = [list(r) for r in raw.rows]
-    rows[2][ch.SNAPSHOT_COLUMNS.index("open")] = "lots"
-    back, problems = ch.snapshot_from_sheet(RawSheet("Snapshot", rows, first_row=5, first_col=2))
+    rows[2][sn.SNAPSHOT_COLUMNS.index("open")] = "lots"
+    back, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", rows, first_row=5, first_col=2))
     assert back["invoice_no"].tolist() == ["A"]
     assert [(p.cell, p.field) for p in problems] == [("F7", "open")]
 
 
 def test_sheet_without_header_is_a_warning() -> None:
-    frame, problems = ch.snapshot_from_sheet(RawSheet("Snapshot", [["something else"], [1, 2]]))
+    frame, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", [["something else"], [1, 2]]))
     assert frame.empty and problems[0].severity is Severity.WARNING
     assert "invoice_no" in problems[0].message
 
@@ -187,10 +188,10 @@ def test_date_cells_as_text_or_serials_are_read() -> None:
     raw = as_raw(s, title_rows=0)
     rows = [list(r) for r in raw.rows]
     rows[1][0] = "2026-11-25"
-    rows[1][ch.SNAPSHOT_COLUMNS.index("promise_date")] = float(
+    rows[1][sn.SNAPSHOT_COLUMNS.index("promise_date")] = float(
         (datetime(2026, 11, 27) - datetime(1899, 12, 30)).days
     )
-    back, problems = ch.snapshot_from_sheet(RawSheet("Snapshot", rows))
+    back, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", rows))
     assert problems == [] and back.loc[0, "promise_date"] == pd.Timestamp("2026-11-27")
     assert back.loc[0, "as_of"] == pd.Timestamp(AS_OF)
 
@@ -199,14 +200,14 @@ def test_blank_rows_are_skipped_silently_and_ids_keep_their_text() -> None:
     s = snap([{"inv": "A"}, {"inv": "B"}])
     rows = [list(r) for r in as_raw(s, title_rows=0).rows]
     rows.insert(2, [None, "  ", ""])
-    rows[1][ch.SNAPSHOT_COLUMNS.index("invoice_no")] = 1001.0  # an id a reader saw as a number
-    back, problems = ch.snapshot_from_sheet(RawSheet("Snapshot", rows))
+    rows[1][sn.SNAPSHOT_COLUMNS.index("invoice_no")] = 1001.0  # an id a reader saw as a number
+    back, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", rows))
     assert problems == []
     assert back["invoice_no"].tolist() == ["1001", "B"]
 
 
 def test_generations_baseline_before_today_latest_up_to_today() -> None:
-    from dunning_core.changes import later_runs, latest_generation, previous_generation
+    from dunning_core.snapshot import later_runs, latest_generation, previous_generation
 
     stored = pd.DataFrame(
         {

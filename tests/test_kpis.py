@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dunning_core.changes import empty_snapshot, snapshot_frame
 from dunning_core.columns import A, F, P, Q
 from dunning_core.forecast import forecast
 from dunning_core.kpis import KPI_COLUMNS, key_figures, kpis
 from dunning_core.policy import DEFAULT_POLICY as POLICY
+from dunning_core.snapshot import empty_snapshot, snapshot_frame
 
 AS_OF = date(2026, 11, 25)
 
