@@ -127,23 +127,31 @@ def export_drafts(book: Any, as_of: date, run_cycle: RunCycle) -> None:
     The same as ``dunning export-drafts``: the queue is refreshed (drafts untouched), the
     files are written, and only the Drafts sheet is rewritten with the links.
     """
-    from dunning_core.eml import export_and_link
+    from dunning_core.eml import blocked_customers, export_and_link
 
     if S.DRAFTS not in [s.name for s in book.sheets]:
         raise UserError(f"{book.name}: no {S.DRAFTS} sheet; press Draft reminders first.")
     full = Path(str(book.fullname))
     folder = full.with_name(full.stem + "-drafts")
     files: list[Path] = []
+    stopped: list[str] = []
 
     def link(result: CycleResult) -> CycleResult:
-        drafts, written = export_and_link(result.drafts, folder, full.parent)
+        blocked = blocked_customers(result.queue)
+        drafts, written, held = export_and_link(result.drafts, folder, full.parent, blocked)
         files.extend(written)
+        stopped.extend(held)
         return replace(result, drafts=drafts)
 
     cycle(book, "refresh", as_of, run_cycle, only=(S.DRAFTS,), then=link)
+    held_back = (
+        f" Not exported (customer now do-not-contact or legal): {', '.join(stopped)}."
+        if stopped
+        else ""
+    )
     book.app.alert(
         f"{len(files)} approved drafts written to {folder} and linked from the Drafts "
-        "sheet (nothing was sent).",
+        f"sheet (nothing was sent).{held_back}",
         title=TITLE,
     )
 

@@ -129,11 +129,17 @@ def cmd_log_sent(args: argparse.Namespace) -> int:
 def cmd_export_drafts(args: argparse.Namespace) -> int:
     from dunning_core.filemode import export_file
 
-    files, written = export_file(
+    files, stopped, written = export_file(
         args.book, args.as_of or date.today(), folder=args.to, sheet=args.sheet
     )
     folder = args.to or args.book.with_name(args.book.stem + "-drafts")
     print(f"{len(files)} approved drafts written to {folder} (nothing was sent).")
+    if stopped:
+        print(
+            f"Not exported: {', '.join(stopped)} (customer now flagged do-not-contact or "
+            "legal; see the queue).",
+            file=sys.stderr,
+        )
     print(f"Linked from the Drafts sheet of {written}.")
     return EXIT_OK
 

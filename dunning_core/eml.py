@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from dunning_core.columns import D
+from dunning_core.columns import D, F, Q
 
 _POLICY = email.policy.default.clone(linesep="\r\n")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -110,19 +110,33 @@ def export_drafts(drafts: pd.DataFrame, folder: Path) -> list[Path]:
     return paths
 
 
+#: Exclusions that forbid any contact: an Approved draft is not exported while one holds.
+NO_CONTACT_CODES = ("DO_NOT_CONTACT", "LEGAL")
+
+
+def blocked_customers(queue: pd.DataFrame) -> set[str]:
+    """Customers that must not be contacted now (do-not-contact or legal, account-wide)."""
+    hit = queue[queue[Q.EXCLUSION_CODE].isin(NO_CONTACT_CODES)]
+    return set(hit[F.CUSTOMER_ID].astype(str))
+
+
 def export_and_link(
-    drafts: pd.DataFrame, folder: Path, base: Path
-) -> tuple[pd.DataFrame, list[Path]]:
+    drafts: pd.DataFrame, folder: Path, base: Path, blocked: set[str] | None = None
+) -> tuple[pd.DataFrame, list[Path], list[str]]:
     """Export Approved drafts and record each file in its row's ``Draft file`` column.
 
     The path is relative to ``base`` (the book's folder), so the link keeps working when
-    the book and its drafts folder are moved or shared together.
+    the book and its drafts folder are moved or shared together. Approved drafts of
+    ``blocked`` customers (flagged do-not-contact or legal since approval) are not
+    exported; their ids are returned so the user is told.
     """
-    paths = export_drafts(drafts, folder)
-    approved = drafts[D.STATUS].astype(str).str.strip().str.lower() == "approved"
     out = drafts.copy()
     if D.FILE not in out.columns:
         out[D.FILE] = ""
-    rel = [Path(os.path.relpath(p, base)).as_posix() for p in paths]
-    out.loc[approved, D.FILE] = rel
-    return out, paths
+    approved = out[D.STATUS].astype(str).str.strip().str.lower() == "approved"
+    stopped = approved & out[D.CUSTOMER_ID].astype(str).isin(blocked or set())
+    paths = export_drafts(out[~stopped], folder)
+    sent_rows = approved & ~stopped
+    out.loc[sent_rows, D.FILE] = [Path(os.path.relpath(p, base)).as_posix() for p in paths]
+    out.loc[stopped, D.FILE] = ""
+    return out, paths, out.loc[stopped, D.ID].astype(str).tolist()

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from dunning_core.eml import export_and_link
+from dunning_core.eml import blocked_customers, export_and_link
 from dunning_core.pipeline import run_cycle
 from dunning_core.records import BookSnapshot, CycleResult
 from dunning_core.workbook.reader import read_book
@@ -42,8 +42,11 @@ def run_file(
 
 def export_file(
     path: Path, as_of: date, *, folder: Path | None = None, sheet: str | None = None
-) -> tuple[list[Path], Path]:
+) -> tuple[list[Path], list[str], Path]:
     """Write Approved drafts as .eml files and link each from its Drafts row.
+
+    Returns (files written, ids of Approved drafts held back because the customer is
+    now flagged do-not-contact or legal, the book written).
 
     The queue is refreshed (drafts untouched), the files written into ``folder``
     (default ``<book>-drafts/`` beside the book), and the book saved with each
@@ -51,8 +54,10 @@ def export_file(
     """
     result = run_cycle(_snapshot(path, sheet), as_of, sheet=sheet, action="refresh")
     target = folder or path.with_name(path.stem + "-drafts")
-    drafts, files = export_and_link(result.drafts, target, path.parent)
-    return files, write_book(path, replace(result, drafts=drafts))
+    drafts, files, stopped = export_and_link(
+        result.drafts, target, path.parent, blocked_customers(result.queue)
+    )
+    return files, stopped, write_book(path, replace(result, drafts=drafts))
 
 
 def _snapshot(path: Path, sheet: str | None) -> BookSnapshot:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from dunning_core.columns import D, S
 from dunning_core.filemode import run_file
@@ -68,3 +69,30 @@ def test_export_drafts_writes_eml_files_linked_from_their_rows(tmp_path: Path) -
     links = {r[0]: r[head.index(D.FILE)] for r in rows}
     assert links[approved_id] == f'=HYPERLINK("aging-drafts/{approved_id}.eml","Open draft")'
     assert [v for k, v in links.items() if k != approved_id] == [None] * (len(rows) - 1)
+
+
+def test_export_holds_back_a_draft_whose_customer_became_do_not_contact(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dunning_core.cli import main
+    from dunning_core.sample_book import AGING_SHEET, HEADER_ROW, HEADERS, write_sample_book
+
+    book = write_sample_book(tmp_path, fresh=True)
+    assert main(["run", str(book), "--as-of", "2026-11-23"]) == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb[S.DRAFTS]
+    head_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == D.ID)
+    heads = [c.value for c in ws[head_row]]
+    ws.cell(head_row + 1, heads.index(D.STATUS) + 1).value = "Approved"
+    draft_id = ws.cell(head_row + 1, 1).value
+    customer = ws.cell(head_row + 1, heads.index(D.CUSTOMER_ID) + 1).value
+    aging = wb[AGING_SHEET]  # the collector hears "stop" and flags one of its invoices
+    row = next(
+        r for r in range(HEADER_ROW + 1, aging.max_row + 1) if aging.cell(r, 1).value == customer
+    )
+    aging.cell(row, HEADERS.index("Do Not Contact") + 1).value = "Yes"
+    wb.save(book)
+
+    assert main(["export-drafts", str(book), "--as-of", "2026-11-23"]) == 0
+    assert not (tmp_path / "aging-drafts" / f"{draft_id}.eml").exists()
+    assert f"Not exported: {draft_id}" in capsys.readouterr().err
