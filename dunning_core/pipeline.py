@@ -87,7 +87,8 @@ def run_cycle(
     problems += found
     history_sheets = [s for s in book.aging if is_history_sheet(s.name) and s.name != sheet]
     if history_sheets:  # paid history calibrates the forecast; it is not the aging book
-        book = replace(book, aging=tuple(s for s in book.aging if s not in history_sheets))
+        names = {h.name for h in history_sheets}  # by name: never compare whole grids
+        book = replace(book, aging=tuple(s for s in book.aging if s.name not in names))
     ingested, found = ingest(book, policy, as_of, sheet)
     problems += found
     invoices, report = ingested.invoices, ingested.report
