@@ -23,6 +23,7 @@ def column_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=20_000)
 def column_index(letters: str) -> int:
     """Column letters to the 1-based column number (A -> 1, AA -> 27)."""
     n = 0

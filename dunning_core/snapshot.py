@@ -18,6 +18,7 @@ from dunning_core.columns import F, Q, S
 from dunning_core.forecast import week_index
 from dunning_core.money import units_series
 from dunning_core.records import Problem, RawSheet, Severity
+from dunning_core.sheetaddr import cell_address
 
 _IDENTITY: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "bucket", "stage")
 _STATE: Final = ("disputed", "promise_date", "expected_in_horizon", "at_risk")
@@ -108,14 +109,6 @@ def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.Data
 
 def _warn(cell: str, field: str, value: str, message: str) -> Problem:
     return Problem(S.SNAPSHOT, cell, field, value, message, Severity.WARNING)
-
-
-def _a1(row: int, col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
 
 
 _EPOCH: Final = pd.Timestamp("1899-12-30")  # Excel's day 0 (serial dates)
@@ -229,7 +222,7 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
     problems = []
     for i in rows_bad[:_MAX_DETAILED]:
         c = checked[int(np.argmax(wrong[i]))]
-        cell = _a1(raw.first_row + header_at + 1 + int(i), raw.first_col + cols[c])
+        cell = cell_address(raw.first_row + header_at + 1 + int(i), raw.first_col + cols[c])
         msg = "Expected a number or date here; row left out of the change since the previous run."
         problems.append(_warn(cell, c, str(cells[c].iat[int(i)]), msg))
     if len(rows_bad) > _MAX_DETAILED:

@@ -126,9 +126,9 @@ def test_team_table_extends_over_the_managed_block(
     team = [t for t in tables if t.get("displayName") == TABLE_NAME]
     assert len(team) == 1
     last = len(TEAM_HEADERS) + len(MANAGED_HEADERS)
-    from dunning_core.workbook.xlsx_cells import col_letter
+    from dunning_core.sheetaddr import column_letter
 
-    assert team[0].get("ref") == f"A{HEADER_ROW}:{col_letter(last)}{LAST_ROW}"
+    assert team[0].get("ref") == f"A{HEADER_ROW}:{column_letter(last)}{LAST_ROW}"
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     names = [c.get("name") for c in team[0].findall("m:tableColumns/m:tableColumn", ns)]
     assert names == [*TEAM_HEADERS, *MANAGED_HEADERS]

@@ -11,10 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
+from dunning_core.sheetaddr import column_index, column_letter
 from dunning_core.workbook.xlsx_cells import (
     cell_tails,
-    col_index,
-    col_letter,
     date_serial,
     number_texts,
     split_ref,
@@ -70,7 +69,7 @@ def test_values_by_type() -> None:
 
 def test_addresses_round_trip() -> None:
     for n in (1, 26, 27, 702, 703, 16384):
-        assert col_index(col_letter(n)) == n
+        assert column_index(column_letter(n)) == n
     assert split_ref("C10") == (3, 10)
 
 

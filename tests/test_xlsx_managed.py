@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from dunning_core.layout import ManagedBlock
-from dunning_core.workbook.xlsx_cells import col_index, col_letter
+from dunning_core.sheetaddr import column_index, column_letter
 from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet, find_block, header_cells
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -130,7 +130,7 @@ def team_sheet(rows: dict[int, set[int]]) -> bytes:
     xml = BASE.split('<row r="2"')[0]
     for r in sorted(rows):
         cells = "".join(
-            f'<c r="{col_letter(c)}{r}"><v>{c * 100 + r}</v></c>' for c in sorted(rows[r])
+            f'<c r="{column_letter(c)}{r}"><v>{c * 100 + r}</v></c>' for c in sorted(rows[r])
         )
         xml += f'<row r="{r}">{cells}</row>' if cells else f'<row r="{r}"/>'
     return sheet(xml)
@@ -143,7 +143,7 @@ def test_block_invariants_over_runs(team: dict[int, set[int]], a: set[int], b: s
     text, start, _ = edit(first.encode(), sorted(b))
     for m in re.finditer(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', text):
         r, body = int(m.group(1)), m.group(2) or ""
-        cols = [col_index(c) for c in re.findall(r'<c r="([A-Z]+)(?:\d+)"', body)]
+        cols = [column_index(c) for c in re.findall(r'<c r="([A-Z]+)(?:\d+)"', body)]
         assert cols == sorted(set(cols))  # ascending, no duplicates
         assert re.findall(r'<c r="[A-Z]+(\d+)"', body) == [str(r)] * len(cols)
         if r > 1:
@@ -151,7 +151,7 @@ def test_block_invariants_over_runs(team: dict[int, set[int]], a: set[int], b: s
             assert set(cols) - set(range(start, start + 4)) == team.get(r, set())
     for r, tcols in team.items():
         for c in tcols:
-            assert f'<c r="{col_letter(c)}{r}"><v>{c * 100 + r}</v></c>' in text
+            assert f'<c r="{column_letter(c)}{r}"><v>{c * 100 + r}</v></c>' in text
 
 
 def test_first_run_never_overwrites_a_stray_team_cell() -> None:

@@ -33,6 +33,7 @@ from dunning_core.records import (
     Severity,
     UserError,
 )
+from dunning_core.sheetaddr import cell_address
 
 __all__ = ["ingest"]
 
@@ -203,7 +204,7 @@ def ingest(
         matches=matches,
         bucket_columns=tuple(b.header for b in mp.buckets),
         unmapped=tuple(
-            h or f"(column {frame.a1(1, src.col0 + i)[:-1]})"
+            h or f"(column {cell_address(1, src.col0 + i)[:-1]})"
             for i, h in enumerate(headers)
             if i not in cols.values() and i not in bucket_idx
         ),

@@ -14,6 +14,7 @@ import pandas as pd
 from dunning_core.columns import AMOUNT_FIELDS, F
 from dunning_core.ingest import buckets, frame
 from dunning_core.records import Problem, Severity
+from dunning_core.sheetaddr import cell_address
 
 _CREDIT = r"(?i)(?:credit|gutschrift|avoir|nota de cr|abono|^cm$|^cn$|^dg$|refund)"
 
@@ -78,7 +79,7 @@ def after(
     msg = "duplicate invoice number: kept as a separate item, not summed (stacked snapshots?)"
     rows = result[F.ROW].to_numpy()
     for i in result.index[dup][: frame.MAX_CELL_PROBLEMS * 4]:
-        cell = frame.a1(int(rows[i]), icol)
+        cell = cell_address(int(rows[i]), icol)
         out.append(Problem(sheet, cell, F.INVOICE_NO, str(inv[i]), msg, Severity.WARNING))
     n_dup = int(dup.sum())
     if n_dup > frame.MAX_CELL_PROBLEMS * 4:

@@ -30,19 +30,6 @@ if TYPE_CHECKING:
 MAX_CELL_PROBLEMS = 50  # per field; a summary line counts the rest
 
 
-def a1(row: int, col: int) -> str:
-    """1-based (row, col) to A1.
-
-    >>> a1(1, 1), a1(12, 28)
-    ('A1', 'AB12')
-    """
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
-
-
 def parse_field(field: str, col: pd.Series, dayfirst: bool | None) -> values.Parsed:
     """Parse one source column with the parser its canonical field needs."""
     if field in DATE_FIELDS:

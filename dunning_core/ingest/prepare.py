@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dunning_core.ingest import frame, locate, rows, values
+from dunning_core.ingest import locate, rows, values
 from dunning_core.ingest.grid import Grid
+from dunning_core.sheetaddr import cell_address
 
 _ISO = r"\b(EUR|USD|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|INR|ZAR|SGD|HKD|CNY)\b"
 SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "R$": "BRL", "US$": "USD"}
@@ -30,7 +31,7 @@ class Source:
 
     def cell(self, pos: int, col: int = 0) -> str:
         """A1 address of block position ``pos``, block column ``col``."""
-        return frame.a1(int(self.srow[pos]), self.col0 + col)
+        return cell_address(int(self.srow[pos]), self.col0 + col)
 
 
 def source(table: locate.Table) -> Source:

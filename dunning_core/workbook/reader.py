@@ -26,6 +26,7 @@ import python_calamine as pc
 from dunning_core.columns import OWNED_SHEETS, S
 from dunning_core.ingest.grid import Grid
 from dunning_core.records import BookSnapshot, Cell, RawSheet, UserError
+from dunning_core.sheetaddr import cell_address
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -80,15 +81,6 @@ def _has_values(raw: RawSheet) -> bool:
     return any(v is not None for row in raw.rows for v in row)
 
 
-def _a1(row0: int, col0: int) -> str:
-    """0-based (row, col) to an A1 address."""
-    col, letters = col0 + 1, ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row0 + 1}"
-
-
 def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
     try:
         tables_ok = path.suffix.lower() in (".xlsx", ".xlsm")  # Excel Tables exist only there
@@ -121,7 +113,9 @@ def _sheets(path: pathlib.Path, book: pc.CalamineWorkbook) -> list[RawSheet]:
             if t.start is None or t.end is None:
                 continue
             (r0, c0), (r1, c1) = t.start, t.end
-            tables.setdefault(t.sheet, {})[name] = f"{_a1(r0 - 1, c0)}:{_a1(r1, c1)}"
+            tables.setdefault(t.sheet, {})[name] = (
+                f"{cell_address(r0, c0 + 1)}:{cell_address(r1 + 1, c1 + 1)}"
+            )
     except Exception:  # tables are a hint only (not supported for every format)
         tables = {}
     out = []
@@ -132,7 +126,10 @@ def _sheets(path: pathlib.Path, book: pc.CalamineWorkbook) -> list[RawSheet]:
             sh = book.get_sheet_by_name(meta.name)
             rows: list[list[Any]] = sh.to_python(skip_empty_area=True)
             start: tuple[int, int] = sh.start or (0, 0)
-            merged = tuple(f"{_a1(*a)}:{_a1(*b)}" for a, b in (sh.merged_cell_ranges or ()))
+            merged = tuple(
+                f"{cell_address(a[0] + 1, a[1] + 1)}:{cell_address(b[0] + 1, b[1] + 1)}"
+                for a, b in (sh.merged_cell_ranges or ())
+            )
         except Exception as exc:
             raise UserError(f"{path}: sheet {meta.name!r} could not be read ({exc}).") from exc
         if meta.name in _NOT_AGING:  # small sheets other modules read: plain lists

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dunning_core.sheetaddr import column_index
+
 #: Excel's limit on the characters in one cell; longer text makes Excel repair the file.
 MAX_CELL_CHARS = 32767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -24,40 +26,6 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\r]")
 _EPOCH = pd.Timestamp("1899-12-30")
 _EPOCH_DATE = date(1899, 12, 30)
-_LETTERS: list[str] = []
-
-
-def col_letter(n: int) -> str:
-    """1-based column number to letters (1 -> "A", 28 -> "AB", 16384 -> "XFD").
-
-    >>> col_letter(1), col_letter(28), col_letter(16384)
-    ('A', 'AB', 'XFD')
-    """
-    if not _LETTERS:
-        for i in range(1, 16385):
-            s, k = "", i
-            while k:
-                k, r = divmod(k - 1, 26)
-                s = chr(65 + r) + s
-            _LETTERS.append(s)
-    return _LETTERS[n - 1]
-
-
-def col_index(letters: str) -> int:
-    """Letters to the 1-based column number.
-
-    >>> col_index("A"), col_index("ab"), col_index("XFD")
-    (1, 28, 16384)
-    """
-    n = _INDEX.get(letters)
-    if n is None:
-        n = 0
-        for ch in letters.upper():
-            n = n * 26 + ord(ch) - 64
-    return n
-
-
-_INDEX: dict[str, int] = {col_letter(i): i for i in range(1, 16385)}
 
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
@@ -72,7 +40,7 @@ def split_ref(ref: str) -> tuple[int, int]:
     m = _REF.fullmatch(ref)
     if not m:
         raise ValueError(f"not a cell reference: {ref!r}")
-    return col_index(m.group(1)), int(m.group(2))
+    return column_index(m.group(1)), int(m.group(2))
 
 
 def escape_text(text: str) -> str:

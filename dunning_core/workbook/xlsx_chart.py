@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from dunning_core.workbook.xlsx_cells import col_letter, escape_text
+from dunning_core.sheetaddr import column_letter
+from dunning_core.workbook.xlsx_cells import escape_text
 
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 DRAWING_CT = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -50,7 +51,7 @@ class ChartSpec:
 
 def _abs(sheet: str, col: int, row: int) -> str:
     quoted = "'" + sheet.replace("'", "''") + "'"
-    return f"{quoted}!${col_letter(col)}${row}"
+    return f"{quoted}!${column_letter(col)}${row}"
 
 
 def _str_cache(texts: tuple[str, ...]) -> str:

@@ -20,7 +20,8 @@ import numpy as np
 from lxml import etree
 
 from dunning_core.layout import ManagedBlock
-from dunning_core.workbook.xlsx_cells import cell_tails, col_index, col_letter, text_cell
+from dunning_core.sheetaddr import column_index, column_letter
+from dunning_core.workbook.xlsx_cells import cell_tails, text_cell
 from dunning_core.workbook.xlsx_rows import clear_start, find_row, merge_rows
 from dunning_core.workbook.xlsx_sheetmeta import edit_cols, edit_dimension, edit_suffix
 
@@ -89,7 +90,7 @@ def header_cells(row_xml: str, sst: Callable[[set[int]], dict[int, str]]) -> dic
     for m in _CELL.finditer(row_xml):
         tag = m.group(0)
         t = re.search(r'\bt="(\w+)"', tag[: tag.find(">") + 1])
-        cells[col_index(m.group(1))] = (t.group(1) if t else "n", tag)
+        cells[column_index(m.group(1))] = (t.group(1) if t else "n", tag)
     wanted = set()
     for kind, tag in cells.values():
         v = _V.search(tag)
@@ -185,7 +186,7 @@ def edit_sheet(
         start = clear_start(text, lo, hi, header_row, start, len(block.headers))
     end = start + len(block.headers) - 1
     header = "".join(
-        text_cell(f"{col_letter(start + i)}{header_row}", h, styles.header)
+        text_cell(f"{column_letter(start + i)}{header_row}", h, styles.header)
         for i, h in enumerate(block.headers)
     )
     data = _row_chunks(block, start, styles, header_row)
@@ -219,7 +220,7 @@ def _row_chunks(
         fmt = block.formats.get(h, "text")
         kinds.append("date" if fmt == "date" else "text" if fmt in ("text", "wrap") else "number")
     xfs = [styles.by_format.get(block.formats.get(h, "text"), 0) for h in block.headers]
-    build = _row_builder([col_letter(start + i) for i in range(len(xfs))], xfs)
+    build = _row_builder([column_letter(start + i) for i in range(len(xfs))], xfs)
     for a in range(0, len(order), _CHUNK):
         idx = order[a : a + _CHUNK]
         rws = rows[idx].tolist()

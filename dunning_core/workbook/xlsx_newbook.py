@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from dunning_core.workbook.xlsx_cells import col_letter, number_cell, value_cell
+from dunning_core.sheetaddr import column_letter
+from dunning_core.workbook.xlsx_cells import number_cell, value_cell
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -76,7 +77,7 @@ def sheet_xml(rows: list[list[Any]]) -> bytes:
     ]
     for r, row in enumerate(rows, start=1):
         cells = "".join(
-            _cell(f"{col_letter(c)}{r}", v)
+            _cell(f"{column_letter(c)}{r}", v)
             for c, v in enumerate(row, start=1)
             if v is not None and v != ""
         )

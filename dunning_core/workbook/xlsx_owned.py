@@ -17,13 +17,8 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.layout import SheetSpec, placements, table_name
-from dunning_core.workbook.xlsx_cells import (
-    col_letter,
-    escape_text,
-    link_tails,
-    text_cell,
-    value_tails,
-)
+from dunning_core.sheetaddr import column_letter
+from dunning_core.workbook.xlsx_cells import escape_text, link_tails, text_cell, value_tails
 from dunning_core.workbook.xlsx_chart import ChartSpec
 from dunning_core.workbook.xlsx_styles import Styles
 from dunning_core.workbook.xlsx_tables import header_texts, range_ref, table_xml
@@ -112,7 +107,7 @@ def build_sheet(
         if place.note_row:
             note_cell = text_cell(f"A{place.note_row}", block.note, note_xf)
             rows.append(f'<row r="{place.note_row}">{note_cell}</row>')
-        letters = [col_letter(i) for i in range(1, ncol + 1)]
+        letters = [column_letter(i) for i in range(1, ncol + 1)]
         hr = place.header_row
         rows.append(
             f'<row r="{hr}">'
@@ -272,7 +267,7 @@ def _assemble(
     ]
     if spec.tab_color:
         parts.append(f'<sheetPr><tabColor rgb="{spec.tab_color}"/></sheetPr>')
-    parts.append(f'<dimension ref="A1:{col_letter(max_col)}{last_row}"/>')
+    parts.append(f'<dimension ref="A1:{column_letter(max_col)}{last_row}"/>')
     sel = ' tabSelected="1"' if selected else ""
     view = f'<sheetView workbookViewId="0"{sel}>'
     if spec.freeze and spec.blocks:

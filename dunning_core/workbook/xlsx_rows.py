@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from dunning_core.workbook.xlsx_cells import col_index, col_letter
+from dunning_core.sheetaddr import column_index, column_letter
 
 _CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _CELL_COL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"')
@@ -34,9 +34,9 @@ def _last_col(body: str) -> int:
     at = body.rfind('<c r="')
     if at < 0:
         found = _CELL_COL.findall(body)
-        return col_index(found[-1]) if found else 0
+        return column_index(found[-1]) if found else 0
     ref = body[at + 6 : body.find('"', at + 6)]
-    return col_index(ref.rstrip("0123456789"))
+    return column_index(ref.rstrip("0123456789"))
 
 
 def iter_rows(body: str, lo: int, hi: int) -> Iterator[tuple[int, int, int]]:
@@ -74,7 +74,7 @@ def _fast_cut(body: str, s: int, e: int, r: int, old: tuple[int, int], start: in
         if old != (start, end) or last > end:
             return -1
         for c in range(old[0], old[1] + 1):
-            at = body.find(f'<c r="{col_letter(c)}{r}"', s, e)
+            at = body.find(f'<c r="{column_letter(c)}{r}"', s, e)
             if at >= 0:
                 return at
         return -1
@@ -88,7 +88,7 @@ def _last_col_in(body: str, s: int, e: int) -> int:
     if at < 0:
         return _last_col(body[s:e])
     ref = body[at + 6 : body.find('"', at + 6, e)]
-    return col_index(ref.rstrip("0123456789"))
+    return column_index(ref.rstrip("0123456789"))
 
 
 def _merge_row(row: str, new_cells: str, start: int, end: int) -> str:
@@ -101,7 +101,7 @@ def _merge_row(row: str, new_cells: str, start: int, end: int) -> str:
         return head + body + new_cells + "</row>"
     left, right = [], []
     for m in _CELL.finditer(body):
-        col = col_index(m.group(1))
+        col = column_index(m.group(1))
         if col < start:
             left.append(m.group(0))
         elif col > end:
@@ -113,14 +113,14 @@ def _strip_row(row: str, r: int, old: tuple[int, int]) -> str:
     """``row`` without its cells in the previous block's columns ``old``."""
     first = -1
     for c in range(old[0], old[1] + 1):
-        first = row.find(f'<c r="{col_letter(c)}{r}"')
+        first = row.find(f'<c r="{column_letter(c)}{r}"')
         if first >= 0:
             break
     if first < 0:
         return row
     if _last_col(row[first:]) <= old[1]:
         return row[:first] + "</row>"
-    letters = "|".join(col_letter(c) for c in range(old[0], old[1] + 1))
+    letters = "|".join(column_letter(c) for c in range(old[0], old[1] + 1))
     pattern = rf'<c r="(?:{letters}){r}"[^>]*?(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)'
     return re.sub(pattern, "", row)
 
@@ -203,6 +203,6 @@ def clear_start(text: str, lo: int, hi: int, header_row: int, start: int, width:
         last = _last_col(text[a:b])
         rightmost = max(rightmost, last)
         if last >= start and not clash:
-            cols = (col_index(c) for c in _CELL_COL.findall(text, a, b))
+            cols = (column_index(c) for c in _CELL_COL.findall(text, a, b))
             clash = any(start <= c <= end for c in cols)
     return rightmost + 1 if clash else start

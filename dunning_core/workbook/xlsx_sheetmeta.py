@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from dunning_core.layout import ManagedBlock
-from dunning_core.workbook.xlsx_cells import col_index, col_letter
+from dunning_core.sheetaddr import column_index, column_letter
 
 _CF = re.compile(r"<conditionalFormatting\b[^>]*>.*?</conditionalFormatting>", re.S)
 _SQREF = re.compile(r'\bsqref="([^"]*)"')
@@ -74,8 +74,8 @@ def edit_dimension(prefix: str, end_col: int, end_row: int) -> str:
     lm = re.fullmatch(r"([A-Z]+)(\d+)", last)
     if not lm:
         return prefix
-    c2, r2 = max(col_index(lm.group(1)), end_col), max(int(lm.group(2)), end_row)
-    ref = f"{first}:{col_letter(c2)}{r2}"
+    c2, r2 = max(column_index(lm.group(1)), end_col), max(int(lm.group(2)), end_row)
+    ref = f"{first}:{column_letter(c2)}{r2}"
     return prefix[: m.start()] + f'<dimension ref="{ref}"/>' + prefix[m.end() :]
 
 
@@ -83,7 +83,7 @@ def _within(sqref: str, lo: int, hi: int) -> bool:
     for rng in sqref.split():
         for ref in rng.split(":"):
             m = re.fullmatch(r"\$?([A-Z]+)\$?\d*", ref)
-            if not m or not lo <= col_index(m.group(1)) <= hi:
+            if not m or not lo <= column_index(m.group(1)) <= hi:
                 return False
     return True
 
@@ -107,7 +107,7 @@ def edit_suffix(
     suffix = _CF.sub(keep, suffix)
     prio = max([int(p) for p in re.findall(r'\bpriority="(\d+)"', suffix)] + [0])
     cfs = []
-    letter = {h: col_letter(start + i) for i, h in enumerate(block.headers)}
+    letter = {h: column_letter(start + i) for i, h in enumerate(block.headers)}
     if last >= first:
         if "Priority" in letter:
             p = letter["Priority"]
@@ -120,8 +120,8 @@ def edit_suffix(
         if "Excluded" in letter:
             x = letter["Excluded"]
             cfs.append(
-                f'<conditionalFormatting sqref="{col_letter(start)}{first}:'
-                f'{col_letter(end)}{last}">'
+                f'<conditionalFormatting sqref="{column_letter(start)}{first}:'
+                f'{column_letter(end)}{last}">'
                 f'<cfRule type="expression" dxfId="{grey_dxf}" priority="{prio + 2}">'
                 f'<formula>${x}{first}="Yes"</formula></cfRule></conditionalFormatting>'
             )

@@ -13,7 +13,8 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from dunning_core.workbook.xlsx_cells import col_letter, split_ref
+from dunning_core.sheetaddr import column_letter
+from dunning_core.workbook.xlsx_cells import split_ref
 from dunning_core.workbook.xlsx_package import xml_bytes
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -50,7 +51,7 @@ def split_range(ref: str) -> tuple[int, int, int, int]:
 
 
 def range_ref(c1: int, r1: int, c2: int, r2: int) -> str:
-    return f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
+    return f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
 
 
 def table_xml(table_id: int, name: str, ref: str, headers: list[str]) -> bytes:

@@ -25,6 +25,8 @@ from typing import Any
 
 from lxml import etree
 
+from dunning_core.sheetaddr import column_index, column_letter
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 Q = f"{{{NS}}}"
@@ -32,26 +34,10 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 EPOCH = date(1899, 12, 30)
 
 
-def col_letter(n: int) -> str:
-    """1 -> A, 27 -> AA."""
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _split(ref: str) -> tuple[int, int]:
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
     assert m, ref
-    return int(m.group(2)), col_number(m.group(1))
+    return int(m.group(2)), column_index(m.group(1))
 
 
 def sheet_part(z: zipfile.ZipFile, sheet: str) -> str:
@@ -96,10 +82,10 @@ def _cell(row: etree._Element, r: int, c: int) -> etree._Element:
         if n == c:
             return cell
         if n > c:
-            new = etree.Element(f"{Q}c", r=f"{col_letter(c)}{r}")
+            new = etree.Element(f"{Q}c", r=f"{column_letter(c)}{r}")
             cell.addprevious(new)
             return new
-    return etree.SubElement(row, f"{Q}c", r=f"{col_letter(c)}{r}")
+    return etree.SubElement(row, f"{Q}c", r=f"{column_letter(c)}{r}")
 
 
 def _put(cell: etree._Element, value: Any, style: str | None, formula: bool) -> None:
@@ -136,7 +122,7 @@ def _fix_dimension(root: etree._Element, data: etree._Element) -> None:
         return
     last_row = int(data[-1].get("r", "1"))
     last_col = max((_split(c.get("r", "A1"))[1] for row in data for c in row), default=1)
-    dim.set("ref", f"A1:{col_letter(last_col)}{last_row}")
+    dim.set("ref", f"A1:{column_letter(last_col)}{last_row}")
 
 
 def set_cells(
