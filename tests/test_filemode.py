@@ -26,6 +26,18 @@ def _drafts(book: Path) -> list[list[object]]:
     return [rows[head], *[r for r in rows[head + 1 :] if r and r[0]]]
 
 
+def _set_status(book: Path, index: int, status: str) -> dict[str, object]:
+    """A collector sets draft ``index`` (0-based) to ``status`` and saves; returns that row."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb[S.DRAFTS]
+    head_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == D.ID)
+    heads = [c.value for c in ws[head_row]]
+    ws.cell(head_row + 1 + index, heads.index(D.STATUS) + 1).value = status
+    row = {str(h): c.value for h, c in zip(heads, ws[head_row + 1 + index], strict=False)}
+    wb.save(book)
+    return row
+
+
 def test_csv_rerun_keeps_statuses_and_the_csv_is_untouched(tmp_path: Path) -> None:
     src = tmp_path / "export.csv"
     src.write_text(CSV, encoding="utf-8")
@@ -35,11 +47,7 @@ def test_csv_rerun_keeps_statuses_and_the_csv_is_untouched(tmp_path: Path) -> No
     head, *rows = _drafts(written)
     assert len(rows) == 2
     status = head.index(D.STATUS) + 1
-    wb = openpyxl.load_workbook(written)  # a collector marks the first draft Sent
-    ws = wb[S.DRAFTS]
-    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == D.ID) + 1
-    ws.cell(first, status).value = "Sent"
-    wb.save(written)
+    _set_status(written, 0, "Sent")
 
     run_file(src, date(2026, 11, 24))  # next day's run on the same export
     head, *again = _drafts(written)
@@ -54,13 +62,7 @@ def test_export_drafts_writes_eml_files_linked_from_their_rows(tmp_path: Path) -
 
     book = write_sample_book(tmp_path, fresh=True)
     assert main(["run", str(book), "--as-of", "2026-11-23"]) == 0
-    wb = openpyxl.load_workbook(book)
-    ws = wb[S.DRAFTS]
-    head_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == D.ID)
-    heads = [c.value for c in ws[head_row]]
-    ws.cell(head_row + 2, heads.index(D.STATUS) + 1).value = "Approved"
-    approved_id = ws.cell(head_row + 2, 1).value
-    wb.save(book)
+    approved_id = _set_status(book, 1, "Approved")[D.ID]
 
     assert main(["export-drafts", str(book), "--as-of", "2026-11-23"]) == 0
     eml = tmp_path / "aging-drafts" / f"{approved_id}.eml"
@@ -79,13 +81,9 @@ def test_export_holds_back_a_draft_whose_customer_became_do_not_contact(
 
     book = write_sample_book(tmp_path, fresh=True)
     assert main(["run", str(book), "--as-of", "2026-11-23"]) == 0
+    approved = _set_status(book, 0, "Approved")
+    draft_id, customer = approved[D.ID], approved[D.CUSTOMER_ID]
     wb = openpyxl.load_workbook(book)
-    ws = wb[S.DRAFTS]
-    head_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == D.ID)
-    heads = [c.value for c in ws[head_row]]
-    ws.cell(head_row + 1, heads.index(D.STATUS) + 1).value = "Approved"
-    draft_id = ws.cell(head_row + 1, 1).value
-    customer = ws.cell(head_row + 1, heads.index(D.CUSTOMER_ID) + 1).value
     aging = wb[AGING_SHEET]  # the collector hears "stop" and flags one of its invoices
     row = next(
         r for r in range(HEADER_ROW + 1, aging.max_row + 1) if aging.cell(r, 1).value == customer

@@ -16,22 +16,12 @@ from hypothesis import strategies as st
 
 from dunning_core.layout import SheetSpec
 from dunning_core.records import Block
+from dunning_core.workbook.writer import EMPTY_STYLES
 from dunning_core.workbook.xlsx_cells import escape_text, escape_texts, value_cell, value_tails
 from dunning_core.workbook.xlsx_owned import build_sheet
 from dunning_core.workbook.xlsx_styles import Styles
 
-STYLES = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    b'<fill><patternFill patternType="gray125"/></fill></fills>'
-    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-    b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    b"</styleSheet>"
-)
+STYLES = EMPTY_STYLES  # the writer's own minimal stylesheet
 
 
 def _frame() -> pd.DataFrame:

@@ -100,7 +100,7 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
         styles_part = "xl/styles.xml"
         book.rels.append(Rel(new_rel_id(book.rels), REL_BASE + "styles", styles_part))
         add_ct[styles_part] = STYLES_CT
-    styles = Styles(pkg.get(styles_part) or _EMPTY_STYLES)
+    styles = Styles(pkg.get(styles_part) or EMPTY_STYLES)
     entries = {s.name.lower(): s for s in book.sheets()}  # Excel names are case-blind
     aging = entries.get(result.report.sheet.lower())
     if aging is None or not pkg.has(aging.part):
@@ -244,7 +244,8 @@ def _write_managed(
                 pkg.set(rel.target, new)
 
 
-_EMPTY_STYLES = (
+#: A minimal valid stylesheet, for a package that has none (csv/xls sources, tests).
+EMPTY_STYLES = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
