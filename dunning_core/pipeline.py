@@ -122,6 +122,9 @@ def run_cycle(
         invoices, last_seen, aging_raw, report, as_of, baseline=previous
     )
     problems += found
+    # The raw grids are not read again: let them go before the wide stages (at a
+    # million rows they are over a gigabyte of cell objects the caller no longer holds).
+    del aging_raw, ingested, book
     overrides: dict[str, tuple[str, str]] = {}
     if S.TEMPLATES in owned:
         overrides, found = templates_from_sheet(owned[S.TEMPLATES])
