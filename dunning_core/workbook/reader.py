@@ -25,7 +25,7 @@ import python_calamine as pc
 
 from dunning_core.columns import OWNED_SHEETS, S
 from dunning_core.ingest.grid import Grid
-from dunning_core.records import BookSnapshot, Cell, RawSheet, UserError
+from dunning_core.records import BookSnapshot, RawSheet, UserError
 from dunning_core.sheetaddr import cell_address
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -132,10 +132,10 @@ def _sheets(path: pathlib.Path, book: pc.CalamineWorkbook) -> list[RawSheet]:
             )
         except Exception as exc:
             raise UserError(f"{path}: sheet {meta.name!r} could not be read ({exc}).") from exc
-        if meta.name in _NOT_AGING:  # small sheets other modules read: plain lists
-            grid: Sequence[Sequence[Cell]] = [[None if v == "" else v for v in r] for r in rows]
-        else:  # possibly a million rows: one array, no per-cell Python
-            grid = Grid.from_rows(rows)
+        # One array, no per-cell Python: the aging sheet and the hidden Snapshot
+        # can hold a million rows; the tool's small sheets read it as rows of lists.
+        grid = Grid.from_rows(rows)
+        del rows
         out.append(
             RawSheet(
                 name=meta.name,
