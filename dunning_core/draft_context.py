@@ -10,20 +10,30 @@ values, used to trial-render the team's own templates before trusting them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import A, F, Q
+from dunning_core.exclusions import format_amounts
 from dunning_core.money import format_amount, to_units
 from dunning_core.policy import Policy, Stage
 from dunning_core.sheetaddr import column_letter, quote_sheet
 
 PRIOR_SHOWN = 3  # prior outreach entries listed in a reminder
 LINES_SHOWN = 200  # invoice lines listed in a reminder; the rest are counted in the totals
+#: The queue columns a packet reads (the rest of the wide queue is never copied).
+_USED = frozenset(
+    {
+        F.ROW, F.CUSTOMER_ID, F.CUSTOMER_NAME, F.INVOICE_NO, F.CURRENCY, F.CONTACT, F.EMAIL,
+        F.CC, F.LANGUAGE, F.OWNER, F.INVOICE_DATE, F.DUE_DATE, F.OPEN_CENTS, Q.ROUTED_TO,
+        Q.STAGE, Q.CUSTOMER_PRIORITY, Q.DAYS_PAST_DUE, Q.EXCLUDED,
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,9 @@ class Packet:
 
 
 def _text(v: Any) -> str:
-    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
+    if type(v) is str:
+        return v.strip()
+    return "" if v is None or pd.isna(v) else str(v).strip()
 
 
 def _iso(v: Any) -> str:
@@ -83,10 +95,6 @@ def language_code(text: str, default: str) -> str:
     return code or (default or "en").lower()
 
 
-def _column(frame: pd.DataFrame, name: str, default: Any = "") -> list[Any]:
-    return frame[name].tolist() if name in frame.columns else [default] * len(frame)
-
-
 def eligible_invoices(queue: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """Invoices a reminder may cover: not excluded, at a stage that drafts, owed.
 
@@ -95,17 +103,100 @@ def eligible_invoices(queue: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     Invoices at a stage that drafts nothing (escalation) are with their owner and
     are left out, while the customer's other invoices are still reminded.
     """
+    return queue[_eligible(queue, policy)]
+
+
+def _eligible(queue: pd.DataFrame, policy: Policy) -> np.ndarray:
     drafting = [s.key for s in policy.stages if s.drafts]
     excluded = queue[Q.EXCLUDED].fillna(False).astype(bool)
     cents = pd.to_numeric(queue[F.OPEN_CENTS], errors="coerce").fillna(0)
-    return queue[~excluded & queue[Q.STAGE].isin(drafting) & (cents > 0)]
+    return (~excluded & queue[Q.STAGE].isin(drafting) & (cents > 0)).to_numpy(dtype=bool)
+
+
+def _stripped(col: pd.Series) -> pd.Series:
+    """``col`` as stripped text, "" for missing (each distinct value stripped once)."""
+    codes, uniq = pd.factorize(col.fillna("").astype(str))
+    text = np.array([u.strip() for u in uniq.tolist()], dtype=object)
+    return pd.Series(text[codes] if len(uniq) else "", index=col.index, dtype="str")
 
 
 def customer_key(frame: pd.DataFrame) -> pd.Series:
     """Customer id, or the name when an export has no ids."""
-    ids = frame[F.CUSTOMER_ID].fillna("").astype(str).str.strip()
-    names = frame[F.CUSTOMER_NAME].fillna("").astype(str).str.strip()
+    ids = _stripped(frame[F.CUSTOMER_ID])
+    names = _stripped(frame[F.CUSTOMER_NAME])
     return ids.where(ids != "", names)
+
+
+def _per_distinct(col: pd.Series, fn: Callable[[Any], str]) -> np.ndarray:
+    """``fn`` of every value as an object array, calling ``fn`` once per distinct value.
+
+    An object column keeps the per-value call: it may mix Python types that hash
+    alike but print differently (1, 1.0, True).
+    """
+    if col.dtype == object:
+        return np.array([fn(v) for v in col.tolist()], dtype=object)
+    codes, uniq = pd.factorize(col)
+    return np.array([fn(u) for u in uniq.tolist()] + [fn(None)], dtype=object)[codes]
+
+
+def _texts(frame: pd.DataFrame, name: str, fn: Callable[[Any], str] = _text) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(frame), fn(None), dtype=object)
+    return _per_distinct(frame[name], fn)
+
+
+def _numbers(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A numeric column with missing (or absent) values as 0."""
+    if name not in frame.columns:
+        return pd.Series(0, index=frame.index, dtype="int64")
+    return pd.to_numeric(frame[name], errors="coerce").fillna(0)
+
+
+def _firsts(values: np.ndarray, group: np.ndarray, size: int) -> list[str]:
+    """Per group, the first non-empty text ("" when none): ``values`` grouped in runs."""
+    out = np.full(size, "", dtype=object)
+    hit = np.flatnonzero(values != "")
+    found, at = np.unique(group[hit], return_index=True)
+    out[found] = values[hit[at]]
+    return list(out.tolist())
+
+
+def _lines(
+    elig: pd.DataFrame, shown: np.ndarray, number: np.ndarray, cents: np.ndarray, cur: np.ndarray
+) -> list[Any]:
+    """The template's invoice lines for the rows ``shown``, formatted column-wise."""
+    days = _numbers(elig, Q.DAYS_PAST_DUE).to_numpy(dtype="int64")[shown]
+    amount = format_amounts(pd.Series(cents[shown]), pd.Series(cur[shown], dtype=object))
+    cols = (
+        number[shown].tolist(),
+        _texts(elig, F.INVOICE_DATE, _iso)[shown].tolist(),
+        _texts(elig, F.DUE_DATE, _iso)[shown].tolist(),
+        days.tolist(),
+        amount.tolist(),
+        (cents[shown] / 100.0).tolist(),  # == money.to_units, exactly
+        cur[shown].tolist(),
+    )
+    return [
+        {
+            "number": n, "invoice_date": i, "due_date": d, "days_overdue": o,
+            "amount": a, "amount_value": v, "currency": c,
+        }
+        for n, i, d, o, a, v, c in zip(*cols, strict=True)
+    ]  # fmt: skip
+
+
+def _totals(
+    group: np.ndarray, cur: np.ndarray, cents: np.ndarray, size: int
+) -> list[dict[str, int]]:
+    """Per group, the open total per currency."""
+    codes, uniq = pd.factorize(cur)
+    width = max(len(uniq), 1)
+    sums = pd.Series(cents).groupby(group * width + codes).sum()
+    out: list[dict[str, int]] = [{} for _ in range(size)]
+    for pair, total in zip(sums.index.tolist(), sums.tolist(), strict=True):
+        g, c = divmod(pair, width)
+        out[g][str(uniq[c])] = total
+    return out
 
 
 def packets(
@@ -118,51 +209,56 @@ def packets(
     sheet: str,
     invoice_column: int = 1,
 ) -> Iterator[Packet]:
-    """Yield one packet per customer with eligible invoices, at its most advanced stage."""
+    """Yield one packet per customer with eligible invoices, at its most advanced stage.
+
+    The eligible invoices are sorted by customer, so each customer is one run of
+    rows; every column is formatted once for all of them (each distinct value once)
+    and the loop over customers only slices.
+    """
     rank = {s.key: i for i, s in enumerate(policy.stages)}
-    elig = eligible_invoices(queue, policy)
-    elig = elig.assign(_key=customer_key(elig)).sort_values(["_key", F.ROW], kind="stable")
-    c = {
-        name: _column(elig, name)
-        for name in (
-            F.CUSTOMER_NAME, F.INVOICE_NO, F.CURRENCY, F.CONTACT, F.EMAIL, F.CC,
-            F.LANGUAGE, F.OWNER, Q.ROUTED_TO, Q.STAGE, Q.CUSTOMER_PRIORITY,
-        )
-    }  # fmt: skip
-    inv_dates, due_dates = _column(elig, F.INVOICE_DATE, None), _column(elig, F.DUE_DATE, None)
-    cents = [0 if pd.isna(v) else int(v) for v in _column(elig, F.OPEN_CENTS, 0)]
-    days = [0 if pd.isna(v) else int(v) for v in _column(elig, Q.DAYS_PAST_DUE, 0)]
-    rows = _column(elig, F.ROW, 0)
-    prio = [0.0 if pd.isna(v) or v == "" else float(v) for v in c[Q.CUSTOMER_PRIORITY]]
+    cols = [c for c in queue.columns if c in _USED]
+    elig = queue.loc[_eligible(queue, policy), cols]
+    codes = pd.factorize(customer_key(elig), sort=True)[0]
+    order = np.lexsort((elig[F.ROW].to_numpy(), codes))  # by customer, then source row
+    elig, group = elig.take(order), codes[order]
+    n = len(group)
+    if n == 0:
+        return
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], n]
+    size = len(starts)
+    keys = customer_key(elig.take(starts)).tolist()
+    cur = _texts(elig, F.CURRENCY)
+    cur = np.where(cur == "", policy.default_currency, cur).astype(object)
+    cents = _numbers(elig, F.OPEN_CENTS).to_numpy(dtype="int64")
+    shown = np.flatnonzero(np.arange(n) - starts[group] < LINES_SHOWN)
+    number = _texts(elig, F.INVOICE_NO)
+    lines = _lines(elig, shown, number, cents, cur)
+    line_at = np.r_[np.searchsorted(shown, starts), len(shown)]
+    first = {
+        name: _firsts(_texts(elig, name), group, size)
+        for name in (F.CUSTOMER_NAME, F.CONTACT, F.EMAIL, F.CC, F.LANGUAGE, F.OWNER, Q.ROUTED_TO)
+    }
+    stages = np.maximum.reduceat(elig[Q.STAGE].map(rank).to_numpy(dtype="int64"), starts)
+    prio = np.maximum.reduceat(_numbers(elig, Q.CUSTOMER_PRIORITY).to_numpy("float64"), starts)
+    numbers = number.tolist()
     cell = f"{quote_sheet(sheet)}!{column_letter(invoice_column)}"
-    for key, pos in elig.groupby("_key", sort=True).indices.items():
-
-        def first(name: str, pos: Any = pos) -> str:
-            return next((t for t in (_text(c[name][i]) for i in pos) if t), "")
-
-        stage = policy.stages[max(rank[c[Q.STAGE][i]] for i in pos)]
-        totals: dict[str, int] = {}
-        lines = []
-        for i in pos:
-            cur = _text(c[F.CURRENCY][i]) or policy.default_currency
-            totals[cur] = totals.get(cur, 0) + cents[i]
-            lines.append(
-                {
-                    "number": _text(c[F.INVOICE_NO][i]),
-                    "invoice_date": _iso(inv_dates[i]),
-                    "due_date": _iso(due_dates[i]),
-                    "days_overdue": days[i],
-                    "amount": format_amount(cents[i], cur),
-                    "amount_value": to_units(cents[i]),
-                    "currency": cur,
-                }
-            )
+    refs = [f"{cell}{r}" for r in _numbers(elig, F.ROW).to_numpy(dtype="int64").tolist()]
+    totals_of = _totals(group, cur, cents, size)
+    for g, key in enumerate(keys):
+        s, e = int(starts[g]), int(ends[g])
+        stage = policy.stages[int(stages[g])]
+        totals = totals_of[g]
         currency, amount = headline(totals)
-        name = first(F.CUSTOMER_NAME) or str(key)
-        language = language_code(first(F.LANGUAGE), policy.default_language)
-        owner = first(Q.ROUTED_TO) or first(F.OWNER) or policy.default_owner
-        numbers = tuple(str(line["number"]) for line in lines)
-        contact = {"name": first(F.CONTACT) or name, "email": first(F.EMAIL), "cc": first(F.CC)}
+        name = first[F.CUSTOMER_NAME][g] or str(key)
+        language = language_code(first[F.LANGUAGE][g], policy.default_language)
+        owner = first[Q.ROUTED_TO][g] or first[F.OWNER][g] or policy.default_owner
+        invoices = tuple(numbers[s:e])
+        contact = {
+            "name": first[F.CONTACT][g] or name,
+            "email": first[F.EMAIL][g],
+            "cc": first[F.CC][g],
+        }
         seen = last_contact.get(str(key))
         context = {
             "as_of": as_of.isoformat(),
@@ -170,15 +266,15 @@ def packets(
             "customer": {"id": str(key), "name": name},
             "contact": contact,
             "owner": owner,
-            "invoices": lines[:LINES_SHOWN],
-            "invoices_more": max(len(lines) - LINES_SHOWN, 0),
+            "invoices": lines[line_at[g] : line_at[g + 1]],
+            "invoices_more": max(e - s - LINES_SHOWN, 0),
             "totals": [
                 {"currency": k, "amount": format_amount(v, k), "amount_value": to_units(v)}
                 for k, v in sorted(totals.items())
             ],
             "total": " + ".join(format_amount(v, k) for k, v in sorted(totals.items())),
             "payment": {
-                "reference": " ".join(numbers) if len(numbers) <= 3 else str(key),
+                "reference": " ".join(invoices) if len(invoices) <= 3 else str(key),
                 "instructions": policy.sender.payment_instructions,
             },
             "prior": prior.get(str(key), [])[:PRIOR_SHOWN],
@@ -193,11 +289,11 @@ def packets(
             to=contact["email"],
             cc=contact["cc"],
             owner=owner,
-            invoices=numbers,
+            invoices=invoices,
             amount_cents=amount,
             currency=currency,
-            source=", ".join(f"{cell}{int(rows[i])}" for i in pos),
-            priority=max((prio[i] for i in pos), default=0.0),
+            source=", ".join(refs[s:e]),
+            priority=float(prio[g]),
             context=context,
         )
 

@@ -16,6 +16,7 @@ from invoice_frames import invoice_frame
 
 from dunning_core.activity import append_activity, empty_activity
 from dunning_core.columns import DRAFT_COLUMNS, A, D, F, Q
+from dunning_core.draft_context import packets
 from dunning_core.drafts import drafts_from_sheet, generated_hash, log_sent, update_drafts
 from dunning_core.policy import DEFAULT_POLICY
 from dunning_core.records import RawSheet, Severity, UserError
@@ -341,6 +342,39 @@ def test_collector_work_survives_and_nothing_duplicates(
         if touched:
             pd.testing.assert_series_equal(after, before)
     assert set(activity[A.REFERENCE]) == set(second[D.ID][len(first) :])
+
+
+def test_packet_takes_lines_in_source_order_and_the_first_filled_contact_fields() -> None:
+    blank = {F.CUSTOMER_ID: " ", F.CUSTOMER_NAME: " Zeta AG "}  # no id: keyed by name
+    queue = make_queue(
+        [
+            {**blank, F.INVOICE_NO: "Z-9", F.ROW: 30, F.EMAIL: "", F.CURRENCY: "EUR"},
+            {F.CUSTOMER_ID: "C1", F.INVOICE_NO: " A-2 ", F.ROW: 20, Q.CUSTOMER_PRIORITY: 70},
+            {**blank, F.INVOICE_NO: "Z-1", F.ROW: 10, F.EMAIL: "", F.LANGUAGE: ""},
+            {**blank, F.INVOICE_NO: "Z-5", F.ROW: 15, F.EMAIL: "z@zeta.example", F.LANGUAGE: "de"},
+            {F.CUSTOMER_ID: "C1", F.INVOICE_NO: "A-1", F.ROW: 5, F.DUE_DATE: None},
+        ]
+    )
+    got = {
+        p.customer_id: p
+        for p in packets(queue, DEFAULT_POLICY, AS_OF, {}, {}, sheet="Aging", invoice_column=2)
+    }
+    assert list(got) == ["C1", "Zeta AG"]
+    acme, zeta = got["C1"], got["Zeta AG"]
+    assert acme.invoices == ("A-1", "A-2") and acme.priority == 70.0
+    assert acme.source == "Aging!B5, Aging!B20"
+    assert [line["due_date"] for line in acme.context["invoices"]] == ["", "2026-11-01"]
+    assert zeta.invoices == ("Z-1", "Z-5", "Z-9") and zeta.customer == "Zeta AG"
+    assert zeta.to == "z@zeta.example" and zeta.language == "de"
+    assert zeta.context["total"] == "€1,000 + $2,000" and (zeta.currency, zeta.amount_cents) == (
+        "USD",
+        200_000,
+    )
+    line = zeta.context["invoices"][2]
+    assert line == {
+        "number": "Z-9", "invoice_date": "", "due_date": "2026-11-01", "days_overdue": 19,
+        "amount": "€1,000", "amount_value": 1000.0, "currency": "EUR",
+    }  # fmt: skip
 
 
 def test_source_names_the_invoice_cells_on_a_quoted_sheet() -> None:

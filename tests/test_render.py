@@ -67,6 +67,18 @@ def test_undefined_variable_is_an_error_not_an_empty_string() -> None:
         run_source("{% if nothing %}x{% endif %}")
 
 
+def test_dict_fields_read_like_attributes_but_never_shadow_dict_methods() -> None:
+    # the fast item lookup for plain dicts must give what jinja's own lookup gives
+    source = "{% set d = dict(items='x', name='n') %}"
+    source += "{{ d.name }} {{ d['items'] }} {{ d.items is callable }}"
+    assert run_source(source) == "n x True"
+    assert (
+        run_source("{{ invoices[0].number }} {{ sender.name }}") == "INV-1001 Accounts Receivable"
+    )
+    with pytest.raises(jinja2.UndefinedError, match="nmae"):
+        run_source("{{ invoices[0].nmae }}")
+
+
 def test_render_folds_the_subject_and_wraps_any_failure() -> None:
     env = make_environment()
     t = Template("t", env.from_string("A\n  {{ customer.name }}"), env.from_string("B"), "x")
