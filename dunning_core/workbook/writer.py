@@ -12,6 +12,7 @@ ods) is never touched: a new ``<stem>.dunning.xlsx`` is written beside it.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
@@ -230,7 +231,13 @@ def _write_managed(
             "save the workbook again in Excel and rerun."
         ) from None
     edit.chunks[0] = set_tab_selected_text(edit.chunks[0], selected)
-    pkg.set_pieces(part, edit.chunks)
+    chunks = edit.chunks
+
+    def produce() -> Iterator[bytes]:
+        for i in range(0, len(chunks), 4096):
+            yield "".join(chunks[i : i + 4096]).encode("utf-8")
+
+    pkg.set_stream(part, produce, sum(map(len, chunks)))
     for rel in pkg.rels(part):
         if rel.kind == "table" and pkg.has(rel.target):
             new = tables.extend_table(
