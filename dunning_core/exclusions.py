@@ -39,7 +39,8 @@ from dunning_core.policy import Policy
 EMAIL_PATTERN = r"[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}"
 
 
-_CENTS = np.array([""] + [f".{i:02d}" for i in range(1, 100)], dtype=object)
+#: The cents part of an amount's text, by cents (whole amounts show none).
+CENTS_TEXT = np.array([""] + [f".{i:02d}" for i in range(1, 100)], dtype=object)
 
 
 def format_amounts(cents: pd.Series, currency: pd.Series) -> pd.Series:
@@ -54,7 +55,7 @@ def format_amounts(cents: pd.Series, currency: pd.Series) -> pd.Series:
     a = np.abs(v)
     codes, uniq = pd.factorize(a // 100)
     whole = np.array([f"{int(u):,}" for u in uniq] or [""], dtype=object)[codes]
-    frac_txt = _CENTS[a % 100]
+    frac_txt = CENTS_TEXT[a % 100]
     cur = currency.astype(str).to_numpy()
     ccodes, cuniq = pd.factorize(cur)
     symbols = np.array([format_amount(0, str(u))[:-1] for u in cuniq], dtype=object)

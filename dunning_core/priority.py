@@ -32,32 +32,62 @@ urgent as its most urgent item (a simple rule a collector can check by eye).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from dunning_core.columns import F, Q
-from dunning_core.exclusions import format_amounts, format_dates
+from dunning_core.exclusions import CENTS_TEXT, format_amounts, format_dates
+from dunning_core.money import format_amount
 from dunning_core.policy import Policy
 
 _TOP = 3
 
 
-def _log_share(units: pd.Series, groups: pd.Series) -> np.ndarray:
+def group_codes(*keys: pd.Series) -> np.ndarray:
+    """One int code per row for the combination of ``keys`` (0..groups-1).
+
+    Grouping by these codes instead of by the string columns themselves hashes
+    each string once, however many group sums and maxima follow. A missing key is
+    a group of its own (ingest never leaves the customer id or currency missing).
+    """
+    codes = np.zeros(len(keys[0]), dtype="int64")
+    for key in keys:
+        k, uniq = pd.factorize(key, use_na_sentinel=False)
+        codes = codes * max(len(uniq), 1) + k
+    return pd.factorize(codes)[0] if len(keys) > 1 else codes
+
+
+def group_max(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per row, the maximum of ``values`` over the row's group."""
+    top = np.full(int(codes.max(initial=-1)) + 1, -np.inf)
+    np.maximum.at(top, codes, values)
+    return top[codes]
+
+
+def group_sum(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per row, the exact (int64) total of ``values`` over the row's group."""
+    total = np.zeros(int(codes.max(initial=-1)) + 1, dtype="int64")
+    np.add.at(total, codes, values)
+    return total[codes]
+
+
+def _log_share(units: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """log1p(x) / log1p(max x in the group), 0 where the group's max is 0."""
-    lx = pd.Series(np.log1p(units.clip(lower=0).astype("float64")), index=units.index)
-    top = lx.groupby(groups).transform("max")
-    return np.where(top > 0, lx / top.where(top > 0, 1.0), 0.0)
+    lx = np.log1p(np.clip(units, 0, None).astype("float64"))
+    top = group_max(lx, codes)
+    return np.where(top > 0, lx / np.where(top > 0, top, 1.0), 0.0)
 
 
 def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = None) -> pd.DataFrame:
     """The five factors, each 0..1, one row per invoice (for tests and explanations)."""
     overdue = customer_overdue(frame) if overdue is None else overdue
     w = policy.weights
-    cur = frame[F.CURRENCY].astype(str)
-    open_cents = frame[F.OPEN_CENTS].astype("int64").clip(lower=0)
-    days = frame[Q.DAYS_PAST_DUE].astype("Float64").fillna(0).astype("float64")
+    cur = group_codes(frame[F.CURRENCY].astype(str))
+    open_cents = frame[F.OPEN_CENTS].to_numpy(dtype="int64").clip(0)
+    days = frame[Q.DAYS_PAST_DUE].astype("Float64").fillna(0).to_numpy(dtype="float64")
     rank = {s.key: (i + 1) / len(policy.stages) for i, s in enumerate(policy.stages)}
     stage = frame[Q.STAGE].astype(str).map(rank).fillna(0.0).astype("float64")
     broken = frame.get(Q.BROKEN_PROMISE_DATE, pd.Series(pd.NaT, index=frame.index)).notna()
@@ -65,10 +95,10 @@ def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = Non
     return pd.DataFrame(
         {
             "balance": _log_share(open_cents / 100.0, cur),
-            "days": days.clip(lower=0, upper=cap) / cap,
+            "days": days.clip(0, cap) / cap,
             "stage": stage,
             "broken_promise": broken.astype("float64"),
-            "exposure": _log_share(overdue / 100.0, cur),
+            "exposure": _log_share(overdue.to_numpy(dtype="int64") / 100.0, cur),
         },
         index=frame.index,
     )
@@ -76,9 +106,10 @@ def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = Non
 
 def customer_overdue(frame: pd.DataFrame) -> pd.Series:
     """Per row, its customer's overdue open total in the row's currency (cents)."""
-    days = frame[Q.DAYS_PAST_DUE].astype("Float64").fillna(0)
-    due = frame[F.OPEN_CENTS].astype("int64").where((days > 0).to_numpy(), 0).clip(lower=0)
-    return due.groupby([frame[F.CUSTOMER_ID], frame[F.CURRENCY]]).transform("sum")
+    days = frame[Q.DAYS_PAST_DUE].astype("Float64").fillna(0).to_numpy(dtype="float64")
+    due = np.where(days > 0, frame[F.OPEN_CENTS].to_numpy(dtype="int64"), 0).clip(0)
+    codes = group_codes(frame[F.CUSTOMER_ID], frame[F.CURRENCY])
+    return pd.Series(group_sum(due, codes), index=frame.index)
 
 
 def _weights(policy: Policy) -> np.ndarray:
@@ -88,23 +119,83 @@ def _weights(policy: Policy) -> np.ndarray:
     return raw / raw.sum() if raw.sum() > 0 else raw
 
 
-def _clauses(frame: pd.DataFrame, policy: Policy, overdue: pd.Series) -> list[pd.Series]:
-    """The four reason clauses (invoice, stage, promise, exposure) as text per row."""
+Pieces = list[tuple[np.ndarray, np.ndarray]]  # (texts, codes): texts[codes] per row
+
+
+def _distinct(
+    values: pd.Series, fn: Callable[[pd.Series], pd.Series]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(texts, codes): ``fn`` applied once to the distinct ``values`` (missing included)."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    return fn(pd.Series(uniq)).to_numpy(dtype=object), codes
+
+
+def _age(days: pd.Series) -> pd.Series:
+    late = days.astype("Int64").fillna(0) > 0
+    text = ", " + days.astype("Int64").astype("string").fillna("0") + " days past due"
+    return pd.Series(np.where(late, text, " not yet due"))
+
+
+def _clauses(frame: pd.DataFrame, policy: Policy, overdue: pd.Series) -> list[Pieces]:
+    """The four reason clauses (invoice, stage, promise, exposure), each as text pieces.
+
+    The invoice clause of a live item (positive amount, so no sign) is its currency
+    symbol, whole amount, cents and age, each formatted once per distinct value;
+    the other clauses are formatted once per distinct stage, broken-promise date
+    and customer exposure. Nothing is formatted once per invoice.
+    """
     cur = frame[F.CURRENCY].astype(str)
-    amount = format_amounts(frame[F.OPEN_CENTS], cur)
-    days = frame[Q.DAYS_PAST_DUE].astype("Int64")
-    late = days.fillna(0) > 0
-    age = pd.Series(
-        np.where(late, ", " + days.astype("string").fillna("0") + " days past due", ""),
-        index=frame.index,
-    )
-    invoice = amount + age.where(late, " not yet due")
+    cents = np.abs(frame[F.OPEN_CENTS].to_numpy(dtype="int64"))
+    symbols = _distinct(cur, lambda c: c.map(lambda u: format_amount(0, str(u))[:-1]))
+    wholes = _distinct(pd.Series(cents // 100), lambda w: w.map("{:,}".format))
+    invoice = [symbols, wholes, (CENTS_TEXT, cents % 100), _distinct(frame[Q.DAYS_PAST_DUE], _age)]
     names = {s.key: s.name for s in policy.stages}
-    stage = "stage: " + frame[Q.STAGE].astype(str).map(names).astype(object).fillna("").astype(str)
+    stage = _distinct(
+        frame[Q.STAGE].astype(str),
+        lambda k: "stage: " + k.map(names).astype(object).fillna("").astype(str),
+    )
     broken = frame.get(Q.BROKEN_PROMISE_DATE, pd.Series(pd.NaT, index=frame.index))
-    promise = "promise broken " + format_dates(broken.astype("datetime64[ns]"))
-    exposure = "customer owes " + format_amounts(overdue, cur) + " overdue"
-    return [invoice, stage.astype(str), promise, exposure]
+    promise = _distinct(
+        broken.astype("datetime64[ns]"),
+        lambda d: "promise broken " + format_dates(d.astype("datetime64[ns]")),
+    )
+    owed = pd.Series(overdue.to_numpy(dtype="int64"))
+    codes = group_codes(owed, cur)
+    first = np.unique(codes, return_index=True)[1]
+    owes = format_amounts(owed.iloc[first], cur.iloc[first].reset_index(drop=True))
+    exposure = ("customer owes " + owes + " overdue").to_numpy(dtype=object), codes
+    return [invoice, [stage], [promise], [exposure]]
+
+
+def _reasons(
+    frame: pd.DataFrame, policy: Policy, overdue: pd.Series, merged: np.ndarray, rows: np.ndarray
+) -> list[str]:
+    """For ``rows``, up to ``_TOP`` clauses, largest contribution first, joined by "; ".
+
+    Rows are handled per distinct pattern of chosen clauses (a handful); each row's
+    text is then one join of its pieces.
+    """
+    merged = merged[rows]
+    order = np.argsort(-np.round(merged, 12), axis=1, kind="stable")[:, :_TOP]
+    at_row = np.arange(len(rows))[:, None]
+    # contributions are sorted: once 0 the rest are 0 (-1: no clause at that place)
+    chosen = np.where(merged[at_row, order] > 0, order, -1)
+    width = merged.shape[1] + 1
+    pattern = ((chosen + 1) * width ** np.arange(chosen.shape[1])).sum(axis=1)
+    clauses = _clauses(frame, policy, overdue)
+    out = np.full(len(rows), "", dtype=object)
+    for p in np.unique(pattern).tolist():
+        at = np.flatnonzero(pattern == p)
+        pieces: list[list[str]] = []
+        for k, c in enumerate(chosen[at[0]].tolist()):
+            if c < 0:
+                continue
+            for i, (texts, codes) in enumerate(clauses[c]):
+                sep = "; " if k and not i else ""  # before a clause's first piece
+                pieces.append((sep + texts if sep else texts)[codes[rows[at]]].tolist())
+        if pieces:
+            out[at] = ["".join(t) for t in zip(*pieces, strict=True)]
+    return list(out.tolist())
 
 
 def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
@@ -114,30 +205,23 @@ def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
     ``Q.BROKEN_PROMISE_DATE`` when present. ``as_of`` is accepted for the stage
     signature; the score depends on it only through days past due.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     overdue = customer_overdue(out)
     f = factors(out, policy, overdue)
     w = _weights(policy)
-    live = (out[F.OPEN_CENTS].astype("int64") > 0).to_numpy()
+    live = out[F.OPEN_CENTS].to_numpy(dtype="int64") > 0
     contrib = f.to_numpy(dtype=float) * w * live[:, None]  # credits: nothing to chase
     total = np.clip(np.floor(contrib.sum(axis=1) * 100 + 0.5 + 1e-9), 0, 100).astype("int64")
     out[Q.PRIORITY] = total
-    out[Q.CUSTOMER_PRIORITY] = out.groupby(F.CUSTOMER_ID)[Q.PRIORITY].transform("max")
-    out[Q.CUSTOMER_PRIORITY] = out[Q.CUSTOMER_PRIORITY].astype("int64")
+    customer = group_codes(out[F.CUSTOMER_ID])
+    out[Q.CUSTOMER_PRIORITY] = group_max(total.astype("float64"), customer).astype("int64")
 
     # reason: balance and days share the invoice clause
     merged = np.column_stack(
         [contrib[:, 0] + contrib[:, 1], contrib[:, 2], contrib[:, 3], contrib[:, 4]]
     )
-    texts = np.vstack([c.to_numpy(dtype=object) for c in _clauses(out, policy, overdue)])
-    order = np.argsort(-np.round(merged, 12), axis=1, kind="stable")
-    rows = np.arange(len(out))
-    reason = np.full(len(out), "", dtype=object)
-    for k in range(min(_TOP, merged.shape[1])):
-        pick = order[:, k]
-        ok = merged[rows, pick] > 0  # contributions are sorted: once 0, the rest are 0
-        sep = "; " if k else ""
-        reason[ok] = reason[ok] + sep + texts[pick[ok], rows[ok]]
-    reason[~live] = "credit or settled item: nothing to collect"
+    reason = np.full(len(out), "credit or settled item: nothing to collect", dtype=object)
+    at = np.flatnonzero(live)
+    reason[at] = _reasons(out, policy, overdue, merged, at)
     out[Q.PRIORITY_REASON] = pd.Series(reason, index=out.index, dtype="str")
     return out
