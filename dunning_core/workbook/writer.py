@@ -149,7 +149,7 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
             add_ct[entry.part] = SHEET_CT  # re-listed in order, so re-runs give the same bytes
         book.set_hidden(entry.name, spec.hidden)
         sheet = build_sheet(spec, styles, allocate, selected=spec.name.lower() == start.lower())
-        pkg.set(entry.part, sheet.xml)
+        pkg.set_stream(entry.part, sheet.produce, sheet.size)
         rels: list[Rel] = []
         for i, (_, _, xml) in enumerate(sheet.tables, start=1):
             tpart = free_part(pkg, "xl/tables/table{}.xml", taken)

@@ -212,6 +212,24 @@ def value_tails(values: pd.Series) -> list[str]:
     >>> value_tails(pd.Series([2.5, float("nan"), 3.0]))
     ['><v>2.5</v></c>', '', '><v>3</v></c>']
     """
+    codes, table = value_codes(values)
+    return pick(codes, table)
+
+
+def pick(codes: np.ndarray, table: list[str]) -> list[str]:
+    """``table[code]`` for each code (-1 picks the last entry)."""
+    return np.array(table, dtype=object)[codes].tolist()
+
+
+def value_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """:func:`value_tails` as a code per value into a table of tails (the last is "").
+
+    Rows then pick their tail by code, so text common to every cell of a column
+    (its address head, style) can be added to each distinct tail once, not per row.
+
+    >>> value_codes(pd.Series(["b", None, "b"], dtype="str"))
+    (array([ 0, -1,  0]), [' t="inlineStr"><is><t xml:space="preserve">b</t></is></c>', ''])
+    """
     dtype = values.dtype
     if isinstance(dtype, pd.StringDtype):
         codes, uniques = pd.factorize(values)
@@ -227,7 +245,7 @@ def value_tails(values: pd.Series) -> list[str]:
             tails = [_value_tail(u) for u in uniques]
     else:
         cache: dict[tuple[type, Any], str] = {}
-        out = []
+        tails = []
         for v in values:
             if type(v) in _PLAIN:
                 key = (type(v), v)
@@ -236,10 +254,61 @@ def value_tails(values: pd.Series) -> list[str]:
                     tail = cache[key] = _value_tail(v)
             else:
                 tail = _value_tail(v)
-            out.append(tail)
-        return out
-    table = np.array([*tails, ""], dtype=object)  # code -1 (missing) picks the last
-    return list(table[codes])
+            tails.append(tail)
+        codes = np.arange(len(tails))
+    return np.asarray(codes), [*tails, ""]  # code -1 (missing) picks the last
+
+
+#: One piece of every row: a constant, one text per row, or (codes, table).
+Slot = str | list[str] | tuple[np.ndarray, list[str]]
+
+
+def join_rows(n: int, slots: list[Slot]) -> str:
+    """The concatenation, row by row, of ``n`` rows made of ``slots``, as one string.
+
+    Constants are folded into a neighbouring table (added to each distinct entry
+    once), then the pieces of all rows are laid out in one list and joined in C:
+    three to four times as fast as formatting each row, for the same text.
+
+    >>> join_rows(2, ["<r>", (np.array([1, 0]), ["a", "b"]), ["1", "2"], "</r>"])
+    '<r>b1</r><r>a2</r>'
+    """
+    if n == 0:
+        return ""
+    merged: list[Slot] = []
+    for slot in slots:
+        if isinstance(slot, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += slot
+        elif slot != "":
+            merged.append(slot)
+    folded: list[Slot] = []
+    for i, slot in enumerate(merged):
+        if isinstance(slot, str):
+            if folded and isinstance(folded[-1], tuple):
+                codes, table = folded[-1]
+                folded[-1] = (codes, [t + slot for t in table])
+                continue
+            nxt = merged[i + 1] if i + 1 < len(merged) else None
+            if isinstance(nxt, tuple):
+                merged[i + 1] = (nxt[0], [slot + t for t in nxt[1]])
+                continue
+        folded.append(slot)
+    width = len(folded)
+    if width == 1:
+        only = folded[0]
+        return only * n if isinstance(only, str) else "".join(_values(n, only))
+    flat: list[str] = [""] * (n * width)
+    for k, slot in enumerate(folded):
+        flat[k::width] = _values(n, slot)
+    return "".join(flat)
+
+
+def _values(n: int, slot: Slot) -> list[str]:
+    if isinstance(slot, str):
+        return [slot] * n
+    if isinstance(slot, tuple):
+        return pick(*slot)
+    return slot
 
 
 #: Excel's HYPERLINK takes at most 255 characters per argument.

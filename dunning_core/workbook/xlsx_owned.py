@@ -10,7 +10,7 @@ Excel mode look alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -18,7 +18,15 @@ import pandas as pd
 
 from dunning_core.layout import SheetSpec, placements, table_name
 from dunning_core.sheetaddr import column_letter
-from dunning_core.workbook.xlsx_cells import escape_text, link_tails, text_cell, value_tails
+from dunning_core.workbook.xlsx_cells import (
+    Slot,
+    escape_text,
+    join_rows,
+    link_tails,
+    pick,
+    text_cell,
+    value_codes,
+)
 from dunning_core.workbook.xlsx_chart import ChartSpec
 from dunning_core.workbook.xlsx_styles import Styles
 from dunning_core.workbook.xlsx_tables import header_texts, range_ref, table_xml
@@ -27,6 +35,8 @@ NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WIDTH_SAMPLE = 300
 _CHART_ROWS = 18
+#: Data rows rendered and handed to the zip writer at a time (bounds memory at 1M rows).
+_CHUNK_ROWS = 32_768
 #: Wrapped cells (draft bodies) show this many lines; the rest is one click away.
 _MAX_LINES = 8
 
@@ -35,13 +45,21 @@ _MAX_LINES = 8
 class OwnedSheet:
     """What one owned sheet needs written: its XML, its tables and its charts.
 
-    The sheet XML refers to tables as ``rId1``..``rIdN`` and to the drawing as
+    The XML comes from ``produce()`` in pieces (the data rows a chunk at a time, so a
+    million-row Snapshot is never held whole); ``size`` estimates its length. The
+    sheet XML refers to tables as ``rId1``..``rIdN`` and to the drawing as
     ``rId{N+1}``; the writer creates the parts and relationships with those ids.
     """
 
-    xml: bytes
+    produce: Callable[[], Iterator[bytes]] = lambda: iter(())
+    size: int = 0
     tables: list[tuple[int, str, bytes]] = field(default_factory=list)
     charts: list[ChartSpec] = field(default_factory=list)
+
+    @property
+    def xml(self) -> bytes:
+        """The whole sheet XML (joined: for small sheets and tests)."""
+        return b"".join(self.produce())
 
 
 def _fmt(frame: pd.DataFrame, col: object, formats: dict[str, str]) -> str:
@@ -88,9 +106,10 @@ def build_sheet(
     title_xf = styles.xf(bold=True, size=13)
     note_xf = styles.xf(italic=True, color="FF595959")
     header_xf = styles.xf(bold=True)
-    rows: list[str] = []
+    rows: list[str | Callable[[], Iterator[str]]] = []
     widths: dict[int, float] = {}
-    out = OwnedSheet(b"")
+    out = OwnedSheet()
+    size = 2000
     max_col = 1
     last_row = 1
     validations: list[tuple[str, tuple[str, ...]]] = []
@@ -123,7 +142,9 @@ def build_sheet(
             if headers[i - 1] in spec.validations:
                 sqref = f"{letters[i - 1]}{hr + 1}:{letters[i - 1]}{place.last_row + 500}"
                 validations.append((sqref, spec.validations[headers[i - 1]]))
-        rows.extend(_data_rows(frame, hr + 1, letters, xfs, fmts, widths))
+        wrap_widths = {i: widths[i + 1] for i, f in enumerate(fmts) if f == "wrap"}
+        rows.append(_data_rows(frame, hr + 1, letters, xfs, fmts, wrap_widths))
+        size += len(frame) * (40 * ncol + 30)
         table_id, name = allocate(table_name(block.title))
         ref = range_ref(1, hr, ncol, place.last_row)
         out.tables.append((table_id, name, table_xml(table_id, name, ref, headers)))
@@ -159,9 +180,8 @@ def build_sheet(
         )
         for c in out.charts
     ]
-    out.xml = _assemble(
+    head, tail = _assemble(
         spec,
-        rows,
         widths,
         hidden_cols,
         validations,
@@ -171,6 +191,21 @@ def build_sheet(
         bool(out.charts),
         selected,
     )
+
+    def produce() -> Iterator[bytes]:
+        small: list[str] = [head]
+        for item in rows:
+            if isinstance(item, str):
+                small.append(item)
+                continue
+            yield "".join(small).encode()
+            small = []
+            for chunk in item():
+                yield chunk.encode()
+        small.append(tail)
+        yield "".join(small).encode()
+
+    out.produce, out.size = produce, size
     return out
 
 
@@ -180,69 +215,72 @@ def _data_rows(
     letters: list[str],
     xfs: list[int],
     fmts: list[str],
-    widths: dict[int, float],
-) -> list[str]:
-    """The ``<row>`` elements of a block's data, built column by column.
+    wrap_widths: dict[int, float],
+) -> Callable[[], Iterator[str]]:
+    """The ``<row>`` elements of a block's data, built column by column, a chunk of
+    rows at a time when the returned function is called.
 
-    The Snapshot sheet has a row per invoice: each column's cell tails come from
-    :func:`value_tails` (per distinct value), and one compiled comprehension joins
-    them into rows. The bytes are those of ``value_cell`` per value: a missing value
-    or empty text gives no cell, so a column with gaps brings whole cells.
+    The Snapshot sheet has a row per invoice: each column's cells come from
+    :func:`value_codes` (per distinct value) and :func:`join_rows` lays the rows out.
+    The bytes are those of ``value_cell`` per value: a missing value or empty text
+    gives no cell, so a column with gaps brings whole cells.
     """
-    rws = range(first, first + len(frame))
-    cols: list[list[str]] = []
-    dense: list[bool] = []
-    for i in range(len(frame.columns)):
-        column = frame.iloc[:, i]
-        tails = link_tails(column) if fmts[i] == "link" else value_tails(column)
-        full = all(tails)
-        if not full:
-            tails = _sparse_cells(tails, first, letters[i], xfs[i])
-        cols.append(tails)
-        dense.append(full)
-    heights = [""] * len(frame)
-    wrapped = [i for i, f in enumerate(fmts) if f == "wrap"]
-    if wrapped:
-        per_col = [[_lines(v, widths[i + 1]) for v in frame.iloc[:, i]] for i in wrapped]
+
+    def chunks() -> Iterator[str]:
+        for a in range(0, len(frame), _CHUNK_ROWS):
+            part = frame.iloc[a : a + _CHUNK_ROWS]
+            yield _rows(part, first + a, letters, xfs, fmts, wrap_widths)
+
+    return chunks
+
+
+def _rows(
+    frame: pd.DataFrame,
+    first: int,
+    letters: list[str],
+    xfs: list[int],
+    fmts: list[str],
+    wrap_widths: dict[int, float],
+) -> str:
+    n = len(frame)
+    rws = list(map(str, range(first, first + n)))
+    slots: list[Slot] = ['<row r="', rws, '"']
+    if wrap_widths:
+        heights = [""] * n
+        per_col = [[_lines(v, w) for v in frame.iloc[:, i]] for i, w in wrap_widths.items()]
         for j, lines in enumerate(map(max, zip(*per_col, strict=True))):
             if lines > 1:
                 heights[j] = f' ht="{min(lines, _MAX_LINES) * 15}" customHeight="1"'
-    build = _row_builder(letters[: len(cols)], xfs, dense)
-    return build(rws, heights, cols)
+        slots.append(heights)
+    slots.append(">")
+    for i in range(len(frame.columns)):
+        column = frame.iloc[:, i]
+        if fmts[i] == "link":
+            tails = link_tails(column)
+            codes, table = np.arange(n), [*tails, ""]
+        else:
+            codes, table = value_codes(column)
+        has_cell = np.array([t != "" for t in table], dtype=bool)[codes]
+        if has_cell.all():
+            slots += [f'<c r="{letters[i]}', rws, f'"{_style(xfs[i])}', (codes, table)]
+        else:
+            slots.append(_sparse_cells(codes, table, has_cell, first, letters[i], xfs[i]))
+    slots.append("</row>")
+    return join_rows(n, slots)
 
 
-def _sparse_cells(tails: list[str], first: int, letter: str, xf: int) -> list[str]:
+def _sparse_cells(
+    codes: np.ndarray, table: list[str], has_cell: np.ndarray, first: int, letter: str, xf: int
+) -> list[str]:
     """Whole cells of a column with gaps ("" where there is no cell), formatted only
     where there is one (Snapshot's promise and hold columns are mostly empty)."""
-    arr = np.array(tails, dtype=object)
-    idx = np.flatnonzero(arr != "")
+    idx = np.flatnonzero(has_cell)
     head, style = f'<c r="{letter}', _style(xf)
-    out = np.full(len(tails), "", dtype=object)
+    out = np.full(len(codes), "", dtype=object)
     rows = (idx + first).tolist()
-    out[idx] = [f'{head}{r}"{style}{t}' for r, t in zip(rows, arr[idx].tolist(), strict=True)]
-    return list(out)
-
-
-def _row_builder(
-    letters: Sequence[str], xfs: Sequence[int], dense: Sequence[bool]
-) -> Callable[[range, list[str], list[list[str]]], list[str]]:
-    """A compiled comprehension rendering each row with one f-string.
-
-    A dense column (a cell on every row) is written inline from its tails; any
-    other column arrives as whole cells (or ""). The generated source holds only
-    column letters and integer style ids made here, never a value from the book.
-    """
-    assert all(letter.isalpha() and letter.isupper() for letter in letters)
-    cells = "".join(
-        f'<c r="{letter}{{r}}"{_style(int(xf))}{{c{i}}}' if d else f"{{c{i}}}"
-        for i, (letter, xf, d) in enumerate(zip(letters, xfs, dense, strict=True))
-    )
-    names = "".join(f", c{i}" for i in range(len(letters)))
-    source = (
-        f"lambda rws, hts, cols: [f'<row r=\"{{r}}\"{{h}}>{cells}</row>'"
-        f" for r, h{names} in zip(map(str, rws), hts, *cols)]"
-    )
-    return eval(source)  # source built above from letters and ints only
+    tails = pick(codes[idx], table)
+    out[idx] = [f'{head}{r}"{style}{t}' for r, t in zip(rows, tails, strict=True)]
+    return out.tolist()
 
 
 def _style(xf: int) -> str:
@@ -251,7 +289,6 @@ def _style(xf: int) -> str:
 
 def _assemble(
     spec: SheetSpec,
-    rows: list[str],
     widths: dict[int, float],
     hidden: set[int],
     validations: list[tuple[str, tuple[str, ...]]],
@@ -260,7 +297,8 @@ def _assemble(
     ntables: int,
     drawing: bool,
     selected: bool,
-) -> bytes:
+) -> tuple[str, str]:
+    """The sheet XML before its rows (through ``<sheetData>``) and after them."""
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{NS}" xmlns:r="{NS_R}">',
@@ -287,7 +325,9 @@ def _assemble(
             for i, w in sorted(widths.items())
         )
         parts.append(f"<cols>{cols}</cols>")
-    parts.append("<sheetData>" + "".join(rows) + "</sheetData>")
+    parts.append("<sheetData>")
+    head = "".join(parts)
+    parts = ["</sheetData>"]
     if validations:
         dv = "".join(
             '<dataValidation type="list" allowBlank="1" showErrorMessage="1"'
@@ -304,7 +344,7 @@ def _assemble(
         tp = "".join(f'<tablePart r:id="rId{i}"/>' for i in range(1, ntables + 1))
         parts.append(f'<tableParts count="{ntables}">{tp}</tableParts>')
     parts.append("</worksheet>")
-    return "".join(parts).encode()
+    return head, "".join(parts)
 
 
 def _list_formula(values: tuple[str, ...]) -> str:
