@@ -65,8 +65,13 @@ def format_amounts(cents: pd.Series, currency: pd.Series) -> pd.Series:
 
 
 def format_dates(values: pd.Series) -> pd.Series:
-    """ISO dates ("2026-11-03") for reasons and actions; NaT gives ""."""
-    return pd.Series(values.dt.strftime("%Y-%m-%d"), index=values.index).fillna("").astype(str)
+    """ISO dates ("2026-11-03") for reasons and actions; NaT gives "".
+
+    Each distinct date is formatted once (a column holds few distinct dates).
+    """
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    text = pd.Series(uniq).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    return pd.Series(text[codes], index=values.index, dtype="str")
 
 
 def customer_last_contact(frame: pd.DataFrame, last_contact: Mapping[str, date]) -> pd.Series:

@@ -23,8 +23,9 @@ the sheet excludes those invoices and feeds the forecast like one from the expor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,60 +163,76 @@ def _next_action(
     idx: np.ndarray,
     last_contact: Mapping[str, date],
 ) -> tuple[pd.Series, pd.Series]:
-    """Next action text and due date per row; excluded rows say where the work goes."""
-    action = pd.Series("", index=out.index, dtype=object)
-    due = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    """Next action text and due date per row; excluded rows say where the work goes.
+
+    Each step overwrites the rows it selects, in order; texts that carry a date or
+    a reason are built for the selected rows only.
+    """
+    n = len(out)
+    action = np.full(n, "", dtype=object)
+    due = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    today = np.datetime64(as_of.to_datetime64(), "ns")
     excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
-    code = out[Q.EXCLUSION_CODE].astype(str)
-    first_reason = pd.Series("", index=out.index, dtype=object)
-    first_reason[excluded] = out.loc[excluded, Q.EXCLUSION_REASON].str.split("; ", n=1).str[0]
+    todo = ~excluded
+    code = out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object)
+    first_reason = np.full(n, "", dtype=object)
+    reasons = out[Q.EXCLUSION_REASON].to_numpy(dtype=object)[excluded].tolist()
+    first_reason[excluded] = [r.split("; ", 1)[0] for r in reasons]
     opened = out[F.OPEN_CENTS].to_numpy()
 
-    def put(mask: np.ndarray, text: pd.Series | str, when: pd.Series | pd.Timestamp | None) -> None:
-        m = pd.Series(mask, index=out.index)
-        action[m] = text[m] if isinstance(text, pd.Series) else text
+    def put(
+        mask: np.ndarray, text: str, when: Any = None, *, dated: bool = False, reason: bool = False
+    ) -> None:
+        """Set the rows in ``mask`` to ``text``, followed by the row's date (``dated``) or
+        its first exclusion reason (``reason``); ``when`` is one date or one per row
+        (full length), None keeps the date.
+        """
+        at = np.flatnonzero(mask)
+        if not len(at):
+            return
+        if dated:
+            action[at] = text + format_dates(pd.Series(when[at])).to_numpy(dtype=object)
+        else:
+            action[at] = text + first_reason[at] if reason else text
         if when is not None:
-            due[m] = when[m] if isinstance(when, pd.Series) else when
+            due[at] = when[at] if isinstance(when, np.ndarray) else when
 
     for i, stage in enumerate(policy.stages):
-        put(~excluded & (idx == i), stage.action, as_of)
+        put(todo & (idx == i), stage.action, today)
     if policy.stages:
         first = policy.stages[0]
-        start = as_of + pd.to_timedelta(first.min_days - eff, unit="D")
-        text = f"Not due: {first.name[:1].lower()}{first.name[1:]} from " + format_dates(
-            pd.Series(start, index=out.index)
-        )
-        put(~excluded & (idx < 0), text, pd.Series(start, index=out.index))
+        start = today + (first.min_days - eff).astype("timedelta64[D]")
+        prefix = f"Not due: {first.name[:1].lower()}{first.name[1:]} from "
+        put(todo & (idx < 0), prefix, start, dated=True)
     else:
-        put(~excluded & (idx < 0), NOT_DUE, None)
-    put(~excluded & unknown, "Check the due date: none given", as_of)
-    put(~excluded & (opened < 0), "Apply the credit to open invoices", as_of)
-    put(~excluded & (opened == 0), "Nothing to collect", pd.Series(pd.NaT, index=out.index))
+        put(todo & (idx < 0), NOT_DUE)
+    put(todo & unknown, "Check the due date: none given", today)
+    put(todo & (opened < 0), "Apply the credit to open invoices", today)
+    put(todo & (opened == 0), "Nothing to collect", np.datetime64("NaT"))
 
     grace = pd.Timedelta(days=policy.promise_grace_days)
-    cadence = excluded & (code == "CADENCE").to_numpy()
-    touch = next_touch(out, policy, last_contact) if cadence.any() else due
-    special = {
-        "ON_HOLD": ("On hold: review on ", out[F.HOLD_UNTIL]),
-        "PROMISE_OPEN": ("Check the payment promised by ", out[F.PROMISE_DATE] + grace),
-        "CADENCE": ("Next touch from ", touch),
+    special: dict[str, tuple[str, Callable[[], pd.Series]]] = {
+        "ON_HOLD": ("On hold: review on ", lambda: out[F.HOLD_UNTIL]),
+        "PROMISE_OPEN": ("Check the payment promised by ", lambda: out[F.PROMISE_DATE] + grace),
+        "CADENCE": ("Next touch from ", lambda: next_touch(out, policy, last_contact)),
     }
     for rule in policy.exclusions:
-        m = excluded & (code == rule.code).to_numpy()
+        m = excluded & (code == rule.code)
         if not m.any():
             continue
         if rule.route_to:
-            put(m, f"Route to {rule.route_to}: " + first_reason, as_of)
+            put(m, f"Route to {rule.route_to}: ", today, reason=True)
         elif rule.code in special:
             prefix, when = special[rule.code]
-            put(m, prefix + format_dates(when), when)
+            put(m, prefix, when().to_numpy(dtype="datetime64[ns]"), dated=True)
         elif rule.code == "NO_CONTACT":
-            put(m, "Find a contact e-mail address", as_of)
+            put(m, "Find a contact e-mail address", today)
         elif rule.code == "BELOW_MIN":
-            put(m, "No reminder: " + first_reason, pd.Series(pd.NaT, index=out.index))
+            put(m, "No reminder: ", np.datetime64("NaT"), reason=True)
         else:
-            put(m, "Review: " + first_reason, as_of)
-    return action.astype("str"), due.astype("datetime64[ns]").dt.normalize()
+            put(m, "Review: ", today, reason=True)
+    text = pd.Series(action, index=out.index, dtype="str")
+    return text, pd.Series(due, index=out.index).dt.normalize()
 
 
 def build_queue(
