@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import DATE_FIELDS, F
 from dunning_core.ingest import finish, frame, items, locate, prepare, rows, values
+from dunning_core.ingest.cells import Column, str_take
 from dunning_core.ingest.mapping import Mapping, map_headers
 from dunning_core.ingest.vocabulary import bucket_range
 from dunning_core.policy import Policy
@@ -90,7 +92,7 @@ def _customer_from_titles(
     return s.astype("str")
 
 
-def _dayfirst(open_note: str, hint: str | None, ccy: values.Parsed | None) -> bool | None:
+def _dayfirst(open_note: str, hint: str | None, ccy: Column | None) -> bool | None:
     """Whether ambiguous slashed dates (all parts <= 12) are read day first.
 
     Month-first is a US habit: a decimal comma or a currency other than USD (in the
@@ -99,9 +101,27 @@ def _dayfirst(open_note: str, hint: str | None, ccy: values.Parsed | None) -> bo
     if "comma" in open_note:
         return True
     if ccy is not None:
-        common = ccy.values[ccy.values.ne("")].str.upper().value_counts()
-        hint = str(common.index[0]) if len(common) else hint
+        common = _most_common_upper(ccy)
+        hint = common if common is not None else hint
     return None if hint in (None, "USD") else True
+
+
+def _most_common_upper(col: Column) -> str | None:
+    """The most frequent non-empty upper-cased text of a column (ties: first seen)."""
+    counts: dict[str, int] = {}
+    for t, n in zip(col.text_table, col.counts, strict=False):  # the missing slot is ""
+        if t:
+            key = t.upper()
+            counts[key] = counts.get(key, 0) + int(n)
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+def _currency(col: Column, default: str) -> pd.Series:
+    """The currency column's codes, upper-cased, symbols as ISO codes ("€" -> "EUR"),
+    ``default`` where blank."""
+    table = np.empty(len(col.text_table), dtype=object)
+    table[:] = [prepare.SYMBOLS.get(t.upper(), t.upper()) or default for t in col.text_table]
+    return str_take(table, col)
 
 
 def ingest(
@@ -136,8 +156,7 @@ def ingest(
     amount_headers = [headers[c] for c in (amounts.open_col,) if c is not None]
     hint = prepare.currency_hint(table, amount_headers + [b.header for b in mp.buckets])
     ccy_col = block[cols[F.CURRENCY]] if F.CURRENCY in cols else None
-    ccy_parsed = None if ccy_col is None else frame.parse_field(F.CURRENCY, ccy_col, None)
-    dayfirst = _dayfirst(open_note, hint, ccy_parsed)
+    dayfirst = _dayfirst(open_note, hint, ccy_col)
     parsed = {f: frame.parse_field(f, block[c], dayfirst) for f, c in cols.items()}
     if open_note and amounts.open_col is not None:
         derived.append(f"{headers[amounts.open_col]!r} read with {open_note}")
@@ -148,7 +167,7 @@ def ingest(
     label_cols = sorted(
         {0, *(cols[f] for f in (F.CUSTOMER_NAME, F.CUSTOMER_ID, F.INVOICE_NO) if f in cols)}
     )
-    present = amounts.present(block.index)
+    present = amounts.present(block.index).to_numpy()
     cl = rows.classify(block, headers, label_cols, present, cols.get(F.INVOICE_NO))
     for at, why, label in cl.skipped:
         msg = f"row skipped: {why}"
@@ -158,14 +177,15 @@ def ingest(
             problems += frame.cell_problems(parsed[f], block[c], cl.keep, f, src, c)
 
     default_ccy = hint or policy.default_currency
-    ccy = pd.Series("", index=block.index, dtype="str")
-    if F.CURRENCY in parsed:
-        ccy = parsed[F.CURRENCY].values.str.upper().replace(prepare.SYMBOLS)
+    if ccy_col is not None:
+        ccy = _currency(ccy_col, default_ccy)
     elif amounts.open_col is not None and values.infer(block[amounts.open_col]) != "floating":
         ccy = values.currency_marks(block[amounts.open_col])  # "€1.234,50" says EUR
         if ccy.ne("").any():
             derived.append(f"currency from the symbols in {headers[amounts.open_col]!r}")
-    ccy = ccy.where(ccy.ne(""), default_ccy)
+        ccy = ccy.where(ccy.ne(""), default_ccy)
+    else:
+        ccy = pd.Series(default_ccy, index=block.index, dtype="str")
     file_total = items.file_total(amounts, ccy, cl.grand_totals, cl.section_totals)
 
     grouped = _customer_from_titles(cl.titles, block.index, cols)

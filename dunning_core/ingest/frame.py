@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import (
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 MAX_CELL_PROBLEMS = 50  # per field; a summary line counts the rest
 
 
-def parse_field(field: str, col: pd.Series, dayfirst: bool | None) -> values.Parsed:
+def parse_field(field: str, col: values.Column, dayfirst: bool | None) -> values.Parsed:
     """Parse one source column with the parser its canonical field needs."""
     if field in DATE_FIELDS:
         return values.dates(col, dayfirst)
@@ -55,10 +56,10 @@ def empty_column(field: str, index: pd.Index) -> pd.Series:
 
 
 def cell_problems(
-    parsed: values.Parsed, raw: pd.Series, keep: pd.Series, field: str, src: Source, col: int
+    parsed: values.Parsed, raw: values.Column, keep: np.ndarray, field: str, src: Source, col: int
 ) -> list[Problem]:
     """WARNING per unreadable cell of a kept row (capped, with a count of the rest)."""
-    bad = parsed.bad & keep
+    bad = parsed.bad.to_numpy() & keep
     n = int(bad.sum())
     if not n:
         return []
@@ -70,8 +71,8 @@ def cell_problems(
         kind = "a whole number"
     msg = f"expected {kind}; left empty"
     out = [
-        Problem(src.sheet, src.cell(p, col), field, str(raw[p])[:80], msg, Severity.WARNING)
-        for p in bad[bad].index[:MAX_CELL_PROBLEMS]
+        Problem(src.sheet, src.cell(p, col), field, str(raw.raw[p])[:80], msg, Severity.WARNING)
+        for p in np.flatnonzero(bad)[:MAX_CELL_PROBLEMS]
     ]
     if n > MAX_CELL_PROBLEMS:
         more = f"{n - MAX_CELL_PROBLEMS} more cells could not be read as {kind}"

@@ -90,7 +90,7 @@ def select(
         items.derived.append("open balance = sum of the bucket columns")
     msg = "no readable open balance (empty, text or an Excel error); row left out"
     for p in missing:
-        value = "" if amounts.open_col is None else str(src.block.at[p, amounts.open_col])
+        value = "" if amounts.open_col is None else str(src.block.arr[p, amounts.open_col])
         items.problems.append(
             Problem(src.sheet, src.cell(p, col), F.OPEN_CENTS, value, msg, Severity.ERROR)
         )
@@ -127,7 +127,7 @@ def _from_buckets(
         diff = kept[(tot != amounts.bucket_sum.loc[kept].fillna(0)).to_numpy()]
         msg = "row total differs from the sum of its bucket columns; bucket amounts used"
         for p in diff[: frame.MAX_CELL_PROBLEMS]:
-            value = str(src.block.at[p, amounts.open_col])
+            value = str(src.block.arr[p, amounts.open_col])
             cell = src.cell(p, amounts.open_col)
             items.problems.append(Problem(src.sheet, cell, F.OPEN_CENTS, value, msg))
     items.problems += _zero(src, kept.difference(pos.unique()))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dunning_core.columns import F
 from dunning_core.ingest import values
+from dunning_core.ingest.block import Block
 from dunning_core.ingest.vocabulary import (
     AMOUNT_LIKE,
     DATE_LIKE,
@@ -62,13 +63,13 @@ class Mapping:
     warnings: tuple[str, ...]
 
 
-def profile(col: pd.Series, text_amounts: bool = True) -> Profile:
+def profile(col: pd.Series | values.Column, text_amounts: bool = True) -> Profile:
     """Profile the first :data:`SAMPLE` non-empty values of a column.
 
     ``text_amounts=False`` counts only number cells as amounts (cheaper), for
     columns whose header proposes no amount field.
     """
-    obj = col.astype(object)
+    obj = values.Column.of(col).series
     nonblank = obj[obj.map(lambda v: v is not None and (not isinstance(v, str) or bool(v.strip())))]
     s = nonblank.iloc[:SAMPLE]
     n = len(s)
@@ -150,7 +151,7 @@ def find_buckets(headers: tuple[str, ...], profiles: list[Profile]) -> tuple[Buc
 
 def map_headers(
     headers: tuple[str, ...],
-    data: pd.DataFrame,
+    data: Block,
     overrides: dict[str, str],
     first_col: int,
 ) -> Mapping:

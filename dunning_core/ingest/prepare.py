@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from dunning_core.ingest import locate, rows, values
+from dunning_core.ingest import locate, rows
+from dunning_core.ingest.block import Block, last_filled
 from dunning_core.ingest.grid import Grid
 from dunning_core.sheetaddr import cell_address
 
@@ -24,54 +26,57 @@ class Source:
     """The located data block and how its positions map back to sheet cells."""
 
     sheet: str
-    block: pd.DataFrame  # object cells, columns 0..ncols-1, index = block position
+    block: Block  # raw cells, columns 0..ncols-1, rows = block positions
     headers: tuple[str, ...]
     srow: pd.Series  # 1-based sheet row of each block position
     col0: int  # 1-based sheet column of block column 0
 
     def cell(self, pos: int, col: int = 0) -> str:
         """A1 address of block position ``pos``, block column ``col``."""
-        return cell_address(int(self.srow[pos]), self.col0 + col)
+        return cell_address(int(self.srow.to_numpy()[pos]), self.col0 + col)
 
 
 def source(table: locate.Table) -> Source:
-    """The data rows under the header as an object frame with columns 0..ncols-1."""
+    """The data rows under the header, ``ncols`` wide, trailing blank rows cut off.
+
+    A :class:`Grid` sheet's block is a view of its array (no copy).
+    """
     n = table.ncols
     rows = table.raw.rows
-    if isinstance(rows, Grid):
+    if isinstance(rows, Grid) and rows.array.shape[1] >= n:
         arr = rows.array[table.data_start :, :n]
-        block = pd.DataFrame(arr, dtype=object)
     else:
         data = list(rows[table.data_start :])
-        if any(len(r) != n for r in data):
-            data = [(list(r) + [None] * n)[:n] for r in data]
-        block = pd.DataFrame(data, dtype=object) if data else pd.DataFrame(dtype=object)
-    if block.shape[1] != n:  # padding adds NaN: make it None like every other blank
-        block = block.reindex(columns=range(n))
-        block = block.where(block.notna(), None)
-    filled = block.notna().any(axis=1)  # trailing blank rows are not part of the table
-    last = int(filled[filled].index.max()) + 1 if filled.any() else 0
-    block = block.iloc[:last]
-    srow = pd.Series(table.header_row + 1 + block.index.to_numpy(), index=block.index)
-    return Source(table.raw.name, block, table.headers, srow, table.raw.first_col)
+        arr = np.full((len(data), n), None, dtype=object)
+        for i, r in enumerate(data):
+            cells = list(r)[:n]
+            arr[i, : len(cells)] = cells
+    arr = arr[: last_filled(arr)]
+    srow = pd.Series(table.header_row + 1 + np.arange(len(arr)))
+    return Source(table.raw.name, Block(arr), table.headers, srow, table.raw.first_col)
 
 
-def sample(block: pd.DataFrame, headers: tuple[str, ...]) -> pd.DataFrame:
+def sample(block: Block, headers: tuple[str, ...]) -> Block:
     """The first rows that look like data, for profiling column content.
 
     Rows with too few cells (titles), a total label or header texts in their own
     columns (repeated headers) would make a date column look like text.
     """
-    head = block.iloc[:3000]
-    filled = head.notna().sum(axis=1)
-    first = values.strings(head[0]) if head.shape[1] else pd.Series("", index=head.index)
-    same = pd.Series(0, index=head.index)
+    head = Block(block.arr[:3000])
+    filled = head.filled_count()
+    looks = filled >= min(3, max(2, block.shape[1] // 2))
+    if head.shape[1]:
+        first = head[0]
+        total = pd.Series(first.stripped, dtype="str").str.match(rows.TOTAL_RE).to_numpy()
+        looks &= ~first.spread(total)
+    same = np.zeros(len(head), dtype=np.int64)
     for c, h in enumerate(headers):
         if h:
-            same += values.strings(head[c]).str.lower().eq(h.strip().lower()).astype(int)
-    looks = filled.ge(min(3, max(2, block.shape[1] // 2))) & ~first.str.match(rows.TOTAL_RE)
-    looks &= same.lt(2)
-    return head[looks] if looks.any() else head
+            col = head[c]
+            low = pd.Series(col.stripped, dtype="str").str.lower()
+            same += col.spread(low.eq(h.strip().lower()).to_numpy())
+    looks &= same < 2
+    return head.rows(looks) if looks.any() else head
 
 
 def currency_hint(table: locate.Table, headers: list[str]) -> str | None:

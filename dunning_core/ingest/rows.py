@@ -12,11 +12,14 @@ rows are kept aside as the file's own control total.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from dunning_core.ingest.values import strings
+from dunning_core.ingest.block import Block
+from dunning_core.ingest.cells import Column
 from dunning_core.ingest.vocabulary import normalise
 
 TOTAL_RE = _TOTAL = re.compile(
@@ -41,22 +44,67 @@ _FOOTER = re.compile(
 class Classified:
     """Row classification of a data block (positions are 0-based block rows)."""
 
-    keep: pd.Series  # bool, True for rows that may be invoices
+    keep: np.ndarray  # bool, True for rows that may be invoices
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # pos, reason, label
     grand_totals: list[int] = field(default_factory=list)
     section_totals: list[int] = field(default_factory=list)
     titles: dict[int, str] = field(default_factory=dict)  # section title rows: pos -> text
 
 
-def _labels(block: pd.DataFrame, cols: list[int]) -> pd.DataFrame:
-    return pd.DataFrame({c: strings(block[c]) for c in cols}, index=block.index)
+def _per_row(col: Column, fn: Callable[[str], bool], rows: np.ndarray | None = None) -> np.ndarray:
+    """``fn`` of the stripped text of each row's cell (of ``rows`` only, when given),
+    called once per distinct value that occurs there."""
+    codes = col.codes if rows is None else col.codes[rows]
+    table = col.stripped
+    used = np.unique(codes)
+    hit = np.zeros(len(table), dtype=bool)
+    hit[used] = [fn(table[u]) for u in used]
+    return hit[codes]
+
+
+def _first_label(block: Block, label_cols: list[int]) -> np.ndarray:
+    """Per row, the first label column with text (-1 when none has any)."""
+    src = np.full(len(block), -1, dtype=np.int64)
+    for c in reversed(label_cols):
+        col = block[c]
+        has = (pd.Series(col.stripped, dtype="str").ne("")).to_numpy()
+        src[has[col.codes]] = c
+    return src
+
+
+def _label(block: Block, c: int, pos: int) -> str:
+    """The stripped text of cell (``pos``, ``c``); "" when ``c`` is -1 (no label)."""
+    if c < 0:
+        return ""
+    col = block[c]
+    return str(col.stripped[col.codes[pos]])
+
+
+def _header_hits(
+    block: Block, label_cols: list[int], header_low: set[str], need: int
+) -> np.ndarray:
+    """True where at least ``need`` label cells repeat a header text (case-insensitive).
+
+    The column with the most distinct values is looked at last, and only on rows that
+    the others brought to ``need - 1`` hits.
+    """
+    hits = np.zeros(len(block), dtype=np.int64)
+    order = sorted(label_cols, key=lambda c: len(block[c].uniques))
+    for i, c in enumerate(order):
+        rows = None if i < len(order) - 1 or need <= 1 else np.flatnonzero(hits >= need - 1)
+        got = _per_row(block[c], lambda t: t.lower() in header_low, rows)
+        if rows is None:
+            hits += got
+        else:
+            hits[rows] += got
+    return hits >= need
 
 
 def classify(
-    block: pd.DataFrame,
+    block: Block,
     headers: tuple[str, ...],
     label_cols: list[int],
-    has_amount: pd.Series,
+    has_amount: np.ndarray,
     invoice_col: int | None,
 ) -> Classified:
     """Classify every row of ``block`` (see module docstring).
@@ -64,37 +112,39 @@ def classify(
     ``label_cols`` are the columns where a row's label may stand (first column,
     customer and invoice columns); ``has_amount`` is True where any amount column
     holds a number; ``invoice_col`` is the invoice-number column, if mapped.
+    Rows without an amount are the only ones that can be blank or titles, so cells
+    are counted on those rows only.
     """
-    filled = block.notna().sum(axis=1)
-    blank = filled.eq(0)
-    keep = ~blank
+    n = len(block)
+    no_amount_rows = np.flatnonzero(~has_amount)
+    filled = block.filled_count(no_amount_rows)
+    blank_rows = no_amount_rows[filled == 0]
+    keep = np.ones(n, dtype=bool)
+    keep[blank_rows] = False
     result = Classified(keep)
-    labels = _labels(block, label_cols)
-    first_label = pd.Series("", index=block.index, dtype="str")
+    src = _first_label(block, label_cols)
+    candidate = np.zeros(n, dtype=bool)
     for c in label_cols:
-        first_label = first_label.where(first_label.ne(""), labels[c])
-    flagged = {v for v in first_label.unique() if _TOTAL.match(v) or _PERCENT.match(v)}
-    candidate = first_label.isin(flagged)
+        on = np.flatnonzero(src == c)
+        candidate[on] = _per_row(block[c], lambda t: bool(_TOTAL.match(t) or _PERCENT.match(t)), on)
     header_norm = {normalise(h) for h in headers if h}
     header_low = {h.strip().lower() for h in headers if h}
     if header_norm:
-        hits = pd.Series(0, index=block.index)
-        for c in label_cols:
-            hits += labels[c].str.lower().isin(header_low).astype(int)
-        candidate |= hits >= min(2, len(label_cols))
-    no_amount = ~has_amount & ~blank
-    no_invoice = (
-        block[invoice_col].isna() if invoice_col is not None else pd.Series(True, index=block.index)
-    )
-    title = no_amount & (filled.le(1) | (no_invoice & filled.le(2)))
+        candidate |= _header_hits(block, label_cols, header_low, min(2, len(label_cols)))
+    no_invoice = ~block[invoice_col].filled if invoice_col is not None else np.ones(n, dtype=bool)
+    few = (filled <= 1) | (no_invoice[no_amount_rows] & (filled <= 2))
+    title = np.zeros(n, dtype=bool)
+    title[no_amount_rows[(filled > 0) & few]] = True
     candidate |= title
-    for pos in block.index[blank]:
+    for pos in blank_rows:
         result.skipped.append((int(pos), "blank separator row", ""))
     sections: set[str] = set()
-    for pos in block.index[candidate & ~blank]:
-        label = first_label[pos]
+    candidate[blank_rows] = False
+    for pos in np.flatnonzero(candidate):
+        label = _label(block, int(src[pos]), int(pos))
         reason = ""
-        row_norm = {normalise(v) for v in block.loc[pos] if isinstance(v, str) and v.strip()}
+        cells = block.row(int(pos))
+        row_norm = {normalise(v) for v in cells if isinstance(v, str) and v.strip()}
         if header_norm and len(row_norm & header_norm) >= max(2, len(row_norm) // 2):
             reason = "repeated header row"
         elif _PERCENT.match(label):
@@ -109,7 +159,7 @@ def classify(
             reason = "subtotal row"
             result.section_totals.append(int(pos))
         elif title[pos]:
-            text = " ".join(str(v) for v in block.loc[pos] if v is not None)
+            text = " ".join(str(v) for v in cells if v is not None)
             reason = "timestamp or report footer" if _FOOTER.search(text) else "section title"
             sections.add(normalise(label))
             if reason == "section title":

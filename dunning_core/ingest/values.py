@@ -20,6 +20,8 @@ import pandas as pd
 from dunning_core.ingest.cells import (
     DATES,
     NUMERIC,
+    PURE,
+    Column,
     Parsed,
     infer,
     per_unique,
@@ -29,7 +31,7 @@ from dunning_core.ingest.cells import (
 from dunning_core.money import cents_series
 
 __all__ = [
-    "DATES", "NUMERIC", "Parsed", "amounts", "currency_marks", "dates", "flags", "infer",
+    "DATES", "NUMERIC", "Column", "Parsed", "amounts", "currency_marks", "dates", "flags", "infer",
     "integers", "per_unique", "strings", "text",
 ]  # fmt: skip
 
@@ -48,7 +50,7 @@ _EU_DEC = r"(?:^|\d)\.?\d*,\d{1,2}$"  # decimal comma: "12,50", "1.234,5"
 _US_DEC = r"(?:^|\d),?\d*\.\d{1,2}$"  # decimal point: "12.50", "1,234.5"
 
 
-def amounts(raw: pd.Series) -> Parsed:
+def amounts(raw: pd.Series | Column) -> Parsed:
     """Amount cells to integer cents (``Int64``; blank stays missing).
 
     Understands currency symbols and codes, both thousands conventions (decided
@@ -61,24 +63,41 @@ def amounts(raw: pd.Series) -> Parsed:
     >>> amounts(pd.Series(["1.234,50 €", "12,5"])).values.tolist()
     [123450, 1250]
     """
-    obj = raw.astype(object)
-    inferred = infer(obj)
+    col = Column.of(raw)
+    if "amounts" not in col.memo:
+        col.memo["amounts"] = _amounts(col)
+    got: Parsed = col.memo["amounts"]
+    return got
+
+
+def _amounts(col: Column) -> Parsed:
+    inferred = col.kind
+    if inferred in NUMERIC or inferred == "empty":  # per cell: cheaper than hashing floats
+        value = pd.to_numeric(col.series, errors="coerce").astype("float64")
+        return Parsed(cents_series(value), pd.Series(False, index=col.index))
+    if inferred == "string":  # per distinct text, the convention weighted by cells
+        got = _amounts_of(col.with_none(), "string", np.append(col.counts, 0))
+        return Parsed(col.spread(got.values), col.spread(got.bad), got.note)
+    return _amounts_of(col.series, inferred, None)
+
+
+def _amounts_of(obj: pd.Series, inferred: str, weights: np.ndarray | None) -> Parsed:
+    """:func:`amounts` of cells (or of distinct values, each counting ``weights`` cells)."""
     if inferred == "string":
-        kind = pd.Series(2, index=raw.index).where(obj.notna(), 0)
-    elif inferred in NUMERIC or inferred == "empty":
-        kind = pd.Series(1, index=raw.index).where(obj.notna(), 0)
+        kind = pd.Series(2, index=obj.index).where(obj.notna(), 0)
     else:
         kind = obj.map(_kind)
     is_num = kind.eq(1)
     value = pd.to_numeric(obj.where(is_num), errors="coerce").astype("float64")
-    bad = pd.Series(False, index=raw.index)
+    bad = pd.Series(False, index=obj.index)
     note = ""
     is_str = kind.eq(2)
     if is_str.any():
         txt = obj[is_str].astype("str").str.strip()
         txt = txt[~txt.str.lower().isin(_NONE_TEXT - {"-", "–", "—"})]
         if len(txt):
-            parsed, comma_decimal = _text_amounts(txt)
+            w = None if weights is None else weights[txt.index.to_numpy()]
+            parsed, comma_decimal = _text_amounts(txt, w)
             value[txt.index] = parsed
             bad[txt.index] = parsed.isna()
             note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
@@ -94,8 +113,12 @@ def _kind(v: object) -> int:
     return 0
 
 
-def _text_amounts(txt: pd.Series) -> tuple[pd.Series, bool]:
-    """Parse non-blank amount texts; returns floats (NaN = unreadable) and the convention."""
+def _text_amounts(txt: pd.Series, weights: np.ndarray | None) -> tuple[pd.Series, bool]:
+    """Parse non-blank amount texts; returns floats (NaN = unreadable) and the convention.
+
+    The convention is the one most cells follow: ``weights`` counts the cells of
+    each text when ``txt`` holds distinct texts.
+    """
     low = txt.str.lower()
     dash = low.isin({"-", "–", "—"})
     neg = (
@@ -109,7 +132,11 @@ def _text_amounts(txt: pd.Series) -> tuple[pd.Series, bool]:
     core = core.where(~wordy, "")
     eu_dec = core.str.contains(_EU_DEC, regex=True)
     us_dec = core.str.contains(_US_DEC, regex=True)
-    comma_decimal = int(eu_dec.sum()) > int(us_dec.sum())
+    if weights is None:
+        comma_decimal = int(eu_dec.sum()) > int(us_dec.sum())
+    else:
+        eu_n, us_n = weights[eu_dec.to_numpy()].sum(), weights[us_dec.to_numpy()].sum()
+        comma_decimal = int(eu_n) > int(us_n)
     eu = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     # "1,234" and "1.234" with no decimal part are thousands either way; a single
     # separator followed by 1-2 digits is the decimal point.
@@ -132,7 +159,7 @@ _SYMBOL_RE = re.compile(r"(R\$|US\$|€|£|\$|¥)")
 _SYMBOL_ISO = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "R$": "BRL", "US$": "USD"}
 
 
-def currency_marks(raw: pd.Series) -> pd.Series:
+def currency_marks(raw: pd.Series | Column) -> pd.Series:
     """The currency an amount cell's text names ("€1.234,50" -> "EUR"), else "".
 
     >>> currency_marks(pd.Series(["€ 12,50", "USD 3", "£1", 4.0, "12"])).tolist()
@@ -170,7 +197,7 @@ def _ymd(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
     return pd.to_datetime(frame, errors="coerce")
 
 
-def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
+def dates(raw: pd.Series | Column, dayfirst: bool | None = None) -> Parsed:
     """Date cells to ``datetime64[ns]`` at midnight (NaT when missing).
 
     Reads date/datetime cells, Excel serial numbers, ISO text, dd.mm.yyyy,
@@ -182,14 +209,28 @@ def dates(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
     >>> dates(pd.Series(["31/01/2024", "02/03/2024", 45292, 0])).values.dt.strftime("%F").tolist()
     ['2024-01-31', '2024-03-02', '2024-01-01', nan]
     """
-    obj = raw.astype(object)
-    inferred = infer(obj)
+    col = Column.of(raw)
+    key = f"dates:{dayfirst}"
+    if key not in col.memo:
+        if col.kind in PURE:  # per distinct value
+            got = _dates_of(col.with_none(), col.kind, dayfirst)
+            got = Parsed(col.spread(got.values), col.spread(got.bad), got.note)
+        else:
+            got = _dates_of(col.series, col.kind, dayfirst)
+        col.memo[key] = got
+    parsed: Parsed = col.memo[key]
+    return parsed
+
+
+def _dates_of(obj: pd.Series, inferred: str, dayfirst: bool | None) -> Parsed:
+    """:func:`dates` of cells, or of distinct values (the text order is decided over
+    distinct texts either way)."""
     if inferred in DATES:
         out = pd.to_datetime(obj, errors="coerce").astype("datetime64[ns]").dt.normalize()
-        return Parsed(out, pd.Series(False, index=raw.index))
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        return Parsed(out, pd.Series(False, index=obj.index))
+    out = pd.Series(pd.NaT, index=obj.index, dtype="datetime64[ns]")
     if inferred in NUMERIC or inferred == "string":
-        is_dt = pd.Series(False, index=raw.index)
+        is_dt = pd.Series(False, index=obj.index)
         is_num = obj.notna() if inferred in NUMERIC else is_dt
     else:
         is_dt = obj.map(lambda v: isinstance(v, dt.date))
@@ -257,7 +298,7 @@ def _text_dates(t: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, str]:
 # --------------------------------------------------------------------------- others
 
 
-def flags(raw: pd.Series) -> Parsed:
+def flags(raw: pd.Series | Column) -> Parsed:
     """Flag cells to bool: yes/y/true/x/1/"disputed"... and any other non-empty text.
 
     A dispute column often holds a case id or a reason rather than "yes", so any
@@ -266,23 +307,31 @@ def flags(raw: pd.Series) -> Parsed:
     >>> flags(pd.Series(["Yes", "no", None, 1, 0, "case 4711", "-"])).values.tolist()
     [True, False, False, True, False, True, False]
     """
-    low = text(raw).str.lower()
-    return Parsed(~low.isin(_FALSE), pd.Series(False, index=raw.index))
+    col = Column.of(raw)
+    low = pd.Series(col.text_table, dtype=object).str.lower()
+    on = col.spread(~low.isin(_FALSE).to_numpy())
+    return Parsed(pd.Series(on, index=col.index), pd.Series(False, index=col.index))
 
 
-def integers(raw: pd.Series) -> Parsed:
+def integers(raw: pd.Series | Column) -> Parsed:
     """Whole numbers such as days overdue ("45", 45.0, "45 days") to ``Int64``.
 
     >>> integers(pd.Series(["45 days", 12.0, None, "x"])).values.tolist()
     [45, 12, <NA>, <NA>]
     """
-    obj = raw.astype(object)
-    inferred = infer(obj)
+    col = Column.of(raw)
+    if col.kind not in PURE:
+        return _integers_of(col.series, col.kind, text(col))
+    txt = pd.Series(col.text_table, dtype="str")
+    got = _integers_of(col.with_none(), col.kind, txt)
+    return Parsed(col.spread(got.values), col.spread(got.bad))
+
+
+def _integers_of(obj: pd.Series, inferred: str, txt: pd.Series) -> Parsed:
     if inferred in NUMERIC or inferred == "empty":
         num = pd.to_numeric(obj, errors="coerce")
     else:
         num = pd.to_numeric(obj.map(lambda v: v if isinstance(v, int | float) else None))
-    txt = text(raw)
     from_txt = pd.to_numeric(txt.str.extract(r"^\s*(-?\d+(?:\.\d+)?)")[0], errors="coerce")
     val = num.where(num.notna(), from_txt)
     bad = val.isna() & txt.ne("") & ~txt.str.lower().isin(_NONE_TEXT)
