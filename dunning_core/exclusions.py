@@ -74,17 +74,55 @@ def format_dates(values: pd.Series) -> pd.Series:
     return pd.Series(text[codes], index=values.index, dtype="str")
 
 
+def group_codes(*keys: pd.Series) -> np.ndarray:
+    """One int code per row for the combination of ``keys`` (0..groups-1).
+
+    Grouping by these codes instead of by the string columns themselves hashes
+    each string once, however many group sums and maxima follow. A missing key is
+    a group of its own (ingest never leaves the customer id or currency missing).
+    """
+    codes = np.zeros(len(keys[0]), dtype="int64")
+    for key in keys:
+        k, uniq = pd.factorize(key, use_na_sentinel=False)
+        codes = codes * max(len(uniq), 1) + k
+    return pd.factorize(codes)[0] if len(keys) > 1 else codes
+
+
+def group_max(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per row, the maximum of ``values`` (float, int or datetime) over the row's group.
+
+    Missing dates (NaT) are skipped, as pandas' groupby max does: NaT is the
+    smallest int64, so it only survives in a group with no date at all.
+    """
+    if values.dtype.kind == "M":
+        return group_max(values.view("int64"), codes).view(values.dtype)
+    low = np.iinfo(values.dtype).min if values.dtype.kind in "iu" else -np.inf
+    top = np.full(int(codes.max(initial=-1)) + 1, low, dtype=values.dtype)
+    np.maximum.at(top, codes, values)
+    return top[codes]
+
+
+def group_sum(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per row, the exact (int64) total of ``values`` over the row's group."""
+    total = np.zeros(int(codes.max(initial=-1)) + 1, dtype="int64")
+    np.add.at(total, codes, values)
+    return total[codes]
+
+
 def customer_last_contact(frame: pd.DataFrame, last_contact: Mapping[str, date]) -> pd.Series:
     """Per row, the customer's latest contact: Activity log or the sheet's own column.
 
     A reminder covers all of a customer's invoices, so a contact about any one of them
     counts for the account.
     """
-    cust = frame[F.CUSTOMER_ID]
-    logged = pd.to_datetime(cust.map(dict(last_contact)), errors="coerce")
-    sheet = frame[F.LAST_CONTACT].groupby(cust).transform("max")
-    both = pd.concat([logged.astype("datetime64[ns]"), sheet.astype("datetime64[ns]")], axis=1)
-    return both.max(axis=1).astype("datetime64[ns]").dt.normalize()
+    customer = group_codes(frame[F.CUSTOMER_ID])
+    first = np.unique(customer, return_index=True)[1]  # one row per customer, in code order
+    ids = frame[F.CUSTOMER_ID].iloc[first].reset_index(drop=True)
+    logged = pd.to_datetime(ids.map(dict(last_contact)), errors="coerce")
+    logged = logged.astype("datetime64[ns]").to_numpy()[customer]
+    sheet = frame[F.LAST_CONTACT].astype("datetime64[ns]").to_numpy()
+    both = np.fmax(logged, group_max(sheet, customer))  # fmax: a missing date is skipped
+    return pd.Series(both, index=frame.index).dt.normalize()
 
 
 def next_touch(
@@ -98,10 +136,12 @@ def next_touch(
     ``last`` is :func:`customer_last_contact` when the caller has it already.
     """
     cadence = {s.key: s.cadence_days for s in policy.stages}
-    days = frame.get(Q.STAGE, pd.Series("", index=frame.index)).map(cadence).fillna(0)
+    stage = frame.get(Q.STAGE, pd.Series("", index=frame.index))
+    codes, uniq = pd.factorize(stage, use_na_sentinel=False)
+    days = pd.Series(uniq).map(cadence).fillna(0).to_numpy(dtype="float64")[codes]
     if last is None:
         last = customer_last_contact(frame, last_contact)
-    return last + pd.to_timedelta(days, unit="D")
+    return last + pd.to_timedelta(pd.Series(days, index=frame.index), unit="D")
 
 
 class _Context:
@@ -115,25 +155,27 @@ class _Context:
         self.as_of = pd.Timestamp(as_of)
         self.stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
         self.in_stage = (self.stage != "").to_numpy()
-        self.key = [frame[F.CUSTOMER_ID], frame[F.CURRENCY]]
+        self.customer = group_codes(frame[F.CUSTOMER_ID])
+        self.account = group_codes(frame[F.CUSTOMER_ID], frame[F.CURRENCY])  # and currency
         self.open = frame[F.OPEN_CENTS].astype("int64")
-        self.balance = self.open.groupby(self.key).transform("sum")
+        self.balance = pd.Series(group_sum(self.open.to_numpy(), self.account), index=frame.index)
         self.last = customer_last_contact(frame, last)
         self.next = next_touch(frame, policy, last, self.last)
 
-    def text(self, name: str, rows: pd.Index) -> pd.Series | None:
-        """The placeholder ``name`` as text for ``rows``; None when unknown."""
-        f, cur = self.f.loc[rows], self.f.loc[rows, F.CURRENCY]
+    def text(self, name: str, rows: np.ndarray) -> pd.Series | None:
+        """The placeholder ``name`` as text for the row positions ``rows``; None when unknown."""
+        f = self.f
         if name in _PLAIN:
-            return f[_PLAIN[name]].astype(str)
+            return f[_PLAIN[name]].iloc[rows].astype(str)
         if name == "dispute_reason":
-            return f[F.DISPUTE_REASON].astype(str).str.strip().replace("", "no reason given")
+            text = f[F.DISPUTE_REASON].iloc[rows].astype(str).str.strip()
+            return text.replace("", "no reason given")
         if name in _DATES:
-            return format_dates(_DATES[name](self).loc[rows])
+            return format_dates(_DATES[name](self).iloc[rows])
         if name in _AMOUNTS:
-            return format_amounts(_AMOUNTS[name](self).loc[rows], cur)
+            return format_amounts(_AMOUNTS[name](self).iloc[rows], f[F.CURRENCY].iloc[rows])
         if name == "days_past_due" and Q.DAYS_PAST_DUE in f:
-            return f[Q.DAYS_PAST_DUE].astype("string").fillna("unknown").astype(str)
+            return f[Q.DAYS_PAST_DUE].iloc[rows].astype("string").fillna("unknown").astype(str)
         return None
 
 
@@ -172,23 +214,23 @@ def _account_flag(field: str) -> Callable[[_Context, np.ndarray], np.ndarray]:
     """
 
     def test(c: _Context, prior: np.ndarray) -> np.ndarray:
-        flag = c.f[field].fillna(False).astype(bool)
-        return flag.groupby(c.f[F.CUSTOMER_ID]).transform("any").to_numpy(dtype=bool)
+        flag = c.f[field].fillna(False).to_numpy(dtype=bool)
+        return group_max(flag.astype("int8"), c.customer) > 0
 
     return test
 
 
 def _below_min(c: _Context, prior: np.ndarray) -> np.ndarray:
     eligible = c.in_stage & ~prior
-    total = c.open.where(eligible, 0).groupby(c.key).transform("sum")
-    return eligible & (total < c.policy.min_amount_cents).to_numpy()
+    total = group_sum(np.where(eligible, c.open.to_numpy(), 0), c.account)
+    return eligible & (total < c.policy.min_amount_cents)
 
 
 def _no_contact(c: _Context, prior: np.ndarray) -> np.ndarray:
     codes, uniq = pd.factorize(c.f[F.EMAIL].astype(str))  # one regex per distinct address
     valid = pd.Series(uniq).str.contains(EMAIL_PATTERN, regex=True).to_numpy(dtype=bool)
-    has = pd.Series(valid[codes] if len(uniq) else codes >= 0, index=c.f.index)
-    return c.in_stage & ~has.groupby(c.f[F.CUSTOMER_ID]).transform("any").to_numpy()
+    has = valid[codes] if len(uniq) else codes >= 0
+    return c.in_stage & ~(group_max(has.astype("int8"), c.customer) > 0)
 
 
 def _date_after(s: pd.Series, ts: pd.Timestamp) -> np.ndarray:
@@ -215,19 +257,19 @@ _TESTS: dict[str, Callable[[_Context, np.ndarray], np.ndarray]] = {
 KNOWN_CODES = tuple(_TESTS)
 
 
-def _fill(template: str, c: _Context, rows: pd.Index) -> pd.Series:
-    """The reason template with its placeholders filled, for ``rows``, vectorised."""
+def _fill(template: str, c: _Context, rows: np.ndarray) -> np.ndarray:
+    """The reason template with its placeholders filled, for row positions ``rows``."""
     out = pd.Series("", index=rows, dtype="str")
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError:  # unbalanced braces: show the text as written
-        return out + template
+        return (out + template).to_numpy(dtype=object)
     for literal, name, _spec, _conv in parts:
         out = out + literal
         if name is not None:
             value = c.text(name, rows)
-            out = out + (value if value is not None else "{" + name + "}")
-    return out
+            out = out + (value.to_numpy() if value is not None else "{" + name + "}")
+    return out.to_numpy(dtype=object)
 
 
 def apply_exclusions(
@@ -238,14 +280,14 @@ def apply_exclusions(
     ``frame`` holds the canonical ``F`` fields and ``Q.STAGE`` (stage key, "" when not
     due); ``last_contact`` maps customer id to the last logged contact date.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     index = out.index
     out.index = pd.RangeIndex(len(out))  # positional work, whatever labels came in
     c = _Context(out, policy, as_of, last_contact)
     n = len(out)
     prior = np.zeros(n, dtype=bool)
     code = np.full(n, "", dtype=object)
-    reason = pd.Series("", index=out.index, dtype="str")
+    reason = np.full(n, "", dtype=object)
     for rule in policy.exclusions:
         test = _TESTS.get(rule.code)
         if not rule.enabled or test is None:
@@ -254,13 +296,12 @@ def apply_exclusions(
         if not mask.any():
             continue
         code[mask & ~prior] = rule.code
-        rows = out.index[mask]
-        text = _fill(rule.reason, c, rows)
-        old = reason.loc[rows]
-        reason.loc[rows] = old.where(old == "", old + "; ") + text
+        rows = np.flatnonzero(mask)
+        old = reason[rows]
+        reason[rows] = np.where(old == "", old, old + "; ") + _fill(rule.reason, c, rows)
         prior |= mask
     out[Q.EXCLUDED] = prior
     out[Q.EXCLUSION_CODE] = pd.Series(code, index=out.index, dtype="str")
-    out[Q.EXCLUSION_REASON] = reason
+    out[Q.EXCLUSION_REASON] = pd.Series(reason, index=out.index, dtype="str")
     out.index = index
     return out

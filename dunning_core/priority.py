@@ -39,39 +39,18 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.columns import F, Q
-from dunning_core.exclusions import CENTS_TEXT, format_amounts, format_dates
+from dunning_core.exclusions import (
+    CENTS_TEXT,
+    format_amounts,
+    format_dates,
+    group_codes,
+    group_max,
+    group_sum,
+)
 from dunning_core.money import format_amount
 from dunning_core.policy import Policy
 
 _TOP = 3
-
-
-def group_codes(*keys: pd.Series) -> np.ndarray:
-    """One int code per row for the combination of ``keys`` (0..groups-1).
-
-    Grouping by these codes instead of by the string columns themselves hashes
-    each string once, however many group sums and maxima follow. A missing key is
-    a group of its own (ingest never leaves the customer id or currency missing).
-    """
-    codes = np.zeros(len(keys[0]), dtype="int64")
-    for key in keys:
-        k, uniq = pd.factorize(key, use_na_sentinel=False)
-        codes = codes * max(len(uniq), 1) + k
-    return pd.factorize(codes)[0] if len(keys) > 1 else codes
-
-
-def group_max(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Per row, the maximum of ``values`` over the row's group."""
-    top = np.full(int(codes.max(initial=-1)) + 1, -np.inf)
-    np.maximum.at(top, codes, values)
-    return top[codes]
-
-
-def group_sum(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Per row, the exact (int64) total of ``values`` over the row's group."""
-    total = np.zeros(int(codes.max(initial=-1)) + 1, dtype="int64")
-    np.add.at(total, codes, values)
-    return total[codes]
 
 
 def _log_share(units: np.ndarray, codes: np.ndarray) -> np.ndarray:
