@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from dunning_core.columns import DATE_FIELDS, F
 from dunning_core.ingest import finish, frame, items, locate, prepare, rows, values
-from dunning_core.ingest.cells import Column, str_take
+from dunning_core.ingest.cells import Column, objects, str_take
 from dunning_core.ingest.mapping import Mapping, map_headers
 from dunning_core.ingest.vocabulary import bucket_range
 from dunning_core.policy import Policy
@@ -119,8 +118,7 @@ def _most_common_upper(col: Column) -> str | None:
 def _currency(col: Column, default: str) -> pd.Series:
     """The currency column's codes, upper-cased, symbols as ISO codes ("€" -> "EUR"),
     ``default`` where blank."""
-    table = np.empty(len(col.text_table), dtype=object)
-    table[:] = [prepare.SYMBOLS.get(t.upper(), t.upper()) or default for t in col.text_table]
+    table = objects([prepare.SYMBOLS.get(t.upper(), t.upper()) or default for t in col.text_table])
     return str_take(table, col)
 
 

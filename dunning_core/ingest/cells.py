@@ -31,6 +31,12 @@ class Parsed:
 
 NUMERIC = {"integer", "floating", "mixed-integer-float", "decimal"}
 DATES = {"date", "datetime", "datetime64"}
+_SAFE_FROM_UNIQUES = {
+    "string",
+    "date",
+    "datetime",
+    "empty",
+}  # no value of them equals another type's
 #: kinds whose distinct values stand for their cells one to one: ``pd.factorize``
 #: merges equal values of different types (True, 1 and 1.0), which only bools break
 PURE = NUMERIC | DATES | {"string", "empty"}
@@ -69,7 +75,15 @@ class Column:
 
     @cached_property
     def kind(self) -> str:
-        """pandas' inferred kind of the non-missing cells ("string", "floating", "mixed"...)."""
+        """pandas' inferred kind of the non-missing cells ("string", "floating", "mixed"...).
+
+        Once the column is hashed, the distinct values tell, unless they are numbers
+        or bools: ``pd.factorize`` merges True, 1 and 1.0, hiding a kind.
+        """
+        if "_factorized" in self.__dict__:
+            kind = str(pd.api.types.infer_dtype(self.uniques, skipna=True))
+            if kind in _SAFE_FROM_UNIQUES:
+                return kind
         return str(pd.api.types.infer_dtype(self.raw, skipna=True))
 
     @cached_property
@@ -112,16 +126,15 @@ class Column:
 
     def per_unique(self, fn: Callable[[Any], Any]) -> np.ndarray:
         """``fn`` of every cell as an object array, calling ``fn`` once per distinct value."""
-        table = np.empty(len(self.uniques) + 1, dtype=object)
-        table[:] = [*(fn(v) for v in self.uniques), fn(None)]
+        table = objects([*(fn(v) for v in self.uniques), fn(None)])
         return table[self.codes]
 
     @cached_property
     def stripped(self) -> np.ndarray:
         """Per distinct value (plus missing), its stripped text, "" for non-text."""
-        table = np.empty(len(self.uniques) + 1, dtype=object)
-        table[:] = [*(v.strip() if isinstance(v, str) else "" for v in self.uniques), ""]
-        return table
+        if self.kind == "string":  # all distinct values are text
+            return objects([*map(str.strip, self.uniques), ""])
+        return objects([*(v.strip() if isinstance(v, str) else "" for v in self.uniques), ""])
 
     @cached_property
     def text_table(self) -> np.ndarray:
@@ -134,6 +147,16 @@ class Column:
         if self.kind == "empty":
             return pd.Series("", index=self.index, dtype="str")
         return str_take(self.text_table, self)
+
+
+def objects(values: list[Any]) -> np.ndarray:
+    """A 1-D object array of ``values`` (``np.fromiter``: assigning a list into an
+    object array checks every item for being a sequence, and costs 2x more).
+
+    >>> objects(["a", (1, 2)]).tolist()
+    ['a', (1, 2)]
+    """
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def per_unique(raw: pd.Series | Column, fn: Callable[[Any], Any]) -> pd.Series:
@@ -197,9 +220,7 @@ def _text_table(col: Column) -> np.ndarray:
         if frac.any():
             out[frac] = f[frac].map(repr).astype("str")
         return out.to_numpy(dtype=object)
-    table = np.empty(len(col.uniques) + 1, dtype=object)
-    table[:] = [*(_one(v) for v in col.uniques), ""]
-    return table
+    return objects([*(_one(v) for v in col.uniques), ""])
 
 
 def infer(raw: pd.Series | Column) -> str:
