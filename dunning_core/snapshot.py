@@ -4,59 +4,116 @@ It holds enough to explain why expected cash moved (:mod:`dunning_core.changes`)
 values collectors typed, so a fresh export cannot lose them (:mod:`dunning_core.carryover`).
 It keeps two runs: the baseline before today and today's, so repeating a day compares
 with last week, not with itself.
+
+The sheet is read back and rewritten on every run, a row per invoice and run, so it
+stores only what the next run reads, in as few cells as it can (``SHEET_COLUMNS``):
+
+* ``as_of``: the run's date, on the first row of each run only; the rows below it
+  belong to that run (the runs are stored one after the other, baseline first);
+* ``customer_id``, ``invoice_no``, ``currency``: the invoice's key, as text;
+* ``open_cents``, ``expected_cents``: open balance and the expected cash falling in the
+  forecast's weekly columns, in integer cents;
+* ``disputed``, ``at_risk``: 1, or empty;
+* ``promise_date``, ``promise_cents``, ``hold_until``, ``notes``, ``dispute_reason``:
+  what collectors typed (carried over), empty for most invoices.
+
+Five cells per invoice are always written, the rest only where there is a value. In
+memory a run is the frame of ``SNAPSHOT_COLUMNS`` (money in currency units, the date on
+every row), which the change attribution, the KPIs, promises and carry-over read.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from dunning_core import sheet_columns as cols
 from dunning_core.columns import F, Q, S
 from dunning_core.forecast import week_index
-from dunning_core.money import units_series
+from dunning_core.money import cents_series, units_series
 from dunning_core.records import Problem, RawSheet, Severity
 from dunning_core.sheetaddr import cell_address
 
-_IDENTITY: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "bucket", "stage")
-_STATE: Final = ("disputed", "promise_date", "expected_in_horizon", "at_risk")
-#: Collector-typed values kept so a fresh export cannot lose them (dunning_core.carryover).
-_CARRIED: Final = ("notes", "promise_amount", "hold_until", "dispute_reason")
+#: Columns of a run's state in memory (see the module docstring).
+SNAPSHOT_COLUMNS: Final = (
+    "as_of",
+    "invoice_no",
+    "customer_id",
+    "currency",
+    "open",
+    "disputed",
+    "promise_date",
+    "expected_in_horizon",
+    "at_risk",
+    "notes",
+    "promise_amount",
+    "hold_until",
+    "dispute_reason",
+)
 #: Columns of the hidden Snapshot sheet, in order (also its header texts).
-SNAPSHOT_COLUMNS: Final = _IDENTITY + _STATE + _CARRIED
-_REQUIRED: Final = ("as_of", "invoice_no", "customer_id", "currency", "open", "expected_in_horizon")
+SHEET_COLUMNS: Final = (
+    "as_of",
+    "customer_id",
+    "invoice_no",
+    "currency",
+    "open_cents",
+    "expected_cents",
+    "disputed",
+    "at_risk",
+    "promise_date",
+    "promise_cents",
+    "hold_until",
+    "notes",
+    "dispute_reason",
+)
+_REQUIRED: Final = SHEET_COLUMNS[:6]
+_TEXTS: Final = ("invoice_no", "customer_id", "currency", "notes", "dispute_reason")
 _DATES: Final = ("as_of", "promise_date", "hold_until")
-_MONEY: Final = ("open", "expected_in_horizon", "promise_amount")
+#: Sheet money column -> memory column, and whether an empty cell is allowed.
+_MONEY: Final = (
+    ("open_cents", "open", False),
+    ("expected_cents", "expected_in_horizon", False),
+    ("promise_cents", "promise_amount", True),
+)
 _FLAGS: Final = ("disputed", "at_risk")
 _MAX_DETAILED: Final = 20
+_UNREADABLE: Final = (
+    "Expected a number or date here; row left out of the change since the previous run."
+)
+_NO_RUN: Final = (
+    "No run date (as_of) on or above this row; row left out of the change since the previous run."
+)
 
 
 def empty_snapshot() -> pd.DataFrame:
     """A snapshot frame with no rows (no previous run) and the stored dtypes."""
-    return _typed(pd.DataFrame({c: [] for c in SNAPSHOT_COLUMNS}))
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
+    frame = {c: pd.Series([], dtype="str") for c in SNAPSHOT_COLUMNS}
     for c in _DATES:
-        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
-    for c in _MONEY:
-        out[c] = pd.to_numeric(out[c]).astype("float64")
+        frame[c] = pd.Series([], dtype="datetime64[ns]")
+    for _, c, _ in _MONEY:
+        frame[c] = pd.Series([], dtype="float64")
     for c in _FLAGS:
-        out[c] = out[c].astype("boolean").fillna(False).astype(bool)
-    for c in (
-        "invoice_no",
-        "customer_id",
-        "currency",
-        "bucket",
-        "stage",
-        "notes",
-        "dispute_reason",
-    ):
-        out[c] = out[c].astype("str").fillna("")
-    return out.reset_index(drop=True)
+        frame[c] = pd.Series([], dtype=bool)
+    return pd.DataFrame(frame)
+
+
+def _text(queue: pd.DataFrame, col: str, n: int) -> pd.Series:
+    """A queue column as ``str`` with "" for missing (no copy when it already is one)."""
+    if col not in queue.columns:
+        return pd.Series([""] * n, dtype="str")
+    s = queue[col].reset_index(drop=True)
+    if not isinstance(s.dtype, pd.StringDtype):
+        s = s.astype("str")
+    return s.fillna("") if s.hasnans else s
+
+
+def _when(queue: pd.DataFrame, col: str, n: int) -> Any:
+    if col not in queue.columns:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    return pd.to_datetime(queue[col]).to_numpy(dtype="datetime64[ns]")
 
 
 def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.DataFrame:
@@ -68,169 +125,153 @@ def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.Data
     n = len(queue)
     exp_c = queue[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
     in_horizon = week_index(queue[Q.EXPECTED_DATE], as_of, weeks) < weeks
-    codes = queue.get(Q.EXCLUSION_CODE, pd.Series("", index=queue.index))
-    flag = queue.get(F.DISPUTED, pd.Series(False, index=queue.index))
-    disputed = flag.astype("boolean").fillna(False) | (codes == "DISPUTED")
-
-    def text(col: str) -> Any:
-        return queue[col].to_numpy() if col in queue.columns else np.full(n, "", dtype=object)
-
-    frame = pd.DataFrame(
+    disputed = np.zeros(n, dtype=bool)
+    if F.DISPUTED in queue.columns:
+        disputed = queue[F.DISPUTED].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if Q.EXCLUSION_CODE in queue.columns:
+        disputed = disputed | (queue[Q.EXCLUSION_CODE] == "DISPUTED").to_numpy(dtype=bool)
+    promised = np.full(n, np.nan)
+    if F.PROMISE_CENTS in queue.columns:
+        promised = units_series(queue[F.PROMISE_CENTS]).to_numpy(dtype="float64")
+    return pd.DataFrame(
         {
-            "as_of": np.full(n, pd.Timestamp(as_of)),
-            "invoice_no": text(F.INVOICE_NO),
-            "customer_id": text(F.CUSTOMER_ID),
-            "currency": text(F.CURRENCY),
-            "open": units_series(queue[F.OPEN_CENTS]).to_numpy(),
-            "bucket": text(Q.BUCKET),
-            "stage": text(Q.STAGE),
-            "disputed": disputed.to_numpy(),
-            "promise_date": (
-                queue[F.PROMISE_DATE].to_numpy() if F.PROMISE_DATE in queue.columns else pd.NaT
-            ),
-            "expected_in_horizon": units_series(
-                pd.Series(np.where(in_horizon, exp_c, 0), index=queue.index)
-            ).to_numpy(),
+            "as_of": np.full(n, np.datetime64(as_of, "ns")),
+            "invoice_no": _text(queue, F.INVOICE_NO, n),
+            "customer_id": _text(queue, F.CUSTOMER_ID, n),
+            "currency": _text(queue, F.CURRENCY, n),
+            "open": units_series(queue[F.OPEN_CENTS]).to_numpy(dtype="float64"),
+            "disputed": disputed,
+            "promise_date": _when(queue, F.PROMISE_DATE, n),
+            "expected_in_horizon": np.round(np.where(in_horizon, exp_c, 0) / 100.0, 2),
             "at_risk": queue[Q.AT_RISK].to_numpy(dtype=bool),
-            "notes": text(F.NOTES),
-            "promise_amount": (
-                units_series(queue[F.PROMISE_CENTS]).to_numpy()
-                if F.PROMISE_CENTS in queue.columns
-                else np.nan
-            ),
-            "hold_until": (
-                queue[F.HOLD_UNTIL].to_numpy() if F.HOLD_UNTIL in queue.columns else pd.NaT
-            ),
-            "dispute_reason": text(F.DISPUTE_REASON),
-        }
+            "notes": _text(queue, F.NOTES, n),
+            "promise_amount": promised,
+            "hold_until": _when(queue, F.HOLD_UNTIL, n),
+            "dispute_reason": _text(queue, F.DISPUTE_REASON, n),
+        },
+        index=pd.RangeIndex(n),
     )
-    return _typed(frame)
+
+
+def sheet_frame(runs: pd.DataFrame) -> pd.DataFrame:
+    """Snapshot frames (one run after the other) as the sheet stores them (``SHEET_COLUMNS``).
+
+    Money in integer cents (written as whole numbers, read back exactly), the run date on
+    each run's first row only, flags as 1 or empty: no cell where there is nothing to say.
+    """
+    when = runs["as_of"].to_numpy(dtype="datetime64[ns]")
+    first = np.ones(len(when), dtype=bool)
+    first[1:] = when[1:] != when[:-1]
+
+    def cents(col: str) -> np.ndarray:
+        return cents_series(runs[col]).to_numpy(dtype="float64", na_value=np.nan)
+
+    out: dict[str, Any] = {"as_of": np.where(first, when, np.datetime64("NaT"))}
+    for c in ("customer_id", "invoice_no", "currency"):
+        out[c] = runs[c]
+    out["open_cents"], out["expected_cents"] = cents("open"), cents("expected_in_horizon")
+    for c in _FLAGS:
+        out[c] = np.where(runs[c].to_numpy(dtype=bool), 1.0, np.nan)
+    out["promise_date"] = runs["promise_date"]
+    out["promise_cents"] = cents("promise_amount")
+    for c in ("hold_until", "notes", "dispute_reason"):
+        out[c] = runs[c]
+    return pd.DataFrame(out).reset_index(drop=True)
 
 
 def _warn(cell: str, field: str, value: str, message: str) -> Problem:
     return Problem(S.SNAPSHOT, cell, field, value, message, Severity.WARNING)
 
 
-_EPOCH: Final = pd.Timestamp("1899-12-30")  # Excel's day 0 (serial dates)
-_NUMBER_TYPES: Final = (int, float, np.int64, np.float64)
-_DATE_TYPES: Final = (datetime, date, pd.Timestamp)
+_OLD_LAYOUT: Final = (
+    "The Snapshot sheet was written by an earlier version of the tool: the change since "
+    "the previous run shows from the next run on, and nothing is carried over this time."
+)
 
 
-def _blank(s: pd.Series, types: pd.Series) -> pd.Series:
-    """Missing cells and text cells holding only spaces (stripped only where text)."""
-    out = s.isna().to_numpy(dtype=bool).copy()
-    text = types.isin((str,)).to_numpy()
-    out[text] = [not v.strip() for v in s.to_numpy()[text]]
-    return pd.Series(out, index=s.index)
-
-
-def _dates(s: pd.Series, types: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Date cells (datetimes, Excel serials or ISO text) -> datetime64[ns]; and a bad mask."""
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    num = types.isin(_NUMBER_TYPES)
-    if num.any():
-        days = np.floor(s[num].astype("float64").to_numpy())
-        out[num] = _EPOCH + pd.to_timedelta(days, unit="D")
-    when = types.isin(_DATE_TYPES)
-    if when.any():
-        out[when] = pd.to_datetime(list(s[when])).normalize()
-    text = types.isin((str,)) & ~blank
-    if text.any():
-        iso = s[text].astype("str").str.strip()
-        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
-        out[text] = parsed.dt.tz_localize(None).dt.normalize()
-    return out, ~blank & out.isna()
-
-
-def _flags(s: pd.Series, types: pd.Series) -> pd.Series:
-    out = pd.Series(False, index=s.index)
-    is_bool = types.isin((bool, np.bool_))
-    out[is_bool] = s[is_bool].astype(bool)
-    num = types.isin(_NUMBER_TYPES)
-    out[num] = s[num].astype("float64") != 0
-    text = types.isin((str,))
-    out[text] = s[text].astype("str").str.strip().str.lower().isin(("true", "yes", "y", "1", "x"))
-    return out
-
-
-def _texts(s: pd.Series, types: pd.Series) -> pd.Series:
-    """Text cells as str; whole floats (an id a reader saw as a number) without ".0"."""
-
-    def one(v: Any) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return ""
-        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-
-    other = ~types.isin((str,))
-    out = s.where(~other, "")
-    if other.any():
-        out[other] = s[other].map(one)
-    return out.astype("str")
+def _header(raw: RawSheet) -> tuple[int, list[str], str]:
+    """Row index and names of the header row; or -1 and why there is none."""
+    for i, row in enumerate(raw.rows[:10]):
+        names = [str(v).strip().lower() if v is not None else "" for v in row]
+        if all(r in names for r in _REQUIRED):
+            return i, names, ""
+        if "open" in names and "expected_in_horizon" in names:
+            return -1, [], _OLD_LAYOUT
+    why = f"No header row with {', '.join(_REQUIRED)}: change since previous run not shown."
+    return -1, [], why
 
 
 def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the hidden Snapshot sheet back; an absent or unreadable one means "no previous".
 
-    Column-wise and vectorised (the sheet holds one row per invoice: up to a million).
-    Rows with an unreadable amount or date are left out with a problem naming the cell
-    (the first few in detail, then a count), since the comparison can still run without them.
+    Column-wise (the sheet holds one row per invoice and run: up to a million). Rows
+    with an unreadable amount or date, or below no run date, are left out with a problem
+    naming the cell (the first few in detail, then a count), since the comparison can
+    still run without them. A sheet that cannot be read at all, or one in an older
+    layout, gives a warning and no previous run; never an error.
     """
     if raw is None or not raw.rows:
         return empty_snapshot(), []
-    header_at, header = None, []
-    for i, row in enumerate(raw.rows[:10]):
-        names = [str(v).strip().lower() if v is not None else "" for v in row]
-        if all(r in names for r in _REQUIRED):
-            header_at, header = i, names
-            break
-    if header_at is None:
-        msg = f"No header row with {', '.join(_REQUIRED)}: change since previous run not shown."
+    header_at, header, why = _header(raw)
+    if header_at < 0:
+        return empty_snapshot(), [_warn("", "snapshot", "", why)]
+    try:
+        return _read(raw, header_at, header)
+    except Exception as exc:  # a hand-edited sheet must not stop the run
+        msg = f"The Snapshot sheet could not be read ({exc}): change since previous run not shown."
         return empty_snapshot(), [_warn("", "snapshot", "", msg)]
-    cols: dict[str, int] = {c: header.index(c) for c in SNAPSHOT_COLUMNS if c in header}
-    body = raw.rows[header_at + 1 :]
-    lengths = {len(r) for r in body}
-    width = max(max(cols.values()) + 1, *lengths) if lengths else max(cols.values()) + 1
-    if lengths != {width}:  # ragged rows, as a reader may give them: pad with None
-        body = [list(r) + [None] * (width - len(r)) for r in body]
-    grid = pd.DataFrame(list(body), columns=range(width), dtype=object)
-    cells = {c: grid[j] for c, j in cols.items()}
-    types = {c: s.map(type) for c, s in cells.items()}
-    blanks = {c: _blank(cells[c], types[c]) for c in cols}
-    blank = pd.concat(list(blanks.values()), axis=1).all(axis=1)
-    out: dict[str, pd.Series] = {}
-    bad: dict[str, pd.Series] = {}
-    for c in SNAPSHOT_COLUMNS:
-        if c not in cells:
-            out[c] = pd.Series(None, index=grid.index, dtype=object)
+
+
+def _read(raw: RawSheet, header_at: int, header: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    where: dict[str, int] = {c: header.index(c) for c in SHEET_COLUMNS if c in header}
+    body = cols.block(raw.rows, header_at + 1, len(header))
+    n = len(body)
+
+    def cells(c: str) -> Any:
+        return body[:, where[c]] if c in where else np.full(n, None, dtype=object)
+
+    when, bad_when = cols.dates(cells("as_of"))
+    marker = ~np.isnat(when) | bad_when
+    last = np.maximum.accumulate(np.where(marker, np.arange(n), -1)) if n else np.zeros(0, int)
+    run = np.maximum(last, 0)
+    no_run = (last < 0) | bad_when[run]
+    out: dict[str, Any] = {"as_of": when[run]}
+    wrong: dict[str, np.ndarray] = {"as_of": no_run}
+    for sheet_col, col, optional in _MONEY:
+        values, bad = cols.numbers(cells(sheet_col))
+        out[col] = np.round(np.round(values) / 100.0, 2)
+        wrong[sheet_col] = bad if optional else bad | np.isnan(values)
+    for c in ("promise_date", "hold_until"):
+        out[c], wrong[c] = cols.dates(cells(c))
+    for c in _FLAGS:
+        out[c] = cols.flags(cells(c))
+    for c in _TEXTS:
+        out[c] = cols.texts(cells(c))
+    checked = list(wrong)
+    matrix = np.column_stack([wrong[c] for c in checked]) if n else np.zeros((0, 1), bool)
+    rows_bad = np.flatnonzero(matrix.any(axis=1))
+    keep = np.ones(n, dtype=bool)
+    keep[rows_bad] = False
+    problems: list[Problem] = []
+    flagged = 0
+    for i in rows_bad.tolist():
+        if all(cols.is_blank(v) for v in body[i]):
+            continue  # an empty row: nothing was stored there
+        flagged += 1
+        if flagged > _MAX_DETAILED:
             continue
-        s, t = cells[c], types[c]
-        if c in _MONEY:
-            num = t.isin(_NUMBER_TYPES)
-            optional = c not in _REQUIRED  # a blank promise amount is fine, a blank open not
-            out[c], bad[c] = s.where(num).astype("float64"), ~num & ~(blanks[c] & optional)
-        elif c in _DATES:
-            out[c], bad[c] = _dates(s, t, blanks[c])
-            if c == "as_of":
-                bad[c] = bad[c] | out[c].isna()
-        elif c in _FLAGS:
-            out[c] = _flags(s, t)
-        else:
-            out[c] = _texts(s, t)
-    checked = [c for c in (*_MONEY, *_DATES) if c in bad]
-    wrong = pd.concat([bad[c] for c in checked], axis=1).to_numpy() & ~blank.to_numpy()[:, None]
-    rows_bad = np.flatnonzero(wrong.any(axis=1))
-    problems = []
-    for i in rows_bad[:_MAX_DETAILED]:
-        c = checked[int(np.argmax(wrong[i]))]
-        cell = cell_address(raw.first_row + header_at + 1 + int(i), raw.first_col + cols[c])
-        msg = "Expected a number or date here; row left out of the change since the previous run."
-        problems.append(_warn(cell, c, str(cells[c].iat[int(i)]), msg))
-    if len(rows_bad) > _MAX_DETAILED:
-        msg = f"{len(rows_bad)} unreadable rows left out in all (first {_MAX_DETAILED} listed)."
-        problems.append(_warn("", "snapshot", str(len(rows_bad)), msg))
-    keep = ~blank.to_numpy() & ~wrong.any(axis=1)
-    frame = pd.DataFrame({c: out[c] for c in SNAPSHOT_COLUMNS})[keep]
-    return (_typed(frame) if len(frame) else empty_snapshot()), problems
+        c = checked[int(np.argmax(matrix[i]))]
+        j = where.get(c, where["as_of"])
+        cell = cell_address(raw.first_row + header_at + 1 + i, raw.first_col + j)
+        value = body[i, j]
+        problems.append(_warn(cell, c, str(value), _NO_RUN if c == "as_of" else _UNREADABLE))
+    if flagged > _MAX_DETAILED:
+        msg = f"{flagged} unreadable rows left out in all (first {_MAX_DETAILED} listed)."
+        problems.append(_warn("", "snapshot", str(flagged), msg))
+    frame = pd.DataFrame({c: out[c] for c in SNAPSHOT_COLUMNS})
+    if not keep.all():
+        frame = frame[keep].reset_index(drop=True)
+    return (frame if len(frame) else empty_snapshot()), problems
 
 
 #: Rows above which the Snapshot keeps only the current run (two generations would not
@@ -278,7 +319,8 @@ def later_runs(stored: pd.DataFrame, as_of: date) -> list[pd.Timestamp]:
 
 
 def generations_to_store(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """What the Snapshot sheet stores: the baseline run and this run, when they fit."""
+    """What the Snapshot sheet stores (``SHEET_COLUMNS``): the baseline run and this run,
+    when they fit."""
     if previous.empty or len(previous) + len(current) > MAX_TWO_GENERATION_ROWS:
-        return current
-    return pd.concat([previous, current], ignore_index=True)
+        return sheet_frame(current)
+    return sheet_frame(pd.concat([previous, current], ignore_index=True))

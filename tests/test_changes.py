@@ -16,6 +16,7 @@ from dunning_core.columns import F, Q
 from dunning_core.records import RawSheet, Severity
 
 AS_OF = date(2026, 11, 25)
+WEEK_AGO = date(2026, 11, 18)
 
 
 def forecast_queue(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -69,25 +70,56 @@ def test_snapshot_frame_columns_and_horizon() -> None:
     assert (s["as_of"] == pd.Timestamp(AS_OF)).all()
 
 
-def as_raw(frame: pd.DataFrame, title_rows: int = 2) -> RawSheet:
-    """The sheet as a reader would give it: a title and note above the header."""
+def as_raw(frame: pd.DataFrame, title_rows: int = 2, excel: bool = False) -> RawSheet:
+    """Runs as the sheet stores them, read back: a title and note above the header.
+
+    File mode reads dates as serial numbers (the sheet does not format them); the Excel
+    surface (``excel``) may give datetimes.
+    """
+    stored = sn.sheet_frame(frame)
     rows: list[list[Any]] = [["Snapshot"], ["Run state; do not edit."]][:title_rows]
-    rows.append(list(frame.columns))
-    for rec in frame.itertuples(index=False):
-        rows.append(
-            [
-                None if v is pd.NaT else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-                for v in rec
-            ]
-        )
+    rows.append(list(stored.columns))
+    epoch = pd.Timestamp("1899-12-30")
+
+    def cell(v: Any) -> Any:
+        if v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or v == "":
+            return None
+        if isinstance(v, pd.Timestamp):
+            return v.to_pydatetime() if excel else float((v - epoch).days)
+        return v
+
+    for rec in stored.itertuples(index=False):
+        rows.append([cell(v) for v in rec])
     return RawSheet("Snapshot", rows, first_row=1, first_col=1)
+
+
+def test_sheet_stores_five_cells_per_invoice_and_the_date_once_per_run() -> None:
+    first = sn.snapshot_frame(forecast_queue([{"inv": "A"}, {"inv": "B"}]), WEEK_AGO)
+    stored = sn.generations_to_store(first, snap([{"inv": "A", "promise": 3}, {"inv": "C"}]))
+    assert tuple(stored.columns) == sn.SHEET_COLUMNS
+    assert stored["as_of"].notna().tolist() == [True, False, True, False]
+    assert stored["open_cents"].tolist() == [10_000.0] * 4  # whole cents, exact
+    filled = stored.drop(columns="as_of").apply(lambda c: (c.notna() & (c != "")).sum())
+    assert filled[filled == 4].index.tolist() == list(sn.SHEET_COLUMNS[1:6])
+    assert filled["disputed"] == 0 and filled["promise_date"] == 1
 
 
 def test_snapshot_round_trips_through_the_sheet() -> None:
     s = snap([{"inv": "A", "promise": 4, "disputed": True}, {"inv": "007", "cur": "EUR"}])
-    back, problems = sn.snapshot_from_sheet(as_raw(s))
+    s.loc[0, "notes"] = "called <Ann>"
+    for excel in (False, True):
+        back, problems = sn.snapshot_from_sheet(as_raw(s, excel=excel))
+        assert problems == []
+        pd.testing.assert_frame_equal(back, s)
+
+
+def test_two_runs_round_trip_and_split_by_date() -> None:
+    first = sn.snapshot_frame(forecast_queue([{"inv": "A", "exp": 5_001}, {"inv": "B"}]), WEEK_AGO)
+    current = snap([{"inv": "A", "open": 7_000}])
+    back, problems = sn.snapshot_from_sheet(as_raw(pd.concat([first, current], ignore_index=True)))
     assert problems == []
-    pd.testing.assert_frame_equal(back, s)
+    pd.testing.assert_frame_equal(sn.previous_generation(back, AS_OF), first)
+    pd.testing.assert_frame_equal(sn.latest_generation(back, AS_OF), current)
 
 
 def test_missing_sheet_means_no_previous_run() -> None:
@@ -99,16 +131,42 @@ def test_unreadable_cells_are_problems_with_addresses() -> None:
     s = snap([{"inv": "A"}, {"inv": "B"}])
     raw = as_raw(s, title_rows=0)
     rows = [list(r) for r in raw.rows]
-    rows[2][sn.SNAPSHOT_COLUMNS.index("open")] = "lots"
+    rows[2][sn.SHEET_COLUMNS.index("open_cents")] = "lots"
     back, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", rows, first_row=5, first_col=2))
     assert back["invoice_no"].tolist() == ["A"]
-    assert [(p.cell, p.field) for p in problems] == [("F7", "open")]
+    assert [(p.cell, p.field) for p in problems] == [("F7", "open_cents")]
+
+
+def test_rows_above_the_first_run_date_are_left_out() -> None:
+    rows = [list(r) for r in as_raw(snap([{"inv": "A"}, {"inv": "B"}]), title_rows=0).rows]
+    rows[1][0], rows[2][0] = None, rows[1][0]  # the date moved down a row
+    back, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", rows))
+    assert back["invoice_no"].tolist() == ["B"]
+    assert [(p.cell, p.field) for p in problems] == [("A2", "as_of")]
 
 
 def test_sheet_without_header_is_a_warning() -> None:
     frame, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", [["something else"], [1, 2]]))
     assert frame.empty and problems[0].severity is Severity.WARNING
     assert "invoice_no" in problems[0].message
+
+
+def test_older_layout_means_no_previous_run_with_a_warning() -> None:
+    header = ["as_of", "invoice_no", "customer_id", "currency", "open", "expected_in_horizon"]
+    raw = RawSheet("Snapshot", [header, [46350.0, "A", "C1", "USD", 100.0, 90.0]])
+    frame, problems = sn.snapshot_from_sheet(raw)
+    assert frame.empty and [p.severity for p in problems] == [Severity.WARNING]
+    assert "earlier version" in problems[0].message
+
+
+def test_a_sheet_that_breaks_the_reader_is_a_warning_not_an_error(monkeypatch: Any) -> None:
+    def broken(cells: Any) -> Any:
+        raise ValueError("odd cell")
+
+    monkeypatch.setattr(sn.cols, "numbers", broken)
+    frame, problems = sn.snapshot_from_sheet(as_raw(snap([{"inv": "A"}])))
+    assert frame.empty and "odd cell" in problems[0].message
+    assert problems[0].severity is Severity.WARNING
 
 
 def reasons(prev: pd.DataFrame, cur: pd.DataFrame) -> dict[str, tuple[int, int]]:
@@ -188,7 +246,7 @@ def test_date_cells_as_text_or_serials_are_read() -> None:
     raw = as_raw(s, title_rows=0)
     rows = [list(r) for r in raw.rows]
     rows[1][0] = "2026-11-25"
-    rows[1][sn.SNAPSHOT_COLUMNS.index("promise_date")] = float(
+    rows[1][sn.SHEET_COLUMNS.index("promise_date")] = float(
         (datetime(2026, 11, 27) - datetime(1899, 12, 30)).days
     )
     back, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", rows))
@@ -200,7 +258,7 @@ def test_blank_rows_are_skipped_silently_and_ids_keep_their_text() -> None:
     s = snap([{"inv": "A"}, {"inv": "B"}])
     rows = [list(r) for r in as_raw(s, title_rows=0).rows]
     rows.insert(2, [None, "  ", ""])
-    rows[1][sn.SNAPSHOT_COLUMNS.index("invoice_no")] = 1001.0  # an id a reader saw as a number
+    rows[1][sn.SHEET_COLUMNS.index("invoice_no")] = 1001.0  # an id a reader saw as a number
     back, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", rows))
     assert problems == []
     assert back["invoice_no"].tolist() == ["1001", "B"]
