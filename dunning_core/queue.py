@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.columns import F, P, Q
-from dunning_core.exclusions import apply_exclusions, format_dates, next_touch
+from dunning_core.exclusions import (
+    apply_exclusions,
+    format_dates,
+    group_codes,
+    group_max,
+    next_touch,
+)
 from dunning_core.policy import Policy
 from dunning_core.priority import score
 from dunning_core.promises import invoice_list, normalise
@@ -71,15 +77,20 @@ def _row_problems(rows: pd.Series, values: pd.Series, field: str, message: str) 
     return out
 
 
-def _promise_keys(promises: pd.DataFrame, status: str, invoices: pd.DataFrame) -> pd.DataFrame:
-    """(pos, date) of each invoice covered by a promise with ``status``.
+def _promise_keys(promises: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFrame:
+    """(pos, when, status) of each invoice covered by a dated promise on the sheet.
 
-    A promise with no invoice list covers all the customer's invoices.
+    A promise with no invoice list covers all the customer's invoices. One join for
+    every status at once: the callers pick the status they need.
     """
-    p = promises[(promises[P.STATUS] == status) & promises[P.PROMISE_DATE].notna()]
+    p = promises[promises[P.PROMISE_DATE].notna()]
     if p.empty:
         return pd.DataFrame(
-            {"pos": pd.Series([], dtype="int64"), "when": pd.Series([], dtype="datetime64[ns]")}
+            {
+                "pos": pd.Series([], dtype="int64"),
+                "when": pd.Series([], dtype="datetime64[ns]"),
+                "status": pd.Series([], dtype="str"),
+            }
         )
     cust = invoices[F.CUSTOMER_ID]
     pos = np.flatnonzero(cust.isin(set(p[P.CUSTOMER_ID])).to_numpy())
@@ -94,45 +105,54 @@ def _promise_keys(promises: pd.DataFrame, status: str, invoices: pd.DataFrame) -
         {
             "cust": p[P.CUSTOMER_ID].to_numpy(),
             "when": p[P.PROMISE_DATE].to_numpy(),
+            "status": p[P.STATUS].to_numpy(),
             "inv": p[P.INVOICES].map(invoice_list).to_numpy(),
         }
     ).explode("inv")
     listed = ex[ex["inv"].notna()].merge(inv, on=["cust", "inv"])
     wide = ex[ex["inv"].isna()].drop(columns="inv").merge(inv, on="cust")
-    return pd.concat([listed, wide], ignore_index=True)[["pos", "when"]]
+    return pd.concat([listed, wide], ignore_index=True)[["pos", "when", "status"]]
+
+
+def _with_status(keys: pd.DataFrame, status: str) -> pd.DataFrame:
+    return keys[(keys["status"] == status).to_numpy(dtype=bool)]
 
 
 def _broken_dates(
-    out: pd.DataFrame, sheet: pd.DataFrame, policy: Policy, as_of: pd.Timestamp
+    out: pd.DataFrame, keys: pd.DataFrame, policy: Policy, as_of: pd.Timestamp
 ) -> pd.Series:
     """Per row, the customer's latest broken promise date still covering an open item.
 
     Broken means: marked broken on the Promises sheet, or a promise date on the aging
     sheet past its grace days with the item still open (unless the sheet says kept).
+    ``keys`` is :func:`_promise_keys` of the Promises sheet.
     """
     n = len(out)
     when = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    hit = _promise_keys(sheet, "broken", out)
+    hit = _with_status(keys, "broken")
     if len(hit):
         latest = hit.groupby("pos")["when"].max()
         when[latest.index.to_numpy()] = latest.to_numpy(dtype="datetime64[ns]")
     own = out[F.PROMISE_DATE]
     overdue = (own + pd.Timedelta(days=policy.promise_grace_days) < as_of).fillna(False)
     late = overdue.to_numpy(dtype=bool, copy=True)
-    kept = _promise_keys(sheet, "kept", out)
+    kept = _with_status(keys, "kept")
     kept_pos = kept.loc[kept["when"].to_numpy() == own.to_numpy()[kept["pos"]], "pos"]
     late[kept_pos.to_numpy()] = False
     own_when = np.where(late, own.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
-    per_row = pd.Series(np.fmax(when, own_when), index=out.index)
     live = (out[F.OPEN_CENTS] > 0).to_numpy()
-    per_row = per_row.where(live)
-    return per_row.groupby(out[F.CUSTOMER_ID]).transform("max").astype("datetime64[ns]")
+    per_row = np.where(live, np.fmax(when, own_when), np.datetime64("NaT"))
+    latest_per_customer = group_max(per_row, group_codes(out[F.CUSTOMER_ID]))
+    return pd.Series(latest_per_customer, index=out.index, dtype="datetime64[ns]")
 
 
 def _stages(
     out: pd.DataFrame, eff: np.ndarray, unknown: np.ndarray, broken: pd.Series, policy: Policy
 ) -> tuple[np.ndarray, list[Problem]]:
-    """Stage index per row (-1: not due), with broken-promise advance and overrides."""
+    """Stage index per row (-1: not due), with broken-promise advance and overrides.
+
+    Overrides are read once per distinct text (nearly every row has none).
+    """
     mins = np.array([s.min_days for s in policy.stages], dtype="int64")
     idx = np.searchsorted(mins, eff, side="right") - 1 if len(mins) else np.full(len(eff), -1)
     idx = np.where(unknown, -1, idx)
@@ -140,14 +160,16 @@ def _stages(
     idx = np.where(advance, np.minimum(idx + 1, len(mins) - 1), idx)
     names = {s.key.lower(): i for i, s in enumerate(policy.stages)}
     names |= {s.name.lower(): i for i, s in enumerate(policy.stages)}
-    raw = out[F.STAGE_OVERRIDE].astype(str).str.strip()
+    codes, uniq = pd.factorize(out[F.STAGE_OVERRIDE], use_na_sentinel=False)
+    raw = pd.Series(uniq).astype(str).str.strip()
     chosen = raw.str.lower().map(names)
-    bad = (raw != "") & chosen.isna()
-    idx = np.where(chosen.notna(), chosen.fillna(-1).astype("int64"), idx)
+    bad = ((raw != "") & chosen.isna()).to_numpy(dtype=bool)[codes]
+    pick = chosen.fillna(-1).to_numpy(dtype="int64")[codes]
+    idx = np.where(pick >= 0, pick, idx)
     known = ", ".join(s.key for s in policy.stages)
     problems = _row_problems(
         out.loc[bad, F.ROW],
-        raw[bad],
+        pd.Series(raw.to_numpy(dtype=object)[codes[bad]]),
         F.STAGE_OVERRIDE,
         f"Stage override is not a stage key or name ({known}); the computed stage was used.",
     )
@@ -244,7 +266,7 @@ def build_queue(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Return the invoices (same rows, same order) with the queue columns, and problems."""
     index = invoices.index
-    out = invoices.copy()
+    out = invoices.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     out.index = pd.RangeIndex(len(out))
     ts = pd.Timestamp(as_of).normalize()
     problems: list[Problem] = []
@@ -267,25 +289,29 @@ def build_queue(
     out[Q.BUCKET] = pd.Series(labels[bidx], index=out.index, dtype="str")
 
     sheet = normalise(promises, [])  # its problems are reported by update_promises
-    covered = _promise_keys(sheet, "open", out)
+    keys = _promise_keys(sheet, out)
+    covered = _with_status(keys, "open")
     if len(covered):
         latest = covered.groupby("pos")["when"].max()
         fill = pd.Series(latest.to_numpy(dtype="datetime64[ns]"), index=latest.index)
         out[F.PROMISE_DATE] = out[F.PROMISE_DATE].fillna(fill.reindex(out.index))
-    broken = _broken_dates(out, sheet, policy, ts)
+    broken = _broken_dates(out, keys, policy, ts)
     idx, found = _stages(out, eff, unknown, broken, policy)
     problems += found
-    keys = np.array([s.key for s in policy.stages] + [""], dtype=object)
+    stage_keys = np.array([s.key for s in policy.stages] + [""], dtype=object)
     names = np.array([s.name for s in policy.stages] + [NOT_DUE], dtype=object)
-    out[Q.STAGE] = pd.Series(keys[idx], index=out.index, dtype="str")
+    out[Q.STAGE] = pd.Series(stage_keys[idx], index=out.index, dtype="str")
     out[Q.STAGE_NAME] = pd.Series(names[idx], index=out.index, dtype="str")
     out[Q.BROKEN_PROMISE_DATE] = broken
 
     out = apply_exclusions(out, policy, as_of, last_contact)
     route = {r.code: r.route_to for r in policy.exclusions}
-    routed = out[Q.EXCLUSION_CODE].map(route).astype(object).fillna("").astype(str)
-    routed = routed.where(routed != "", out[F.OWNER].astype(str))
-    out[Q.ROUTED_TO] = routed.where(routed != "", policy.default_owner).astype("str")
+    codes, uniq = pd.factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
+    routed = pd.Series(uniq).map(route).astype(object).fillna("").astype(str)
+    routed = routed.to_numpy(dtype=object)[codes]
+    routed = np.where(routed != "", routed, out[F.OWNER].astype(str).to_numpy(dtype=object))
+    routed = np.where(routed != "", routed, policy.default_owner)
+    out[Q.ROUTED_TO] = pd.Series(routed, index=out.index, dtype="str")
     out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(
         out, policy, ts, eff, unknown, idx, last_contact
     )
