@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import DATE_FIELDS, F
@@ -196,15 +197,23 @@ def ingest(
     problems += sel.problems
     derived += sel.derived
     pos = sel.pos
-    out: dict[str, pd.Series] = {f: p.values.loc[pos] for f, p in parsed.items()}
-    out.update(sel.extra)
-    out[F.OPEN_CENTS] = sel.open_cents
-    out[F.CURRENCY] = ccy.loc[pos]
-    bucket_due = None if amounts.bucket_mode else items.due_from_buckets(amounts, mp.buckets, as_of)
-    finish.derive(out, pos, as_of, derived, headers, cols, bucket_due)
     idx = pd.RangeIndex(len(pos))
-    srow = pd.Series(src.srow.loc[pos].to_numpy(), index=idx)
-    result = frame.assemble({f: s.set_axis(idx) for f, s in out.items()}, idx, srow)
+    take = pos.to_numpy()
+    if len(take) == len(block) and (take == np.arange(len(block))).all():
+        take = None  # every row is an item: no need to copy the columns
+
+    def rows_of(s: pd.Series) -> pd.Series:
+        return (s if take is None else s.iloc[take]).set_axis(idx)
+
+    out: dict[str, pd.Series] = {f: rows_of(p.values) for f, p in parsed.items()}
+    out.update({f: s.set_axis(idx) for f, s in sel.extra.items()})
+    out[F.OPEN_CENTS] = sel.open_cents.set_axis(idx)
+    out[F.CURRENCY] = rows_of(ccy)
+    bucket_due = None if amounts.bucket_mode else items.due_from_buckets(amounts, mp.buckets, as_of)
+    bucket_due = None if bucket_due is None else rows_of(bucket_due)
+    finish.derive(out, idx, as_of, derived, headers, cols, bucket_due)
+    srow = rows_of(src.srow)
+    result = frame.assemble(out, idx, srow)
     problems += finish.after(result, name, src.col0, cols, derived)
 
     bucket_idx = {b.index for b in mp.buckets}

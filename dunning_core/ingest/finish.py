@@ -21,15 +21,21 @@ _CREDIT = r"(?i)(?:credit|gutschrift|avoir|nota de cr|abono|^cm$|^cn$|^dg$|refun
 
 def derive(
     out: dict[str, pd.Series],
-    pos: pd.Index,
+    index: pd.Index,
     as_of: dt.date,
     derived: list[str],
     headers: tuple[str, ...],
     cols: dict[str, int],
     bucket_due: pd.Series | None = None,
 ) -> None:
-    """Fill due date, customer id/name fallbacks and credit-note signs in ``out``."""
-    due = out.get(F.DUE_DATE, pd.Series(pd.NaT, index=pos, dtype="datetime64[ns]"))
+    """Fill due date, customer id/name fallbacks and credit-note signs in ``out``.
+
+    Every Series in ``out`` (and ``bucket_due``) is on ``index``.
+    """
+    if F.DUE_DATE in out:
+        due = out[F.DUE_DATE]
+    else:
+        due = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     if F.DAYS_OVERDUE in out and due.isna().any():
         alt = buckets.due_from_days(out[F.DAYS_OVERDUE], as_of)
         n = int((due.isna() & alt.notna()).sum())
@@ -43,20 +49,13 @@ def derive(
             due = due.fillna(alt)
             derived.append(f"due date = invoice date + payment terms ({n} rows)")
     if bucket_due is not None and due.isna().any():
-        alt = bucket_due.loc[pos]
+        alt = bucket_due
         n = int((due.isna() & alt.notna()).sum())
         if n:
             due = due.fillna(alt)
             derived.append(f"due date = start of the row's aging-bucket column ({n} rows)")
     out[F.DUE_DATE] = due
-    name = out.get(F.CUSTOMER_NAME, pd.Series("", index=pos, dtype="str"))
-    cid = out.get(F.CUSTOMER_ID, pd.Series("", index=pos, dtype="str"))
-    if F.CUSTOMER_ID not in out and len(pos):
-        derived.append("customer id = customer name (no customer id column)")
-    if F.CUSTOMER_NAME not in out and len(pos):
-        derived.append("customer name = customer id (no customer name column)")
-    out[F.CUSTOMER_ID] = cid.where(cid.ne(""), name)
-    out[F.CUSTOMER_NAME] = name.where(name.ne(""), cid)
+    _customer(out, index, derived)
     if F.DOC_TYPE in out:
         credit = out[F.DOC_TYPE].str.contains(_CREDIT, regex=True) & out[F.OPEN_CENTS].gt(0)
         if credit.any():
@@ -66,6 +65,29 @@ def derive(
     for f in AMOUNT_FIELDS:
         if f in out:
             out[f] = out[f].astype("Int64")
+
+
+def _customer(out: dict[str, pd.Series], index: pd.Index, derived: list[str]) -> None:
+    """Customer id and name stand in for each other where one is blank or missing."""
+    name, cid = out.get(F.CUSTOMER_NAME), out.get(F.CUSTOMER_ID)
+    if cid is None and len(index):
+        derived.append("customer id = customer name (no customer id column)")
+    if name is None and len(index):
+        derived.append("customer name = customer id (no customer name column)")
+    if name is None and cid is None:
+        name = cid = pd.Series("", index=index, dtype="str")
+    out[F.CUSTOMER_ID] = _or(cid, name)
+    out[F.CUSTOMER_NAME] = _or(name, cid)
+
+
+def _or(a: pd.Series | None, b: pd.Series | None) -> pd.Series:
+    """``a`` where it is not blank, else ``b`` (text columns; None = all blank)."""
+    if a is None or b is None:
+        got = a if a is not None else b
+        assert got is not None
+        return got
+    blank = a.to_numpy(dtype=object) == ""
+    return a.where(~blank, b) if blank.any() else a
 
 
 def after(

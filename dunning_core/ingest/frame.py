@@ -52,7 +52,8 @@ def empty_column(field: str, index: pd.Index) -> pd.Series:
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     if field in FLAG_FIELDS:
         return pd.Series(False, index=index, dtype="bool")
-    return pd.Series(pd.NA, index=index, dtype="Int64")
+    n = len(index)  # all missing, built directly (the scalar constructor loops per cell)
+    return pd.Series(pd.arrays.IntegerArray(np.ones(n, np.int64), np.ones(n, bool)), index=index)
 
 
 def cell_problems(
@@ -98,5 +99,5 @@ def assemble(columns: dict[str, pd.Series], index: pd.Index, rows: pd.Series) ->
         else:
             s = s.astype("Int64")
         data[field] = s
-    frame = pd.DataFrame(data, index=index)
+    frame = pd.DataFrame(data, index=index, copy=False)  # copy-on-write: no need to copy
     return frame.reset_index(drop=True)

@@ -81,11 +81,14 @@ def select(
     amt = amounts.open if amounts.open is not None else amounts.bucket_sum
     assert amt is not None
     col = amounts.open_col if amounts.open_col is not None else 0
-    sub = amt.loc[kept]
-    missing = kept[sub.isna().to_numpy()]
-    zero = kept[sub.eq(0).fillna(False).to_numpy()]
-    pos = kept.difference(missing).difference(zero)
-    items = Items(pos, amt.loc[pos])
+    sub = amt if len(kept) == len(amt) else amt.iloc[kept.to_numpy()]  # block positions
+    na = sub.isna().to_numpy()
+    nil = sub.eq(0).fillna(False).to_numpy()
+    missing, zero = kept[na], kept[nil]
+    ok = ~na & ~nil
+    items = (
+        Items(kept, sub) if ok.all() else Items(kept[ok], sub[ok])
+    )  # kept is sorted: as kept - missing - zero
     if amounts.open is None:
         items.derived.append("open balance = sum of the bucket columns")
     msg = "no readable open balance (empty, text or an Excel error); row left out"
