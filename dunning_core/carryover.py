@@ -79,12 +79,43 @@ def _previous_values(prev: pd.DataFrame, spec: _Carried) -> pd.Series:
     return col
 
 
-def _has_value(values: pd.Series, spec: _Carried) -> pd.Series:
+def _has_value(values: pd.Series, spec: _Carried) -> np.ndarray:
+    """Whether each value is set: true flags, dates and amounts present, text not blank.
+
+    Text is stripped only where it is not empty (most notes are), so a column of a
+    million empty cells costs one comparison.
+    """
     if spec.field == F.DISPUTED:
-        return values.astype(bool)
+        return np.array(values.astype(bool), dtype=bool)
     if pd.api.types.is_string_dtype(values) or values.dtype == object:
-        return values.astype("str").fillna("").str.strip() != ""
-    return values.notna()
+        text = values.astype("str").fillna("")
+        out = np.array(text != "", dtype=bool)
+        out[out] = (text[out].str.strip() != "").to_numpy(dtype=bool)
+        return out
+    return np.array(values.notna(), dtype=bool)
+
+
+def invoice_keys(
+    a: pd.DataFrame, b: pd.DataFrame, cols_a: tuple[str, str], cols_b: tuple[str, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of (customer, invoice) pairs over two frames: equal pairs, equal keys.
+
+    An invoice is the same invoice only for the same customer (numbers can repeat);
+    factorising each text column once over both frames lets the matching run on int64
+    instead of building and hashing a joined string per invoice.
+    """
+    parts = []
+    for ca, cb in zip(cols_a, cols_b, strict=True):
+        both = pd.concat([a[ca].astype("str"), b[cb].astype("str")], ignore_index=True)
+        codes, uniques = pd.factorize(both, use_na_sentinel=False)
+        parts.append((codes.astype("int64"), max(len(uniques), 1)))
+    (cust, _), (inv, n_inv) = parts
+    key = cust * n_inv + inv
+    return key[: len(a)], key[len(a) :]
+
+
+_SNAP_KEY: Final = ("customer_id", "invoice_no")
+_BOOK_KEY: Final = (F.CUSTOMER_ID, F.INVOICE_NO)
 
 
 def carry_over(
@@ -104,78 +135,78 @@ def carry_over(
     carried_note = pd.Series("", index=invoices.index, dtype=object)
     if previous.empty:
         return invoices, carried_note, []
-    # an invoice is the same invoice only for the same customer: numbers can repeat
-    prev_keys = (
-        previous["customer_id"].astype("str") + "\x1f" + previous["invoice_no"].astype("str")
-    )
-    prev = previous.assign(_key=prev_keys).drop_duplicates("_key", keep=False).set_index("_key")
-    keys = invoices[F.CUSTOMER_ID].astype("str") + "\x1f" + invoices[F.INVOICE_NO].astype("str")
-    known = keys.isin(prev.index) & ~keys.duplicated(keep=False)
+    k_prev, k_inv = invoice_keys(previous, invoices, _SNAP_KEY, _BOOK_KEY)
+    # an invoice listed twice (in either run) is ambiguous: nothing is carried to it
+    unique_prev = np.flatnonzero(~pd.Series(k_prev).duplicated(keep=False).to_numpy())
+    at = pd.Series(unique_prev, index=k_prev[unique_prev]).reindex(k_inv).to_numpy()
+    known = ~np.isnan(at) & ~pd.Series(k_inv).duplicated(keep=False).to_numpy()
+    prev_row = np.where(known, at, 0).astype("int64")
     out = invoices.copy()
     problems: list[Problem] = []
     for spec in CARRIED:
-        if spec.snapshot not in prev.columns or spec.field not in out.columns:
+        if spec.snapshot not in previous.columns or spec.field not in out.columns:
             continue
-        before = _previous_values(prev, spec)
+        before = _previous_values(previous, spec)
         has_before = _has_value(before, spec)
         if spec.field == F.HOLD_UNTIL:
-            has_before &= pd.to_datetime(before) >= pd.Timestamp(as_of)
-        candidates = known & keys.isin(has_before.index[has_before.to_numpy(dtype=bool)])
-        candidates &= ~_has_value(out[spec.field], spec)
+            has_before &= (pd.to_datetime(before) >= pd.Timestamp(as_of)).to_numpy(dtype=bool)
+        candidates = known & has_before[prev_row] & ~_has_value(out[spec.field], spec)
         if not candidates.any():
             continue
         match = report.matches.get(spec.field)
-        rows = out.loc[candidates, F.ROW].to_numpy()
-        empty = _cell_empty(raw, rows, match.column if match else None)
+        rows = out[F.ROW].to_numpy()[candidates]
         take = candidates.copy()
-        take.loc[candidates] = empty
+        take[candidates] = _cell_empty(raw, rows, match.column if match else None)
         if not take.any():
             continue
-        values = keys[take].map(before)
+        values = before.iloc[prev_row[take]]
         out.loc[take, spec.field] = values.to_numpy()
         if spec.field == F.NOTES:
             carried_note.loc[take] = values.astype(str).to_numpy()
+        n = int(take.sum())
         examples = ", ".join(out.loc[take, F.INVOICE_NO].astype(str).head(5))
         problems.append(
             Problem(
                 report.sheet,
                 "",
                 spec.field,
-                str(int(take.sum())),
-                f"Carried over the {spec.label} of {int(take.sum())} invoices from the previous "
+                str(n),
+                f"Carried over the {spec.label} of {n} invoices from the previous "
                 f"run (their cell was empty in this export), e.g. {examples}.",
                 Severity.INFO,
             )
         )
     base = previous if baseline is None else baseline
     if not base.empty:
-        base_keys = base["customer_id"].astype("str") + "\x1f" + base["invoice_no"].astype("str")
-        gone_from = base.assign(_key=base_keys).drop_duplicates("_key").set_index("_key")
-        problems += _vanished(gone_from, keys, report)
+        if base is not previous:
+            k_prev, k_inv = invoice_keys(base, invoices, _SNAP_KEY, _BOOK_KEY)
+        first = ~pd.Series(k_prev).duplicated(keep="first").to_numpy()
+        gone = first & ~np.isin(k_prev, k_inv)
+        problems += _vanished(base[gone], report)
     return out, carried_note, problems
 
 
-def _vanished(prev: pd.DataFrame, keys: pd.Series, report: IngestReport) -> list[Problem]:
+def _vanished(gone: pd.DataFrame, report: IngestReport) -> list[Problem]:
     """Collector-typed values of invoices no longer in the book: listed, not lost silently.
 
     An invoice that left the book was usually paid; its note, dispute or hold is then
     history, but a collector should see that it went, and where to find it (the backup).
     """
-    gone = prev[~prev.index.isin(set(keys))]
     if gone.empty:
         return []
-    notes = gone["notes"].astype("str").fillna("").str.strip()
-    reasons = gone["dispute_reason"].astype("str").fillna("").str.strip()
-    disputed = gone["disputed"].astype("boolean").fillna(False).astype(bool)
-    holds = pd.to_datetime(gone["hold_until"])
-    typed = gone.index[(notes != "") | disputed | holds.notna()]
+    notes = gone["notes"].astype("str").fillna("").str.strip().to_numpy(dtype=object)
+    reasons = gone["dispute_reason"].astype("str").fillna("").str.strip().to_numpy(dtype=object)
+    disputed = gone["disputed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    holds = pd.to_datetime(gone["hold_until"]).to_numpy()
+    invoice = gone["invoice_no"].astype("str").to_numpy(dtype=object)
+    typed = np.flatnonzero((notes != "") | disputed | ~np.isnat(holds))
 
-    def describe(inv: str) -> str:
-        parts = [f"note '{notes[inv][:120]}'"] if notes[inv] else []
-        if disputed[inv]:
-            parts.append(f"dispute ({reasons[inv] or 'no reason given'})")
-        if pd.notna(holds[inv]):
-            parts.append(f"hold until {holds[inv]:%Y-%m-%d}")
+    def describe(i: int) -> str:
+        parts = [f"note '{notes[i][:120]}'"] if notes[i] else []
+        if disputed[i]:
+            parts.append(f"dispute ({reasons[i] or 'no reason given'})")
+        if not np.isnat(holds[i]):
+            parts.append(f"hold until {pd.Timestamp(holds[i]):%Y-%m-%d}")
         return "; ".join(parts)
 
     out = [
@@ -183,13 +214,13 @@ def _vanished(prev: pd.DataFrame, keys: pd.Series, report: IngestReport) -> list
             report.sheet,
             "",
             "carried values",
-            describe(inv),
-            f"Invoice {inv.split(chr(31))[-1]} is no longer in the book; its {describe(inv)} "
+            describe(i),
+            f"Invoice {invoice[i]} is no longer in the book; its {describe(i)} "
             "was not carried "
             "over (the previous version is in the backup).",
             Severity.INFO,
         )
-        for inv in typed[:_MAX_LISTED]
+        for i in typed[:_MAX_LISTED].tolist()
     ]
     if len(typed) > _MAX_LISTED:
         out.append(

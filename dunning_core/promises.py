@@ -212,6 +212,19 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
     return out[list(PROMISE_COLUMNS)]
 
 
+def _of_customers(frame: pd.DataFrame, cust: str, customers: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` whose customer (as :func:`_text` reads it) is in ``customers``.
+
+    Only customers with an open promise matter for its resolution; they are a few
+    hundred against a book of up to a million invoices, so the per-invoice grouping
+    below runs on their rows only. The text of each distinct customer id is built once.
+    """
+    codes, uniques = pd.factorize(frame[cust])
+    names = _text(pd.Series(uniques, dtype=frame[cust].dtype))
+    wanted = np.flatnonzero(names.isin(set(customers)).to_numpy(dtype=bool))
+    return frame[np.isin(codes, wanted)]
+
+
 def _keyed(frame: pd.DataFrame, cust: str, inv: str, cents: pd.Series) -> pd.DataFrame:
     """Open cents per (customer, invoice), duplicates summed."""
     k = pd.DataFrame({"cust": _text(frame[cust]), "inv": _text(frame[inv]), "c": cents})
@@ -235,6 +248,12 @@ def _open_totals(
     todo: pd.DataFrame, invoices: pd.DataFrame, previous: pd.DataFrame
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per open promise (by position in ``todo``): C now, R last run, unknown invoices."""
+    customers = todo[P.CUSTOMER_ID]
+    if pd.api.types.is_float_dtype(invoices[F.INVOICE_NO].dtype):  # read as a whole column
+        invoices = invoices.assign(**{F.INVOICE_NO: _text(invoices[F.INVOICE_NO])})
+    invoices = _of_customers(invoices, F.CUSTOMER_ID, customers)
+    if {"customer_id", "invoice_no", "open"} <= set(previous.columns):
+        previous = _of_customers(previous, "customer_id", customers)
     now = _keyed(invoices, F.CUSTOMER_ID, F.INVOICE_NO, invoices[F.OPEN_CENTS].astype("int64"))
     before = _previous(previous)
     lists = todo[P.INVOICES].map(invoice_list)
@@ -296,7 +315,8 @@ def update_promises(
     sheet = normalise(promises, problems)
     new = capture(invoices, sheet, as_of)
     full = pd.concat([sheet, new], ignore_index=True) if len(new) else sheet
-    owned = invoices[invoices[F.OWNER].astype(str) != ""]
+    mine = invoices[invoices[F.CUSTOMER_ID].isin(set(full[P.CUSTOMER_ID]))]
+    owned = mine[mine[F.OWNER].astype(str) != ""]
     owners = owned.groupby(F.CUSTOMER_ID, sort=False)[F.OWNER].first()
 
     is_open = (full[P.STATUS] == "open") & (full[P.CUSTOMER_ID] != "")

@@ -198,3 +198,12 @@ def test_missing_columns_and_empty_inputs() -> None:
 def test_invoice_list_parsing() -> None:
     assert invoice_list("") == []
     assert invoice_list("A-1 ;B 2\nC3") == ["A-1", "B 2", "C3"]
+
+
+def test_only_the_promised_customers_rows_are_grouped() -> None:
+    from dunning_core.promises import _of_customers
+
+    frame = pd.DataFrame({"c": [1.0, 2.0, 1.0, None], "x": [10, 20, 30, 40]})
+    assert _of_customers(frame, "c", pd.Series(["1"]))["x"].tolist() == [10, 30]
+    text = pd.DataFrame({"c": pd.Series(["A", "B", "A"], dtype="str"), "x": [1, 2, 3]})
+    assert _of_customers(text, "c", pd.Series(["B", "Z"]))["x"].tolist() == [2]
