@@ -215,9 +215,16 @@ def _write_managed(
 
     widths = [_MANAGED_WIDTHS.get(h, max(10.0, len(h) + 3.0)) for h in block.headers]
     report = result.report
+
+    def refuse(exc: Exception) -> UserError:
+        return UserError(
+            f"{source}: sheet {report.sheet!r} cannot be updated ({exc}); "
+            "save the workbook again in Excel and rerun."
+        )
+
     try:
         edit = edit_sheet(
-            (pkg.get(part) or b"").decode("utf-8"),
+            pkg.get(part) or b"",
             report.header_row,
             report.last_column,
             block,
@@ -226,18 +233,16 @@ def _write_managed(
             widths,
         )
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(
-            f"{source}: sheet {report.sheet!r} cannot be updated ({exc}); "
-            "save the workbook again in Excel and rerun."
-        ) from None
-    edit.chunks[0] = set_tab_selected_text(edit.chunks[0], selected)
-    chunks = edit.chunks
+        raise refuse(exc) from None
+    edit.head = set_tab_selected_text(edit.head, selected)
 
     def produce() -> Iterator[bytes]:
-        for i in range(0, len(chunks), 4096):
-            yield "".join(chunks[i : i + 4096]).encode("utf-8")
+        try:
+            yield from edit.pieces()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise refuse(exc) from None
 
-    pkg.set_stream(part, produce, sum(map(len, chunks)))
+    pkg.set_stream(part, produce, edit.size)
     for rel in pkg.rels(part):
         if rel.kind == "table" and pkg.has(rel.target):
             new = tables.extend_table(

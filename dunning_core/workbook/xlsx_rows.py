@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
 
 from dunning_core.sheetaddr import column_index, column_letter
 
@@ -206,3 +209,323 @@ def clear_start(text: str, lo: int, hi: int, header_row: int, start: int, width:
             cols = (column_index(c) for c in _CELL_COL.findall(text, a, b))
             clash = any(start <= c <= end for c in cols)
     return rightmost + 1 if clash else start
+
+
+# --- The vectorised path: the sheet as bytes, rows located once, cut by position ---------
+
+
+@dataclass(frozen=True)
+class RowIndex:
+    """Start, end (exclusive) and number of every ``<row>`` in ``sheetData``, in order."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    nums: np.ndarray
+
+
+_ROW_OPEN = re.compile(rb"<row\b")
+
+
+def index_rows(body: bytes, lo: int, hi: int) -> RowIndex:
+    """Every row of ``body[lo:hi]``: found with one regex pass and checked with numpy
+    when the rows are the plain ``<row r="N" ...>...</row>`` Excel writes back to back;
+    otherwise row by row (self-closing rows, whitespace between rows)."""
+    starts = np.array([m.start() for m in _ROW_OPEN.finditer(body, lo, hi)], dtype=np.int64)
+    n = len(starts)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return RowIndex(empty, empty, empty)
+    arr = np.frombuffer(body, dtype=np.uint8)
+    ends = np.append(starts[1:], hi)
+    ok = _all_at(arr, ends - 6, b"</row>") and _all_at(arr, starts + 4, b' r="')
+    nums = _numbers(arr, starts + 8, 8) if ok else None
+    if nums is None or not ok:
+        rows = list(_iter_rows_b(body, lo, hi))
+        return RowIndex(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows], dtype=np.int64),
+            np.array([r[2] for r in rows], dtype=np.int64),
+        )
+    return RowIndex(starts, ends, nums)
+
+
+def _all_at(arr: np.ndarray, at: np.ndarray, token: bytes) -> bool:
+    """Whether ``token`` is written at every position ``at``."""
+    if len(at) and (int(at.min()) < 0 or int(at.max()) + len(token) > len(arr)):
+        return False
+    return all(bool((arr[at + i] == byte).all()) for i, byte in enumerate(token))
+
+
+def _numbers(arr: np.ndarray, at: np.ndarray, width: int) -> np.ndarray | None:
+    """The decimal numbers written at ``at`` and closed by a quote, or None when any is not."""
+    nums = _numbers_loose(arr, at, width)
+    return None if (nums < 0).any() else nums
+
+
+def _numbers_loose(arr: np.ndarray, at: np.ndarray, width: int = 8) -> np.ndarray:
+    """The decimal numbers written at ``at`` and closed by a quote (at most ``width - 1``
+    digits), -1 where there is none."""
+    value = np.zeros(len(at), dtype=np.int64)
+    going = np.ones(len(at), dtype=bool)  # still reading digits
+    valid = np.zeros(len(at), dtype=bool)
+    top = len(arr) - 1
+    for i in range(width):
+        byte = arr[np.minimum(at + i, top)]
+        digit = (byte - 48).astype(np.uint8) < 10
+        valid |= going & (byte == 34) & (i > 0)
+        going &= digit
+        value = np.where(going, value * 10 + (byte.astype(np.int64) - 48), value)
+    return np.where(valid, value, -1)
+
+
+def _iter_rows_b(body: bytes, lo: int, hi: int) -> Iterator[tuple[int, int, int]]:
+    """:func:`iter_rows` over bytes."""
+    pos = lo
+    find = body.find
+    while True:
+        s = find(b"<row", pos, hi)
+        if s < 0:
+            return
+        gt = find(b">", s)
+        e = gt + 1 if body[gt - 1 : gt] == b"/" else find(b"</row>", gt) + 6
+        head = body[s:gt]
+        i = head.find(b' r="') + 4
+        if i < 4:
+            raise ValueError("a row without its r attribute")
+        yield s, e, int(head[i : head.find(b'"', i)])
+        pos = e
+
+
+def last_columns(body: bytes, idx: RowIndex) -> np.ndarray:
+    """Column of each row's last cell (0 for a row without cells), as ``_last_col``."""
+    rfind = body.rfind
+    pos = np.array(
+        [
+            rfind(b'<c r="', s, e)
+            for s, e in zip(idx.starts.tolist(), idx.ends.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
+    out = np.zeros(len(pos), dtype=np.int64)
+    found = np.flatnonzero(pos >= 0)
+    arr = np.frombuffer(body, dtype=np.uint8)
+    cols, clean = _ref_columns(arr, pos[found] + 6)
+    out[found[clean]] = cols[clean]
+    for i in np.concatenate([np.flatnonzero(pos < 0), found[~clean]]).tolist():
+        out[i] = _last_col(body[idx.starts[i] : idx.ends[i]].decode("utf-8"))
+    return out
+
+
+def _ref_columns(arr: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column numbers of the cell references at ``at`` ("AB12" + quote), and which of
+    them are clean (1-3 capitals, 1-7 digits, a quote); the others are left to Python."""
+    col = np.zeros(len(at), dtype=np.int64)
+    nlet = np.zeros(len(at), dtype=np.int64)
+    going = np.ones(len(at), dtype=bool)
+    top = len(arr) - 1
+    for i in range(4):
+        byte = arr[np.minimum(at + i, top)]
+        going &= (byte - 65).astype(np.uint8) < 26
+        col = np.where(going, col * 26 + (byte.astype(np.int64) - 64), col)
+        nlet += going
+    rows = _numbers_loose(arr, at + nlet)
+    clean = (nlet >= 1) & (nlet <= 3) & (rows >= 0)
+    return col, clean
+
+
+def fast_cuts(
+    body: bytes,
+    idx: RowIndex,
+    rows: np.ndarray,
+    last: np.ndarray,
+    old: tuple[int, int],
+    start: int,
+    end: int,
+) -> np.ndarray:
+    """:func:`_fast_cut` for the sheet rows ``rows`` (indices into ``idx``), -1 where
+    the row needs the full merge. Vectorised for the two common cases."""
+    s, e, r = idx.starts[rows], idx.ends[rows], idx.nums[rows]
+    arr = np.frombuffer(body, dtype=np.uint8)
+    closed = (arr[e - 1] == ord(">")) & (arr[e - 2] != ord("/"))
+    if not old[0]:
+        cut = np.where(closed & (last[rows] < start), e - 6, -1)
+        if body.find(b" spans=") >= 0:
+            find = body.find
+            spans = [
+                find(b" spans=", a, find(b">", a, b)) >= 0
+                for a, b in zip(s.tolist(), e.tolist(), strict=True)
+            ]
+            cut[np.array(spans, dtype=bool)] = -1
+        return np.asarray(cut, dtype=np.int64)
+    if old != (start, end):
+        return np.full(len(rows), -1, dtype=np.int64)
+    needle = f'<c r="{column_letter(old[0])}'.encode()
+    find = body.find
+    at = np.array(
+        [find(needle, a, b) for a, b in zip(s.tolist(), e.tolist(), strict=True)], dtype=np.int64
+    )
+    cut = np.full(len(rows), -1, dtype=np.int64)
+    ok = closed & (last[rows] <= end)
+    hit = np.flatnonzero(ok & (at >= 0))
+    nums = _numbers_loose(arr, at[hit] + len(needle))
+    good = hit[nums == r[hit]]
+    cut[good] = at[good]
+    for i in np.flatnonzero(ok & (cut < 0)).tolist():  # the first old cell missing: look on
+        cut[i] = _fast_cut_b(body, int(s[i]), int(e[i]), int(r[i]), old, start, end, last[rows[i]])
+    return cut
+
+
+def _fast_cut_b(
+    body: bytes, s: int, e: int, r: int, old: tuple[int, int], start: int, end: int, last: int
+) -> int:
+    """:func:`_fast_cut` on bytes, with the row's last column given."""
+    if body[e - 2 : e] == b"/>":
+        return -1
+    if old[0]:
+        if old != (start, end) or last > end:
+            return -1
+        for c in range(old[0], old[1] + 1):
+            at = body.find(f'<c r="{column_letter(c)}{r}"'.encode(), s, e)
+            if at >= 0:
+                return at
+        return -1
+    if last >= start or body.find(b" spans=", s, body.find(b">", s, e)) >= 0:
+        return -1
+    return e - 6
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """Where each target row's new cells go, as positions in the sheet bytes.
+
+    Targets are the block's rows in ascending order, the header row first. Target
+    ``k`` is written as ``pre + cells + post``: for a plain row ``pre`` is
+    ``body[pre_from[k]:pre_to[k]]`` (the rows before it, unchanged, and the row up to
+    the cut) and ``post`` is ``</row>``; the others (``pre_to[k] < 0``: a row to
+    create or to merge cell by cell, or rows before it to strip) come from
+    :meth:`segment`, with the string functions above, so their bytes are the same.
+    """
+
+    body: bytes
+    idx: RowIndex
+    targets: np.ndarray
+    matched: np.ndarray
+    at: np.ndarray
+    gap_from: np.ndarray
+    pre_from: np.ndarray
+    pre_to: np.ndarray
+    cut: np.ndarray
+    strip: np.ndarray
+    old: tuple[int, int]
+    start: int
+    end: int
+    hi: int
+    tail_from: int
+    tail_pos: int
+
+    def segment(self, k: int) -> tuple[bytes, bytes]:
+        """``(pre, post)`` of target ``k``, computed row by row."""
+        out, pos = self._stripped(int(self.gap_from[k]), int(self.at[k]), int(self.pre_from[k]))
+        body, idx, r = self.body, self.idx, int(self.targets[k])
+        i = int(self.at[k])
+        if not self.matched[k]:
+            edge = int(idx.starts[i]) if i < len(idx.starts) else self.hi
+            out += [body[pos:edge], f'<row r="{r}">'.encode()]
+            return b"".join(out), b"</row>"
+        s, e = int(idx.starts[i]), int(idx.ends[i])
+        if self.cut[k] >= 0:
+            out.append(body[pos : int(self.cut[k])])
+            return b"".join(out), b"</row>"
+        row = body[s:e].decode("utf-8")
+        if self.old[0]:
+            row = _strip_row(row, r, self.old)
+        before, after = _merge_row(row, "\x00", self.start, self.end).split("\x00")
+        out += [body[pos:s], before.encode()]
+        return b"".join(out), after.encode()
+
+    def tail(self) -> bytes:
+        """Everything after the last target: the remaining rows (stripped) and the rest."""
+        out, pos = self._stripped(self.tail_from, len(self.idx.starts), self.tail_pos)
+        out.append(self.body[pos : self.hi])
+        return b"".join(out)
+
+    def _stripped(self, a: int, b: int, pos: int) -> tuple[list[bytes], int]:
+        """Sheet rows ``a..b-1`` from ``pos`` on, with the old block's cells stripped."""
+        out: list[bytes] = []
+        for t in np.flatnonzero(self.strip[a:b]).tolist():
+            s, e = int(self.idx.starts[a + t]), int(self.idx.ends[a + t])
+            row = self.body[s:e].decode("utf-8")
+            new = _strip_row(row, int(self.idx.nums[a + t]), self.old)
+            if new is not row:
+                out += [self.body[pos:s], new.encode()]
+                pos = e
+        return out, pos
+
+
+def plan_merge(
+    body: bytes,
+    lo: int,
+    hi: int,
+    idx: RowIndex,
+    last: np.ndarray,
+    targets: np.ndarray,
+    start: int,
+    end: int,
+    old: tuple[int, int],
+    header_row: int,
+) -> MergePlan:
+    """The plan of :func:`merge_rows` for sheet rows in ascending order (``idx.nums``
+    strictly increasing), computed for all rows at once."""
+    nums, n = idx.nums, len(idx.nums)
+    at = np.searchsorted(nums, targets)
+    matched = at < n
+    matched[matched] = nums[at[matched]] == targets[matched]
+    is_target = np.zeros(n, dtype=bool)
+    is_target[at[matched]] = True
+    strip = (~is_target) & (nums >= header_row) if old[0] else np.zeros(n, dtype=bool)
+    after = np.where(matched, at + 1, at)  # first sheet row after each target
+    gap_from = np.concatenate([[0], after[:-1]]).astype(np.int64)
+    edge = np.where(at < n, idx.starts[np.minimum(at, max(n - 1, 0))] if n else hi, hi)
+    consumed = np.where(matched, idx.ends[np.minimum(at, max(n - 1, 0))] if n else 0, edge)
+    pre_from = np.concatenate([[lo], consumed[:-1]]).astype(np.int64)
+    cut = np.full(len(targets), -1, dtype=np.int64)
+    hit = np.flatnonzero(matched)
+    cut[hit] = fast_cuts(body, idx, at[hit], last, old, start, end)
+    stripped = np.concatenate([[0], np.cumsum(strip)])
+    clean = stripped[at] - stripped[gap_from] == 0
+    pre_to = np.where(matched & (cut >= 0) & clean, cut, -1)
+    return MergePlan(
+        body,
+        idx,
+        targets,
+        matched,
+        at,
+        gap_from,
+        pre_from,
+        pre_to,
+        cut,
+        strip,
+        old,
+        start,
+        end,
+        hi,
+        int(after[-1]),
+        int(consumed[-1]),
+    )
+
+
+def clear_start_fast(
+    body: bytes, idx: RowIndex, last: np.ndarray, header_row: int, start: int, width: int
+) -> int:
+    """:func:`clear_start` from the rows' last columns (only rows reaching ``start``
+    are looked into)."""
+    end = start + width - 1
+    rows = idx.nums >= header_row
+    if not rows.any():
+        return start
+    rightmost = int(last[rows].max())
+    for i in np.flatnonzero(rows & (last >= start)).tolist():
+        text = body[idx.starts[i] : idx.ends[i]].decode("utf-8")
+        if any(start <= column_index(c) <= end for c in _CELL_COL.findall(text)):
+            return rightmost + 1
+    return start
