@@ -214,7 +214,12 @@ def ingest(
     finish.derive(out, idx, as_of, derived, headers, cols, bucket_due)
     srow = rows_of(src.srow)
     result = frame.assemble(out, idx, srow)
-    problems += finish.after(result, name, src.col0, cols, derived)
+    inv_key = None
+    if F.INVOICE_NO in cols:
+        inv_col = block[cols[F.INVOICE_NO]]
+        inv_key = inv_col.text_key[inv_col.codes]
+        inv_key = inv_key if take is None else inv_key[take]
+    problems += finish.after(result, name, src.col0, cols, derived, inv_key)
 
     bucket_idx = {b.index for b in mp.buckets}
     n_read = int(pos.nunique())

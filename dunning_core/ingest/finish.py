@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import AMOUNT_FIELDS, F
@@ -91,12 +92,24 @@ def _or(a: pd.Series | None, b: pd.Series | None) -> pd.Series:
 
 
 def after(
-    result: pd.DataFrame, sheet: str, col0: int, cols: dict[str, int], derived: list[str]
+    result: pd.DataFrame,
+    sheet: str,
+    col0: int,
+    cols: dict[str, int],
+    derived: list[str],
+    inv_key: np.ndarray | None = None,
 ) -> list[Problem]:
-    """Problems about the finished frame: duplicates, missing due dates, derivations."""
+    """Problems about the finished frame: duplicates, missing due dates, derivations.
+
+    ``inv_key`` (per row, equal exactly where the invoice numbers are, -1 where
+    blank) spares hashing the invoice texts again.
+    """
     out: list[Problem] = []
     inv = result[F.INVOICE_NO]
-    dup = inv.ne("") & inv.duplicated(keep="first")
+    if inv_key is None:
+        dup = (inv.ne("") & inv.duplicated(keep="first")).to_numpy()
+    else:
+        dup = (inv_key >= 0) & pd.Series(inv_key).duplicated(keep="first").to_numpy()
     icol = col0 + cols.get(F.INVOICE_NO, 0)
     msg = "duplicate invoice number: kept as a separate item, not summed (stacked snapshots?)"
     rows = result[F.ROW].to_numpy()

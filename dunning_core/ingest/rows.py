@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from dunning_core.ingest.block import Block
 from dunning_core.ingest.cells import Column
@@ -56,7 +55,9 @@ def _per_row(col: Column, fn: Callable[[str], bool], rows: np.ndarray | None = N
     called once per distinct value that occurs there."""
     codes = col.codes if rows is None else col.codes[rows]
     table = col.stripped
-    used = np.unique(codes)
+    seen = np.zeros(len(table), dtype=bool)
+    seen[codes] = True  # code -1 marks the last slot: the text of a missing cell
+    used = np.flatnonzero(seen)
     hit = np.zeros(len(table), dtype=bool)
     hit[used] = [fn(table[u]) for u in used]
     return hit[codes]
@@ -65,10 +66,17 @@ def _per_row(col: Column, fn: Callable[[str], bool], rows: np.ndarray | None = N
 def _first_label(block: Block, label_cols: list[int]) -> np.ndarray:
     """Per row, the first label column with text (-1 when none has any)."""
     src = np.full(len(block), -1, dtype=np.int64)
-    for c in reversed(label_cols):
+    todo = None  # rows without a label so far (None: all rows)
+    for c in label_cols:
         col = block[c]
-        has = (pd.Series(col.stripped, dtype="str").ne("")).to_numpy()
-        src[has[col.codes]] = c
+        has = col.stripped != ""
+        if todo is None:
+            src[has[col.codes]] = c
+        else:
+            src[todo[has[col.codes[todo]]]] = c
+        todo = np.flatnonzero(src < 0)
+        if not len(todo):
+            break
     return src
 
 
