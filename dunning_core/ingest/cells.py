@@ -87,6 +87,12 @@ class Column:
                 return kind
         return str(pd.api.types.infer_dtype(self.raw, skipna=True))
 
+    @property
+    def hashed_kind(self) -> str:
+        """:attr:`kind`, hashing the column first (the distinct values then tell it)."""
+        _ = self._factorized
+        return self.kind
+
     @cached_property
     def _factorized(self) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(self.raw, use_na_sentinel=True)
@@ -165,7 +171,7 @@ class Column:
     @cached_property
     def text(self) -> pd.Series:
         """:func:`text` of the column (``str`` dtype), computed once."""
-        if self.kind == "empty":
+        if self.hashed_kind == "empty":
             return pd.Series("", index=self.index, dtype="str")
         return str_take(self.text_table, self)
 
@@ -229,7 +235,7 @@ def text(raw: pd.Series | Column) -> pd.Series:
 
 def _text_table(col: Column) -> np.ndarray:
     """:func:`text` per distinct value (plus "" for missing cells), as an object array."""
-    kind = col.kind
+    kind = col.hashed_kind
     if kind == "string":
         return col.stripped
     if kind in NUMERIC:  # per distinct value: equal ints and floats give the same text

@@ -212,7 +212,7 @@ def dates(raw: pd.Series | Column, dayfirst: bool | None = None) -> Parsed:
     col = Column.of(raw)
     key = f"dates:{dayfirst}"
     if key not in col.memo:
-        if col.kind in PURE:  # per distinct value
+        if col.hashed_kind in PURE:  # per distinct value
             got = _dates_of(col.with_none(), col.kind, dayfirst)
             got = Parsed(col.spread(got.values), col.spread(got.bad), got.note)
         else:
