@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.columns import A, F, Q
-from dunning_core.exclusions import format_amounts
+from dunning_core.exclusions import CENTS_TEXT
 from dunning_core.money import format_amount, to_units
 from dunning_core.policy import Policy, Stage
 from dunning_core.sheetaddr import column_letter, quote_sheet
@@ -152,36 +152,75 @@ def _numbers(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_numeric(frame[name], errors="coerce").fillna(0)
 
 
-def _firsts(values: np.ndarray, group: np.ndarray, size: int) -> list[str]:
-    """Per group, the first non-empty text ("" when none): ``values`` grouped in runs."""
+def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, size: int) -> list[str]:
+    """Per group, the first non-empty text of column ``name`` ("" when none).
+
+    ``group`` is non-decreasing (rows sorted by group), so the first hit of each group
+    is where the group number changes among the rows with text.
+    """
     out = np.full(size, "", dtype=object)
-    hit = np.flatnonzero(values != "")
-    found, at = np.unique(group[hit], return_index=True)
-    out[found] = values[hit[at]]
+    if name not in frame.columns:
+        return list(out.tolist())
+    col = frame[name]
+    if col.dtype == object:
+        texts, codes = _per_distinct(col, _text), np.arange(len(col))
+    else:
+        codes, uniq = pd.factorize(col)
+        texts = np.array([_text(u) for u in uniq.tolist()] + [""], dtype=object)
+    hit = np.flatnonzero((texts != "")[codes])
+    g = group[hit]
+    new = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
+    out[g[new]] = texts[codes[hit[new]]]
     return list(out.tolist())
+
+
+def _customers(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """(code per row, keys): :func:`customer_key` as codes numbered in sorted key order.
+
+    Works on the distinct (id, name) pairs, so each text is stripped once.
+    """
+    ids, id_text = pd.factorize(frame[F.CUSTOMER_ID].fillna("").astype(str))
+    names, name_text = pd.factorize(frame[F.CUSTOMER_NAME].fillna("").astype(str))
+    width = max(len(name_text), 1)
+    pair, pairs = pd.factorize(ids * width + names)
+    id_t, name_t = id_text.tolist(), name_text.tolist()
+    keys = [id_t[p // width].strip() or name_t[p % width].strip() for p in pairs.tolist()]
+    codes, uniq = pd.factorize(np.array(keys, dtype=object), sort=True)
+    return codes[pair], [str(k) for k in uniq.tolist()]
 
 
 def _lines(
     elig: pd.DataFrame, shown: np.ndarray, number: np.ndarray, cents: np.ndarray, cur: np.ndarray
 ) -> list[Any]:
-    """The template's invoice lines for the rows ``shown``, formatted column-wise."""
+    """The template's invoice lines for the rows ``shown``, formatted column-wise.
+
+    The amount text is :func:`money.format_amount` of a positive amount (eligible
+    invoices are owed), put together from its currency symbol, whole units and cents,
+    each formatted once per distinct value.
+    """
+    cents, cur = cents[shown], cur[shown]
     days = _numbers(elig, Q.DAYS_PAST_DUE).to_numpy(dtype="int64")[shown]
-    amount = format_amounts(pd.Series(cents[shown]), pd.Series(cur[shown], dtype=object))
+    sym_codes, currencies = pd.factorize(cur)
+    symbols = np.array([format_amount(0, c)[:-1] for c in currencies.tolist()] + [""], dtype=object)
+    whole_codes, wholes = pd.factorize(cents // 100)
+    whole_text = np.array([f"{w:,}" for w in wholes.tolist()] + [""], dtype=object)
     cols = (
         number[shown].tolist(),
         _texts(elig, F.INVOICE_DATE, _iso)[shown].tolist(),
         _texts(elig, F.DUE_DATE, _iso)[shown].tolist(),
         days.tolist(),
-        amount.tolist(),
-        (cents[shown] / 100.0).tolist(),  # == money.to_units, exactly
-        cur[shown].tolist(),
+        symbols[sym_codes].tolist(),
+        whole_text[whole_codes].tolist(),
+        CENTS_TEXT[cents % 100].tolist(),
+        (cents / 100.0).tolist(),  # == money.to_units, exactly
+        cur.tolist(),
     )
     return [
         {
             "number": n, "invoice_date": i, "due_date": d, "days_overdue": o,
-            "amount": a, "amount_value": v, "currency": c,
+            "amount": f"{sy}{wh}{ce}", "amount_value": v, "currency": c,
         }
-        for n, i, d, o, a, v, c in zip(*cols, strict=True)
+        for n, i, d, o, sy, wh, ce, v, c in zip(*cols, strict=True)
     ]  # fmt: skip
 
 
@@ -218,7 +257,7 @@ def packets(
     rank = {s.key: i for i, s in enumerate(policy.stages)}
     cols = [c for c in queue.columns if c in _USED]
     elig = queue.loc[_eligible(queue, policy), cols]
-    codes = pd.factorize(customer_key(elig), sort=True)[0]
+    codes, keys = _customers(elig)
     order = np.lexsort((elig[F.ROW].to_numpy(), codes))  # by customer, then source row
     elig, group = elig.take(order), codes[order]
     n = len(group)
@@ -227,7 +266,6 @@ def packets(
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     ends = np.r_[starts[1:], n]
     size = len(starts)
-    keys = customer_key(elig.take(starts)).tolist()
     cur = _texts(elig, F.CURRENCY)
     cur = np.where(cur == "", policy.default_currency, cur).astype(object)
     cents = _numbers(elig, F.OPEN_CENTS).to_numpy(dtype="int64")
@@ -236,64 +274,66 @@ def packets(
     lines = _lines(elig, shown, number, cents, cur)
     line_at = np.r_[np.searchsorted(shown, starts), len(shown)]
     first = {
-        name: _firsts(_texts(elig, name), group, size)
+        name: _firsts(elig, name, group, size)
         for name in (F.CUSTOMER_NAME, F.CONTACT, F.EMAIL, F.CC, F.LANGUAGE, F.OWNER, Q.ROUTED_TO)
     }
-    stages = np.maximum.reduceat(elig[Q.STAGE].map(rank).to_numpy(dtype="int64"), starts)
+    stage_codes, stage_keys = pd.factorize(elig[Q.STAGE])
+    ranks = np.array([rank[k] for k in stage_keys.tolist()], dtype="int64")[stage_codes]
+    stages = np.maximum.reduceat(ranks, starts).tolist()
     prio = np.maximum.reduceat(_numbers(elig, Q.CUSTOMER_PRIORITY).to_numpy("float64"), starts)
+    prio = prio.tolist()
     numbers = number.tolist()
     cell = f"{quote_sheet(sheet)}!{column_letter(invoice_column)}"
     refs = [f"{cell}{r}" for r in _numbers(elig, F.ROW).to_numpy(dtype="int64").tolist()]
     totals_of = _totals(group, cur, cents, size)
-    for g, key in enumerate(keys):
-        s, e = int(starts[g]), int(ends[g])
-        stage = policy.stages[int(stages[g])]
-        totals = totals_of[g]
-        currency, amount = headline(totals)
-        name = first[F.CUSTOMER_NAME][g] or str(key)
-        language = language_code(first[F.LANGUAGE][g], policy.default_language)
+    bounds = zip(
+        starts.tolist(), ends.tolist(), line_at[:-1].tolist(), line_at[1:].tolist(), strict=True
+    )
+    today, sender = as_of.isoformat(), _sender(policy)
+    for g, (key, (s, e, ls, le)) in enumerate(zip(keys, bounds, strict=True)):
+        stage = policy.stages[stages[g]]
+        totals = sorted(totals_of[g].items())
+        currency, amount = headline(totals_of[g])
+        name = first[F.CUSTOMER_NAME][g] or key
         owner = first[Q.ROUTED_TO][g] or first[F.OWNER][g] or policy.default_owner
         invoices = tuple(numbers[s:e])
-        contact = {
-            "name": first[F.CONTACT][g] or name,
-            "email": first[F.EMAIL][g],
-            "cc": first[F.CC][g],
-        }
-        seen = last_contact.get(str(key))
+        email, cc = first[F.EMAIL][g], first[F.CC][g]
+        seen = last_contact.get(key)
+        amounts = [format_amount(v, k) for k, v in totals]
         context = {
-            "as_of": as_of.isoformat(),
+            "as_of": today,
             "stage": {"key": stage.key, "name": stage.name},
-            "customer": {"id": str(key), "name": name},
-            "contact": contact,
+            "customer": {"id": key, "name": name},
+            "contact": {"name": first[F.CONTACT][g] or name, "email": email, "cc": cc},
             "owner": owner,
-            "invoices": lines[line_at[g] : line_at[g + 1]],
+            "invoices": lines[ls:le],
             "invoices_more": max(e - s - LINES_SHOWN, 0),
             "totals": [
-                {"currency": k, "amount": format_amount(v, k), "amount_value": to_units(v)}
-                for k, v in sorted(totals.items())
+                {"currency": k, "amount": a, "amount_value": to_units(v)}
+                for (k, v), a in zip(totals, amounts, strict=True)
             ],
-            "total": " + ".join(format_amount(v, k) for k, v in sorted(totals.items())),
+            "total": " + ".join(amounts),
             "payment": {
-                "reference": " ".join(invoices) if len(invoices) <= 3 else str(key),
+                "reference": " ".join(invoices) if len(invoices) <= 3 else key,
                 "instructions": policy.sender.payment_instructions,
             },
-            "prior": prior.get(str(key), [])[:PRIOR_SHOWN],
+            "prior": prior.get(key, [])[:PRIOR_SHOWN],
             "last_contact": seen.isoformat() if seen else "",
-            "sender": _sender(policy),
+            "sender": dict(sender),
         }
         yield Packet(
-            customer_id=str(key),
+            customer_id=key,
             customer=name,
             stage=stage,
-            language=language,
-            to=contact["email"],
-            cc=contact["cc"],
+            language=language_code(first[F.LANGUAGE][g], policy.default_language),
+            to=email,
+            cc=cc,
             owner=owner,
             invoices=invoices,
             amount_cents=amount,
             currency=currency,
             source=", ".join(refs[s:e]),
-            priority=float(prio[g]),
+            priority=prio[g],
             context=context,
         )
 
