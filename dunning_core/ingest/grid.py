@@ -10,6 +10,7 @@ looks at a few rows, while ingest takes the array directly.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from typing import Any, overload
 
 import numpy as np
@@ -29,11 +30,12 @@ class Grid(Sequence[list[Any]]):
     @classmethod
     def from_rows(cls, rows: Sequence[Sequence[Any]]) -> Grid:
         """Build from rectangular or ragged rows; "" cells become None."""
-        width = max((len(r) for r in rows), default=0)
-        if all(len(r) == width for r in rows):
-            arr = np.empty((len(rows), width), dtype=object)
-            if rows and width:
-                arr[:, :] = rows
+        n = len(rows)
+        width = max(map(len, rows), default=0)
+        if sum(map(len, rows)) == n * width:  # rectangular: no row is shorter
+            # one pass in C; ``arr[:, :] = rows`` checks every cell for being a sequence
+            cells = chain.from_iterable(rows)
+            arr = np.fromiter(cells, dtype=object, count=n * width).reshape(n, width)
         else:
             arr = np.full((len(rows), width), None, dtype=object)
             for i, r in enumerate(rows):
