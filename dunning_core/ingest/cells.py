@@ -245,7 +245,9 @@ def _text_table(col: Column) -> np.ndarray:
         out[whole] = f[whole].astype("int64").astype("str")
         frac = f.notna() & ~whole
         if frac.any():
-            out[frac] = f[frac].map(repr).astype("str")
+            out[frac] = pd.Series(
+                list(map(repr, f[frac].tolist())), index=f.index[frac], dtype="str"
+            )
         return out.to_numpy(dtype=object)
     return objects([*(_one(v) for v in col.uniques), ""])
 

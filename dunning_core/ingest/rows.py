@@ -12,8 +12,9 @@ rows are kept aside as the file's own control total.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ _GRAND = re.compile(
 )
 _SECTION_TOTAL = re.compile(r"^\s*(\*|total\s+(for|of|de|für|fur)\b|sub-?\s*total)", re.IGNORECASE)
 _PERCENT = re.compile(r"^\s*(percents?|percentage|%|prozent|pourcentage)\s*$", re.IGNORECASE)
+_FLAGGED = re.compile(f"(?:{_TOTAL.pattern})|(?:{_PERCENT.pattern})", re.IGNORECASE)
 _FOOTER = re.compile(
     r"(\d{1,2}:\d{2}|printed|generated|run date|page \d|accrual basis|cash basis|gmt|utc)",
     re.IGNORECASE,
@@ -50,16 +52,18 @@ class Classified:
     titles: dict[int, str] = field(default_factory=dict)  # section title rows: pos -> text
 
 
-def _per_row(col: Column, fn: Callable[[str], bool], rows: np.ndarray | None = None) -> np.ndarray:
-    """``fn`` of the stripped text of each row's cell (of ``rows`` only, when given),
-    called once per distinct value that occurs there."""
+def _per_row(
+    col: Column, fn: Callable[[list[str]], Iterable[Any]], rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Truth of ``fn`` (over a list of texts) for the stripped text of each row's cell
+    (of ``rows`` only, when given), evaluated once per distinct value that occurs."""
     codes = col.codes if rows is None else col.codes[rows]
     table = col.stripped
     seen = np.zeros(len(table), dtype=bool)
     seen[codes] = True  # code -1 marks the last slot: the text of a missing cell
     used = np.flatnonzero(seen)
     hit = np.zeros(len(table), dtype=bool)
-    hit[used] = [fn(table[u]) for u in used]
+    hit[used] = [bool(x) for x in fn(table[used].tolist())]
     return hit[codes]
 
 
@@ -100,7 +104,7 @@ def _header_hits(
     order = sorted(label_cols, key=lambda c: len(block[c].uniques))
     for i, c in enumerate(order):
         rows = None if i < len(order) - 1 or need <= 1 else np.flatnonzero(hits >= need - 1)
-        got = _per_row(block[c], lambda t: t.lower() in header_low, rows)
+        got = _per_row(block[c], lambda ts: map(header_low.__contains__, map(str.lower, ts)), rows)
         if rows is None:
             hits += got
         else:
@@ -134,7 +138,7 @@ def classify(
     candidate = np.zeros(n, dtype=bool)
     for c in label_cols:
         on = np.flatnonzero(src == c)
-        candidate[on] = _per_row(block[c], lambda t: bool(_TOTAL.match(t) or _PERCENT.match(t)), on)
+        candidate[on] = _per_row(block[c], lambda ts: map(_FLAGGED.match, ts), on)
     header_norm = {normalise(h) for h in headers if h}
     header_low = {h.strip().lower() for h in headers if h}
     if header_norm:

@@ -73,12 +73,21 @@ def amounts(raw: pd.Series | Column) -> Parsed:
 def _amounts(col: Column) -> Parsed:
     inferred = col.kind
     if inferred in NUMERIC or inferred == "empty":  # per cell: cheaper than hashing floats
-        value = pd.to_numeric(col.series, errors="coerce").astype("float64")
-        return Parsed(cents_series(value), pd.Series(False, index=col.index))
+        return Parsed(cents_series(_floats(col)), pd.Series(False, index=col.index))
     if inferred == "string":  # per distinct text, the convention weighted by cells
         got = _amounts_of(col.with_none(), "string", np.append(col.counts, 0))
         return Parsed(col.spread(got.values), col.spread(got.bad), got.note)
     return _amounts_of(col.series, inferred, None)
+
+
+def _floats(col: Column) -> pd.Series:
+    """The cells of a column of numbers (and blanks: NaN) as float64."""
+    if col.kind != "decimal":
+        try:  # numpy's own cast: ints and floats as float() reads them, None as NaN
+            return pd.Series(col.raw.astype(np.float64), index=col.index)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    return pd.to_numeric(col.series, errors="coerce").astype("float64")
 
 
 def _amounts_of(obj: pd.Series, inferred: str, weights: np.ndarray | None) -> Parsed:
