@@ -145,7 +145,7 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
             entry = book.add_sheet(spec.name, part)
             add_ct[part] = SHEET_CT
         else:
-            calc_dirty |= b"<f" in (pkg.get(entry.part) or b"")
+            calc_dirty = calc_dirty or pkg.contains(entry.part, b"<f")
             add_ct[entry.part] = SHEET_CT  # re-listed in order, so re-runs give the same bytes
         book.set_hidden(entry.name, spec.hidden)
         sheet = build_sheet(spec, styles, allocate, selected=spec.name.lower() == start.lower())

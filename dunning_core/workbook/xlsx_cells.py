@@ -283,18 +283,22 @@ def join_rows(n: int, slots: list[Slot]) -> str:
             merged[-1] = prev + slot
         elif not isinstance(slot, str) or slot:
             merged.append(slot)
+    # a constant goes into a small table beside it (a table about as long as the
+    # rows gains nothing: the constant then stays a piece of its own)
+    small = [isinstance(x, tuple) and 4 * len(x[1]) <= n for x in merged]
     folded: list[Slot] = []
     for i, slot in enumerate(merged):
-        if isinstance(slot, str):
-            last = folded[-1] if folded else None
-            if isinstance(last, tuple):
-                folded[-1] = (last[0], [t + slot for t in last[1]])
-                continue
-            nxt = merged[i + 1] if i + 1 < len(merged) else None
-            if isinstance(nxt, tuple):
-                merged[i + 1] = (nxt[0], [slot + t for t in nxt[1]])
-                continue
-        folded.append(slot)
+        if isinstance(slot, tuple) and small[i]:
+            head = merged[i - 1] if i and isinstance(merged[i - 1], str) else ""
+            tail = merged[i + 1] if i + 1 < len(merged) and isinstance(merged[i + 1], str) else ""
+            if head and folded and folded[-1] is head:
+                folded.pop()
+            if head or tail:
+                slot = (slot[0], [f"{head}{t}{tail}" for t in slot[1]])
+                if tail:
+                    merged[i + 1] = ""  # used up
+        if not (isinstance(slot, str) and not slot):
+            folded.append(slot)
     flat: list[str] = [""] * (n * len(folded))
     for k, slot in enumerate(folded):
         flat[k :: len(folded)] = _values(n, slot)

@@ -39,7 +39,7 @@ NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _T = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
 _V = re.compile(r"<v>(.*?)</v>", re.S)
-_CHUNK = 50_000
+_CHUNK = 8192
 
 
 @dataclass(frozen=True)

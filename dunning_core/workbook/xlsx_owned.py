@@ -36,7 +36,7 @@ NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WIDTH_SAMPLE = 300
 _CHART_ROWS = 18
 #: Data rows rendered and handed to the zip writer at a time (bounds memory at 1M rows).
-_CHUNK_ROWS = 32_768
+_CHUNK_ROWS = 8192
 #: Wrapped cells (draft bodies) show this many lines; the rest is one click away.
 _MAX_LINES = 8
 

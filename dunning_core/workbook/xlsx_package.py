@@ -102,6 +102,21 @@ class Package:
             raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
         return data
 
+    def contains(self, name: str, needle: bytes) -> bool:
+        """Whether part ``name`` holds ``needle``, inflating it only up to the first hit
+        (a large old sheet is never held whole for this)."""
+        if name in self._changed or name in self._deleted or name not in self._order:
+            return needle in (self.get(name) or b"")
+        keep = len(needle) - 1
+        tail = b""
+        with self._zip.open(name) as f:
+            while piece := f.read(1 << 20):
+                window = tail + piece
+                if needle in window:
+                    return True
+                tail = window[len(window) - keep :] if keep else b""
+        return False
+
     def set(self, name: str, data: bytes) -> None:
         self._deleted.discard(name)
         self._streams.pop(name, None)
