@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dunning_core import sheet_columns
 from dunning_core.ingest import values
 from dunning_core.money import units_series
 from dunning_core.records import Problem, RawSheet, Severity, UserError
@@ -44,7 +45,7 @@ def read_owned_table(
     empty = _empty(columns, formats)
     if raw is None:
         return empty, problems
-    rows = [list(r) for r in raw.rows]
+    rows = raw.rows[:30]
     want = [c.lower() for c in columns]
     header_i = None
     for i, row in enumerate(rows[:30]):
@@ -66,7 +67,8 @@ def read_owned_table(
         )
         return empty, problems
     header = [_norm(v) for v in rows[header_i]]
-    _check_columns(raw, rows, header_i, header, columns)
+    grid = sheet_columns.block(raw.rows, header_i + 1, len(header))
+    _check_columns(raw, header_i, rows[header_i], grid, header, columns)
     pos = {c: header.index(c.lower()) for c in columns if c.lower() in header}
     for c in columns:
         if c not in pos:
@@ -80,18 +82,16 @@ def read_owned_table(
                     Severity.WARNING,
                 )
             )
-    kept = [
-        i
-        for i in range(header_i + 1, len(rows))
-        if any(v is not None and str(v).strip() for v in rows[i])
-    ]
+    some = np.flatnonzero((grid != None).any(axis=1)).tolist() if grid.size else []  # noqa: E711
+    kept_at = [int(i) for i in some if not all(sheet_columns.is_blank(v) for v in grid[i])]
+    body = grid[kept_at] if len(kept_at) else np.empty((0, grid.shape[1]), dtype=object)
+    kept = [header_i + 1 + int(k) for k in kept_at]
     records: dict[str, Any] = {}
     unreadable: list[str] = []
     for c in columns:
         j = pos.get(c, -1)
-        column = pd.Series(
-            [rows[i][j] if 0 <= j < len(rows[i]) else None for i in kept], dtype=object
-        )
+        stored = body[:, j] if j >= 0 else np.full(len(kept), None, dtype=object)
+        column = pd.Series(stored, index=pd.RangeIndex(len(kept)), dtype=object)
         kind = formats.get(c, "text")
         if kind in ("date", "money"):
             # the aging ingest's own parsers: every convention it reads, one way
@@ -102,7 +102,7 @@ def read_owned_table(
                 found = str(column.iat[int(k)])[:40]
                 unreadable.append(f"{addr} ({c}: expected a {kind}, found {found!r})")
         else:
-            records[c] = [_text(v) for v in column]
+            records[c] = sheet_columns.texts(column.to_numpy()).tolist()
     if unreadable:
         more = len(unreadable) - 5
         listed = "; ".join(unreadable[:5]) + (f"; and {more} more" if more > 0 else "")
@@ -115,7 +115,12 @@ def read_owned_table(
 
 
 def _check_columns(
-    raw: RawSheet, rows: list[list[Any]], header_i: int, header: list[str], columns: Sequence[str]
+    raw: RawSheet,
+    header_i: int,
+    header_row: Sequence[Any],
+    grid: np.ndarray,
+    header: list[str],
+    columns: Sequence[str],
 ) -> None:
     """Refuse a header whose cells the tool could not write back: unknown filled columns.
 
@@ -125,11 +130,11 @@ def _check_columns(
     """
     want = {c.lower() for c in columns}
     added = [
-        str(rows[header_i][j])
+        str(header_row[j])
         for j, h in enumerate(header)
         if h
         and h not in want
-        and any(j < len(r) and r[j] is not None and str(r[j]).strip() for r in rows[header_i + 1 :])
+        and any(not sheet_columns.is_blank(v) for v in grid[:, j] if v is not None)
     ]
     if not added:
         return
