@@ -27,6 +27,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -88,6 +89,22 @@ def group_codes(*keys: pd.Series) -> np.ndarray:
     return pd.factorize(codes)[0] if len(keys) > 1 else codes
 
 
+class Accounts(NamedTuple):
+    """Group codes per row: by customer, by currency, and by both (an account)."""
+
+    customer: np.ndarray
+    currency: np.ndarray
+    account: np.ndarray
+
+
+def accounts(frame: pd.DataFrame) -> Accounts:
+    """The customer, currency and account codes of ``frame``, each string hashed once."""
+    customer = group_codes(frame[F.CUSTOMER_ID])
+    currency = group_codes(frame[F.CURRENCY])
+    width = int(currency.max(initial=-1)) + 1
+    return Accounts(customer, currency, pd.factorize(customer * width + currency)[0])
+
+
 def group_max(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Per row, the maximum of ``values`` (float, int or datetime) over the row's group.
 
@@ -109,13 +126,15 @@ def group_sum(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return total[codes]
 
 
-def customer_last_contact(frame: pd.DataFrame, last_contact: Mapping[str, date]) -> pd.Series:
+def customer_last_contact(
+    frame: pd.DataFrame, last_contact: Mapping[str, date], customer: np.ndarray | None = None
+) -> pd.Series:
     """Per row, the customer's latest contact: Activity log or the sheet's own column.
 
     A reminder covers all of a customer's invoices, so a contact about any one of them
-    counts for the account.
+    counts for the account. ``customer`` is the customer codes when the caller has them.
     """
-    customer = group_codes(frame[F.CUSTOMER_ID])
+    customer = group_codes(frame[F.CUSTOMER_ID]) if customer is None else customer
     first = np.unique(customer, return_index=True)[1]  # one row per customer, in code order
     ids = frame[F.CUSTOMER_ID].iloc[first].reset_index(drop=True)
     logged = pd.to_datetime(ids.map(dict(last_contact)), errors="coerce")
@@ -155,11 +174,11 @@ class _Context:
         self.as_of = pd.Timestamp(as_of)
         self.stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
         self.in_stage = (self.stage != "").to_numpy()
-        self.customer = group_codes(frame[F.CUSTOMER_ID])
-        self.account = group_codes(frame[F.CUSTOMER_ID], frame[F.CURRENCY])  # and currency
+        groups = accounts(frame)
+        self.customer, self.account = groups.customer, groups.account
         self.open = frame[F.OPEN_CENTS].astype("int64")
         self.balance = pd.Series(group_sum(self.open.to_numpy(), self.account), index=frame.index)
-        self.last = customer_last_contact(frame, last)
+        self.last = customer_last_contact(frame, last, self.customer)
         self.next = next_touch(frame, policy, last, self.last)
 
     def text(self, name: str, rows: np.ndarray) -> pd.Series | None:

@@ -41,9 +41,9 @@ import pandas as pd
 from dunning_core.columns import F, Q
 from dunning_core.exclusions import (
     CENTS_TEXT,
+    accounts,
     format_amounts,
     format_dates,
-    group_codes,
     group_max,
     group_sum,
 )
@@ -62,22 +62,31 @@ def _log_share(units: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = None) -> pd.DataFrame:
     """The five factors, each 0..1, one row per invoice (for tests and explanations)."""
-    overdue = customer_overdue(frame) if overdue is None else overdue
+    groups = accounts(frame)
+    overdue = _overdue(frame, groups.account) if overdue is None else overdue
+    return _factors(frame, policy, overdue, groups.currency)
+
+
+def _factors(
+    frame: pd.DataFrame, policy: Policy, overdue: pd.Series, currency: np.ndarray
+) -> pd.DataFrame:
     w = policy.weights
-    cur = group_codes(frame[F.CURRENCY].astype(str))
     open_cents = frame[F.OPEN_CENTS].to_numpy(dtype="int64").clip(0)
     days = frame[Q.DAYS_PAST_DUE].astype("Float64").fillna(0).to_numpy(dtype="float64")
     rank = {s.key: (i + 1) / len(policy.stages) for i, s in enumerate(policy.stages)}
-    stage = frame[Q.STAGE].astype(str).map(rank).fillna(0.0).astype("float64")
+    stage = _distinct(
+        frame[Q.STAGE].astype(str), lambda k: k.map(rank).fillna(0.0).astype("float64")
+    )
+    stage_rank = stage[0].astype("float64")[stage[1]]
     broken = frame.get(Q.BROKEN_PROMISE_DATE, pd.Series(pd.NaT, index=frame.index)).notna()
     cap = max(w.days_cap, 1)
     return pd.DataFrame(
         {
-            "balance": _log_share(open_cents / 100.0, cur),
+            "balance": _log_share(open_cents / 100.0, currency),
             "days": days.clip(0, cap) / cap,
-            "stage": stage,
+            "stage": stage_rank,
             "broken_promise": broken.astype("float64"),
-            "exposure": _log_share(overdue.to_numpy(dtype="int64") / 100.0, cur),
+            "exposure": _log_share(overdue.to_numpy(dtype="int64") / 100.0, currency),
         },
         index=frame.index,
     )
@@ -85,10 +94,13 @@ def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = Non
 
 def customer_overdue(frame: pd.DataFrame) -> pd.Series:
     """Per row, its customer's overdue open total in the row's currency (cents)."""
+    return _overdue(frame, accounts(frame).account)
+
+
+def _overdue(frame: pd.DataFrame, account: np.ndarray) -> pd.Series:
     days = frame[Q.DAYS_PAST_DUE].astype("Float64").fillna(0).to_numpy(dtype="float64")
     due = np.where(days > 0, frame[F.OPEN_CENTS].to_numpy(dtype="int64"), 0).clip(0)
-    codes = group_codes(frame[F.CUSTOMER_ID], frame[F.CURRENCY])
-    return pd.Series(group_sum(due, codes), index=frame.index)
+    return pd.Series(group_sum(due, account), index=frame.index)
 
 
 def _weights(policy: Policy) -> np.ndarray:
@@ -115,7 +127,9 @@ def _age(days: pd.Series) -> pd.Series:
     return pd.Series(np.where(late, text, " not yet due"))
 
 
-def _clauses(frame: pd.DataFrame, policy: Policy, overdue: pd.Series) -> list[Pieces]:
+def _clauses(
+    frame: pd.DataFrame, policy: Policy, overdue: pd.Series, account: np.ndarray
+) -> list[Pieces]:
     """The four reason clauses (invoice, stage, promise, exposure), each as text pieces.
 
     The invoice clause of a live item (positive amount, so no sign) is its currency
@@ -126,7 +140,8 @@ def _clauses(frame: pd.DataFrame, policy: Policy, overdue: pd.Series) -> list[Pi
     cur = frame[F.CURRENCY].astype(str)
     cents = np.abs(frame[F.OPEN_CENTS].to_numpy(dtype="int64"))
     symbols = _distinct(cur, lambda c: c.map(lambda u: format_amount(0, str(u))[:-1]))
-    wholes = _distinct(pd.Series(cents // 100), lambda w: w.map("{:,}".format))
+    whole_codes, whole_uniq = pd.factorize(cents // 100)
+    wholes = np.array([f"{w:,}" for w in whole_uniq.tolist()], dtype=object), whole_codes
     invoice = [symbols, wholes, (CENTS_TEXT, cents % 100), _distinct(frame[Q.DAYS_PAST_DUE], _age)]
     names = {s.key: s.name for s in policy.stages}
     stage = _distinct(
@@ -138,16 +153,19 @@ def _clauses(frame: pd.DataFrame, policy: Policy, overdue: pd.Series) -> list[Pi
         broken.astype("datetime64[ns]"),
         lambda d: "promise broken " + format_dates(d.astype("datetime64[ns]")),
     )
-    owed = pd.Series(overdue.to_numpy(dtype="int64"))
-    codes = group_codes(owed, cur)
-    first = np.unique(codes, return_index=True)[1]
-    owes = format_amounts(owed.iloc[first], cur.iloc[first].reset_index(drop=True))
-    exposure = ("customer owes " + owes + " overdue").to_numpy(dtype=object), codes
+    first = np.unique(account, return_index=True)[1]  # the total is the account's
+    owes = format_amounts(overdue.iloc[first], cur.iloc[first])
+    exposure = ("customer owes " + owes + " overdue").to_numpy(dtype=object), account
     return [invoice, [stage], [promise], [exposure]]
 
 
 def _reasons(
-    frame: pd.DataFrame, policy: Policy, overdue: pd.Series, merged: np.ndarray, rows: np.ndarray
+    frame: pd.DataFrame,
+    policy: Policy,
+    overdue: pd.Series,
+    account: np.ndarray,
+    merged: np.ndarray,
+    rows: np.ndarray,
 ) -> list[str]:
     """For ``rows``, up to ``_TOP`` clauses, largest contribution first, joined by "; ".
 
@@ -161,7 +179,7 @@ def _reasons(
     chosen = np.where(merged[at_row, order] > 0, order, -1)
     width = merged.shape[1] + 1
     pattern = ((chosen + 1) * width ** np.arange(chosen.shape[1])).sum(axis=1)
-    clauses = _clauses(frame, policy, overdue)
+    clauses = _clauses(frame, policy, overdue, account)
     out = np.full(len(rows), "", dtype=object)
     for p in np.unique(pattern).tolist():
         at = np.flatnonzero(pattern == p)
@@ -185,15 +203,15 @@ def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
     signature; the score depends on it only through days past due.
     """
     out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
-    overdue = customer_overdue(out)
-    f = factors(out, policy, overdue)
+    groups = accounts(out)
+    overdue = _overdue(out, groups.account)
+    f = _factors(out, policy, overdue, groups.currency)
     w = _weights(policy)
     live = out[F.OPEN_CENTS].to_numpy(dtype="int64") > 0
     contrib = f.to_numpy(dtype=float) * w * live[:, None]  # credits: nothing to chase
     total = np.clip(np.floor(contrib.sum(axis=1) * 100 + 0.5 + 1e-9), 0, 100).astype("int64")
     out[Q.PRIORITY] = total
-    customer = group_codes(out[F.CUSTOMER_ID])
-    out[Q.CUSTOMER_PRIORITY] = group_max(total.astype("float64"), customer).astype("int64")
+    out[Q.CUSTOMER_PRIORITY] = group_max(total, groups.customer)
 
     # reason: balance and days share the invoice clause
     merged = np.column_stack(
@@ -201,6 +219,6 @@ def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
     )
     reason = np.full(len(out), "credit or settled item: nothing to collect", dtype=object)
     at = np.flatnonzero(live)
-    reason[at] = _reasons(out, policy, overdue, merged, at)
+    reason[at] = _reasons(out, policy, overdue, groups.account, merged, at)
     out[Q.PRIORITY_REASON] = pd.Series(reason, index=out.index, dtype="str")
     return out

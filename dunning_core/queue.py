@@ -92,15 +92,6 @@ def _promise_keys(promises: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFram
                 "status": pd.Series([], dtype="str"),
             }
         )
-    cust = invoices[F.CUSTOMER_ID]
-    pos = np.flatnonzero(cust.isin(set(p[P.CUSTOMER_ID])).to_numpy())
-    inv = pd.DataFrame(
-        {
-            "cust": cust.to_numpy()[pos],
-            "inv": invoices[F.INVOICE_NO].to_numpy()[pos],
-            "pos": pos,
-        }
-    )
     ex = pd.DataFrame(
         {
             "cust": p[P.CUSTOMER_ID].to_numpy(),
@@ -109,9 +100,21 @@ def _promise_keys(promises: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFram
             "inv": p[P.INVOICES].map(invoice_list).to_numpy(),
         }
     ).explode("inv")
-    listed = ex[ex["inv"].notna()].merge(inv, on=["cust", "inv"])
-    wide = ex[ex["inv"].isna()].drop(columns="inv").merge(inv, on="cust")
-    return pd.concat([listed, wide], ignore_index=True)[["pos", "when", "status"]]
+    listed, wide = ex[ex["inv"].notna()], ex[ex["inv"].isna()].drop(columns="inv")
+    cust, number = invoices[F.CUSTOMER_ID], invoices[F.INVOICE_NO]
+
+    def candidates(mask: pd.Series) -> pd.DataFrame:
+        """The invoices a join may match, so the string join stays small."""
+        pos = np.flatnonzero(mask.to_numpy(dtype=bool))
+        return pd.DataFrame(
+            {"cust": cust.to_numpy()[pos], "inv": number.to_numpy()[pos], "pos": pos}
+        )
+
+    found = [
+        listed.merge(candidates(number.isin(set(listed["inv"]))), on=["cust", "inv"]),
+        wide.merge(candidates(cust.isin(set(wide["cust"]))).drop(columns="inv"), on="cust"),
+    ]
+    return pd.concat(found, ignore_index=True)[["pos", "when", "status"]]
 
 
 def _with_status(keys: pd.DataFrame, status: str) -> pd.DataFrame:
