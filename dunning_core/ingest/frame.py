@@ -81,13 +81,24 @@ def cell_problems(
     return out
 
 
+def _kind(field: str) -> str:
+    for kind, fields in (("text", TEXT_FIELDS), ("date", DATE_FIELDS), ("flag", FLAG_FIELDS)):
+        if field in fields:
+            return kind
+    return "int"
+
+
 def assemble(columns: dict[str, pd.Series], index: pd.Index, rows: pd.Series) -> pd.DataFrame:
     """Frame with ``F.ROW`` and every field in ``ALL_FIELDS``, typed, in that order."""
     data: dict[str, pd.Series] = {F.ROW: rows.astype("int64")}
+    empty: dict[str, pd.Series] = {}  # one per kind, shared (copy-on-write)
     for field in ALL_FIELDS:
         s = columns.get(field)
         if s is None:
-            s = empty_column(field, index)
+            kind = _kind(field)
+            if kind not in empty:
+                empty[kind] = empty_column(field, index)
+            s = empty[kind]
         elif field in TEXT_FIELDS:
             s = s.astype("str")
         elif field in DATE_FIELDS:
