@@ -38,7 +38,7 @@ def test_text_amounts_per_distinct_value_weigh_the_convention_by_cells(cells: li
     st.lists(st.sampled_from([*DATE_TEXTS, None, 45292, 45292.5, 20240105]), max_size=30),
     st.sampled_from([None, True, False]),
 )
-def test_dates_per_distinct_value_match_dates_per_cell(cells: list[Any], first: bool | None) -> None:
+def test_dates_per_distinct_value_match_per_cell(cells: list[Any], first: bool | None) -> None:
     s = pd.Series(cells, dtype=object)
     got = values.dates(s, first)
     want = values._dates_of(s, values.infer(s), first)
