@@ -212,66 +212,87 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
     return out[list(PROMISE_COLUMNS)]
 
 
-def _of_customers(frame: pd.DataFrame, cust: str, customers: pd.Series) -> pd.DataFrame:
-    """The rows of ``frame`` whose customer (as :func:`_text` reads it) is in ``customers``.
+def _of_customers(
+    frame: pd.DataFrame, cols: tuple[str, str], wanted: set[str]
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Customer and invoice columns of the rows whose customer (as :func:`_text` reads
+    it) is ``wanted``, and those rows' positions; each distinct customer id is read once.
 
-    Only customers with an open promise matter for its resolution; they are a few
-    hundred against a book of up to a million invoices, so the per-invoice grouping
-    below runs on their rows only. The text of each distinct customer id is built once.
+    An invoice column of numbers is read as text over the whole column first, as
+    :func:`_text` decides on a whole column whether its numbers are whole.
     """
-    codes, uniques = pd.factorize(frame[cust])
-    names = _text(pd.Series(uniques, dtype=frame[cust].dtype))
-    wanted = np.flatnonzero(names.isin(set(customers)).to_numpy(dtype=bool))
-    return frame[np.isin(codes, wanted)]
+    cust, inv = frame[cols[0]], frame[cols[1]]
+    if pd.api.types.is_float_dtype(inv.dtype):
+        inv = _text(inv)
+    codes, uniques = pd.factorize(cust)
+    hit = _text(pd.Series(uniques, dtype=cust.dtype)).isin(wanted).to_numpy(dtype=bool)
+    rows = np.flatnonzero(np.append(hit, False)[codes])
+    return cust.iloc[rows], inv.iloc[rows], rows
 
 
-def _keyed(frame: pd.DataFrame, cust: str, inv: str, cents: pd.Series) -> pd.DataFrame:
-    """Open cents per (customer, invoice), duplicates summed."""
-    k = pd.DataFrame({"cust": _text(frame[cust]), "inv": _text(frame[inv]), "c": cents})
-    return k.groupby(["cust", "inv"], sort=False)["c"].sum().reset_index()
+def _text_codes(columns: list[pd.Series]) -> tuple[list[np.ndarray], int]:
+    """Integer codes of each column's values as :func:`_text` reads them, shared by all.
 
-
-def _previous(previous: pd.DataFrame) -> pd.DataFrame:
-    if not {"customer_id", "invoice_no", "open"} <= set(previous.columns) or previous.empty:
-        return pd.DataFrame(
-            {
-                "cust": pd.Series([], dtype=str),
-                "inv": pd.Series([], dtype=str),
-                "c": pd.Series([], dtype="int64"),
-            }
-        )
-    cents = cents_series(previous["open"]).fillna(0).astype("int64")
-    return _keyed(previous, "customer_id", "invoice_no", cents)
+    Equal texts get equal codes across the columns (the book, the last run, the
+    Promises sheet), so invoices are matched and summed on int64 instead of strings;
+    each distinct value is turned into text once.
+    """
+    per = []
+    for col in columns:
+        codes, uniques = pd.factorize(col)
+        texts = _text(pd.Series(uniques, dtype=col.dtype)).to_numpy(dtype=object)
+        per.append((codes, texts))
+    vocab_of, vocab = pd.factorize(np.concatenate([t for _, t in per] + [np.array([""], object)]))
+    blank, out, start = vocab_of[-1], [], 0
+    for codes, texts in per:
+        table = np.append(vocab_of[start : start + len(texts)], blank)  # code -1 (missing): ""
+        out.append(table[codes].astype("int64"))
+        start += len(texts)
+    return out, max(len(vocab), 1)
 
 
 def _open_totals(
     todo: pd.DataFrame, invoices: pd.DataFrame, previous: pd.DataFrame
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Per open promise (by position in ``todo``): C now, R last run, unknown invoices."""
-    customers = todo[P.CUSTOMER_ID]
-    if pd.api.types.is_float_dtype(invoices[F.INVOICE_NO].dtype):  # read as a whole column
-        invoices = invoices.assign(**{F.INVOICE_NO: _text(invoices[F.INVOICE_NO])})
-    invoices = _of_customers(invoices, F.CUSTOMER_ID, customers)
-    if {"customer_id", "invoice_no", "open"} <= set(previous.columns):
-        previous = _of_customers(previous, "customer_id", customers)
-    now = _keyed(invoices, F.CUSTOMER_ID, F.INVOICE_NO, invoices[F.OPEN_CENTS].astype("int64"))
-    before = _previous(previous)
+    """Per open promise (by position in ``todo``): C now, R last run, unknown invoices.
+
+    The invoices of a promise are its listed ones, or all the customer's invoices known
+    now or last run when the list is empty. All matching runs on integer keys of
+    (customer, invoice), shared by the book, the last run and the Promises sheet.
+    """
+    n = len(todo)
     lists = todo[P.INVOICES].map(invoice_list)
-    ex = pd.DataFrame(
-        {"pos": range(len(todo)), "cust": todo[P.CUSTOMER_ID].to_numpy(), "inv": lists.to_numpy()}
-    ).explode("inv")
-    explicit = ex[ex["inv"].notna()].astype({"inv": str})
-    wide = ex[ex["inv"].isna()].drop(columns="inv")
-    known = pd.concat([now[["cust", "inv"]], before[["cust", "inv"]]]).drop_duplicates()
-    keys = pd.concat([explicit, wide.merge(known, on="cust")], ignore_index=True)
-    keys = keys.merge(now, on=["cust", "inv"], how="left").rename(columns={"c": "now"})
-    keys = keys.merge(before, on=["cust", "inv"], how="left").rename(columns={"c": "before"})
-    unknown = keys["now"].isna() & keys["before"].isna()
-    keys["now"] = keys["now"].fillna(0)
-    keys["before"] = keys["before"].fillna(keys["now"])
-    keys["unknown"] = unknown
-    sums = keys.groupby("pos")[["now", "before", "unknown"]].sum()
-    sums = sums.reindex(range(len(todo)), fill_value=0)
+    ex = pd.DataFrame({"pos": range(n), "inv": lists.to_numpy()}).explode("inv")
+    explicit = ex[ex["inv"].notna()]
+    if not {"customer_id", "invoice_no", "open"} <= set(previous.columns):
+        previous = pd.DataFrame({"customer_id": [], "invoice_no": [], "open": []}, dtype=object)
+    # only the promised customers' invoices matter: pick their rows before anything per row
+    wanted = set(todo[P.CUSTOMER_ID])
+    book = _of_customers(invoices, (F.CUSTOMER_ID, F.INVOICE_NO), wanted)
+    last = _of_customers(previous, ("customer_id", "invoice_no"), wanted)
+    (c_now, c_prev, c_todo), _ = _text_codes([book[0], last[0], todo[P.CUSTOMER_ID]])
+    (i_now, i_prev, i_todo), n_inv = _text_codes([book[1], last[1], explicit["inv"].astype(str)])
+    open_now = invoices[F.OPEN_CENTS].to_numpy(dtype="int64")[book[2]]
+    now = pd.Series(open_now).groupby(c_now * n_inv + i_now).sum()
+    open_before = cents_series(previous["open"]).fillna(0).to_numpy(dtype="int64")[last[2]]
+    before = pd.Series(open_before).groupby(c_prev * n_inv + i_prev).sum()
+    pos_e = explicit["pos"].to_numpy(dtype="int64")
+    wide_pos = ex.loc[ex["inv"].isna(), "pos"].to_numpy(dtype="int64")
+    known = np.zeros(0, dtype="int64")
+    if len(wide_pos):  # customer-wide promises: every invoice of theirs known now or last run
+        keys = np.concatenate([now.index.to_numpy(dtype="int64"), before.index.to_numpy("int64")])
+        known = np.unique(keys[np.isin(keys // n_inv, c_todo[wide_pos])])
+    wide = pd.DataFrame({"pos": wide_pos, "cust": c_todo[wide_pos]}).merge(
+        pd.DataFrame({"cust": known // n_inv, "key": known}), on="cust"
+    )
+    pos = np.concatenate([pos_e, wide["pos"].to_numpy(dtype="int64")])
+    key = np.concatenate([c_todo[pos_e] * n_inv + i_todo, wide["key"].to_numpy(dtype="int64")])
+    got_now, got_before = now.reindex(key), before.reindex(key)
+    unknown = (got_now.isna() & got_before.isna()).to_numpy(dtype="int64")
+    now_c = got_now.fillna(0).to_numpy(dtype="int64")
+    before_c = got_before.fillna(pd.Series(now_c, index=got_before.index)).to_numpy(dtype="int64")
+    sums = pd.DataFrame({"now": now_c, "before": before_c, "unknown": unknown}).groupby(pos).sum()
+    sums = sums.reindex(range(n), fill_value=0)
     return sums["now"].astype("int64"), sums["before"].astype("int64"), sums["unknown"]
 
 

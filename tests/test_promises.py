@@ -203,7 +203,9 @@ def test_invoice_list_parsing() -> None:
 def test_only_the_promised_customers_rows_are_grouped() -> None:
     from dunning_core.promises import _of_customers
 
-    frame = pd.DataFrame({"c": [1.0, 2.0, 1.0, None], "x": [10, 20, 30, 40]})
-    assert _of_customers(frame, "c", pd.Series(["1"]))["x"].tolist() == [10, 30]
-    text = pd.DataFrame({"c": pd.Series(["A", "B", "A"], dtype="str"), "x": [1, 2, 3]})
-    assert _of_customers(text, "c", pd.Series(["B", "Z"]))["x"].tolist() == [2]
+    frame = pd.DataFrame({"c": [1.0, 2.0, 1.0, None], "i": [10.0, 20.0, 30.5, 40.0]})
+    cust, inv, rows = _of_customers(frame, ("c", "i"), {"1"})
+    assert rows.tolist() == [0, 2] and inv.tolist() == ["10.0", "30.5"]  # whole column read
+    text = pd.DataFrame({"c": pd.Series(["A", " B", "A"], dtype="str"), "i": ["x", "y", "z"]})
+    cust, inv, rows = _of_customers(text, ("c", "i"), {"B", "Z"})
+    assert rows.tolist() == [1] and cust.tolist() == [" B"] and inv.tolist() == ["y"]
