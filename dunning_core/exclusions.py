@@ -157,24 +157,29 @@ def next_touch(
     cadence = {s.key: s.cadence_days for s in policy.stages}
     stage = frame.get(Q.STAGE, pd.Series("", index=frame.index))
     codes, uniq = pd.factorize(stage, use_na_sentinel=False)
-    days = pd.Series(uniq).map(cadence).fillna(0).to_numpy(dtype="float64")[codes]
+    days = pd.to_timedelta(pd.Series(uniq).map(cadence).fillna(0), unit="D")
     if last is None:
         last = customer_last_contact(frame, last_contact)
-    return last + pd.to_timedelta(pd.Series(days, index=frame.index), unit="D")
+    wait = days.to_numpy(dtype="timedelta64[ns]")[codes]  # each distinct stage's cadence
+    return pd.Series(last.to_numpy(dtype="datetime64[ns]") + wait, index=frame.index)
 
 
 class _Context:
     """Derived per-row values shared by the rule tests and reason templates."""
 
     def __init__(
-        self, frame: pd.DataFrame, policy: Policy, as_of: date, last: Mapping[str, date]
+        self,
+        frame: pd.DataFrame,
+        policy: Policy,
+        as_of: date,
+        last: Mapping[str, date],
+        groups: Accounts,
     ) -> None:
         self.f = frame
         self.policy = policy
         self.as_of = pd.Timestamp(as_of)
         self.stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
         self.in_stage = (self.stage != "").to_numpy()
-        groups = accounts(frame)
         self.customer, self.account = groups.customer, groups.account
         self.open = frame[F.OPEN_CENTS].astype("int64")
         self.balance = pd.Series(group_sum(self.open.to_numpy(), self.account), index=frame.index)
@@ -292,17 +297,22 @@ def _fill(template: str, c: _Context, rows: np.ndarray) -> np.ndarray:
 
 
 def apply_exclusions(
-    frame: pd.DataFrame, policy: Policy, as_of: date, last_contact: Mapping[str, date]
+    frame: pd.DataFrame,
+    policy: Policy,
+    as_of: date,
+    last_contact: Mapping[str, date],
+    groups: Accounts | None = None,
 ) -> pd.DataFrame:
     """Return ``frame`` with ``Q.EXCLUDED``, ``Q.EXCLUSION_CODE`` and ``Q.EXCLUSION_REASON``.
 
     ``frame`` holds the canonical ``F`` fields and ``Q.STAGE`` (stage key, "" when not
-    due); ``last_contact`` maps customer id to the last logged contact date.
+    due); ``last_contact`` maps customer id to the last logged contact date;
+    ``groups`` is :func:`accounts` of ``frame`` when the caller has it already.
     """
     out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     index = out.index
     out.index = pd.RangeIndex(len(out))  # positional work, whatever labels came in
-    c = _Context(out, policy, as_of, last_contact)
+    c = _Context(out, policy, as_of, last_contact, accounts(out) if groups is None else groups)
     n = len(out)
     prior = np.zeros(n, dtype=bool)
     code = np.full(n, "", dtype=object)

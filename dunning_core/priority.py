@@ -41,6 +41,7 @@ import pandas as pd
 from dunning_core.columns import F, Q
 from dunning_core.exclusions import (
     CENTS_TEXT,
+    Accounts,
     accounts,
     format_amounts,
     format_dates,
@@ -195,15 +196,18 @@ def _reasons(
     return list(out.tolist())
 
 
-def score(frame: pd.DataFrame, policy: Policy, as_of: date) -> pd.DataFrame:
+def score(
+    frame: pd.DataFrame, policy: Policy, as_of: date, groups: Accounts | None = None
+) -> pd.DataFrame:
     """Return ``frame`` with ``Q.PRIORITY``, ``Q.CUSTOMER_PRIORITY``, ``Q.PRIORITY_REASON``.
 
     Needs the ``F`` fields, ``Q.DAYS_PAST_DUE`` and ``Q.STAGE``; uses
     ``Q.BROKEN_PROMISE_DATE`` when present. ``as_of`` is accepted for the stage
-    signature; the score depends on it only through days past due.
+    signature; the score depends on it only through days past due. ``groups`` is
+    :func:`exclusions.accounts` of ``frame`` when the caller has it already.
     """
     out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
-    groups = accounts(out)
+    groups = accounts(out) if groups is None else groups
     overdue = _overdue(out, groups.account)
     f = _factors(out, policy, overdue, groups.currency)
     w = _weights(policy)

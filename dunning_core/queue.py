@@ -32,9 +32,9 @@ import pandas as pd
 
 from dunning_core.columns import F, P, Q
 from dunning_core.exclusions import (
+    accounts,
     apply_exclusions,
     format_dates,
-    group_codes,
     group_max,
     next_touch,
 )
@@ -122,13 +122,18 @@ def _with_status(keys: pd.DataFrame, status: str) -> pd.DataFrame:
 
 
 def _broken_dates(
-    out: pd.DataFrame, keys: pd.DataFrame, policy: Policy, as_of: pd.Timestamp
+    out: pd.DataFrame,
+    keys: pd.DataFrame,
+    policy: Policy,
+    as_of: pd.Timestamp,
+    customer: np.ndarray,
 ) -> pd.Series:
     """Per row, the customer's latest broken promise date still covering an open item.
 
     Broken means: marked broken on the Promises sheet, or a promise date on the aging
     sheet past its grace days with the item still open (unless the sheet says kept).
-    ``keys`` is :func:`_promise_keys` of the Promises sheet.
+    ``keys`` is :func:`_promise_keys` of the Promises sheet; ``customer`` the row's
+    customer code.
     """
     n = len(out)
     when = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -145,7 +150,7 @@ def _broken_dates(
     own_when = np.where(late, own.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
     live = (out[F.OPEN_CENTS] > 0).to_numpy()
     per_row = np.where(live, np.fmax(when, own_when), np.datetime64("NaT"))
-    latest_per_customer = group_max(per_row, group_codes(out[F.CUSTOMER_ID]))
+    latest_per_customer = group_max(per_row, customer)
     return pd.Series(latest_per_customer, index=out.index, dtype="datetime64[ns]")
 
 
@@ -298,7 +303,8 @@ def build_queue(
         latest = covered.groupby("pos")["when"].max()
         fill = pd.Series(latest.to_numpy(dtype="datetime64[ns]"), index=latest.index)
         out[F.PROMISE_DATE] = out[F.PROMISE_DATE].fillna(fill.reindex(out.index))
-    broken = _broken_dates(out, keys, policy, ts)
+    groups = accounts(out)  # customer and currency codes, shared by the stages below
+    broken = _broken_dates(out, keys, policy, ts, groups.customer)
     idx, found = _stages(out, eff, unknown, broken, policy)
     problems += found
     stage_keys = np.array([s.key for s in policy.stages] + [""], dtype=object)
@@ -307,7 +313,7 @@ def build_queue(
     out[Q.STAGE_NAME] = pd.Series(names[idx], index=out.index, dtype="str")
     out[Q.BROKEN_PROMISE_DATE] = broken
 
-    out = apply_exclusions(out, policy, as_of, last_contact)
+    out = apply_exclusions(out, policy, as_of, last_contact, groups)
     route = {r.code: r.route_to for r in policy.exclusions}
     codes, uniq = pd.factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
     routed = pd.Series(uniq).map(route).astype(object).fillna("").astype(str)
@@ -318,7 +324,7 @@ def build_queue(
     out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(
         out, policy, ts, eff, unknown, idx, last_contact
     )
-    out = score(out, policy, as_of)
+    out = score(out, policy, as_of, groups)
     out = out[[c for c in invoices.columns if c not in QUEUE_COLUMNS] + list(QUEUE_COLUMNS)]
     out.index = index
     return out, problems
