@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -133,6 +136,11 @@ def cell_tails(values: pd.Series, kind: str) -> list[str]:
 
 def cell_codes(values: pd.Series, kind: str) -> tuple[np.ndarray, list[str]]:
     """:func:`cell_tails` as a code per value into a table of tails (the last is "/>")."""
+    return cell_coded(values, kind).chunk(slice(None))
+
+
+def cell_coded(values: pd.Series, kind: str) -> Coded:
+    """A managed block column factorised once, its tails made as chunks need them."""
     if kind == "date":
         ts = pd.to_datetime(values, errors="coerce")
         values = pd.Series((ts - _EPOCH) / pd.Timedelta(days=1), dtype="float64")
@@ -140,16 +148,54 @@ def cell_codes(values: pd.Series, kind: str) -> tuple[np.ndarray, list[str]]:
     if kind == "number":
         nums = pd.to_numeric(values, errors="coerce").astype("float64")
         codes, uniques = pd.factorize(nums)
-        texts = number_texts(np.asarray(uniques, dtype="float64"))
-        tails = [f"><v>{t}</v></c>" if t else "/>" for t in texts]
-    else:
-        codes, uniques = pd.factorize(values.astype(object))
-        texts = escape_texts([str(u) for u in uniques])
-        tails = [
-            f' t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>' if t else "/>"
-            for t in texts
-        ]
-    return np.asarray(codes), [*tails, "/>"]  # code -1 (missing) picks the last
+        return Coded(codes, uniques, _number_cells, "/>")
+    if not isinstance(values.dtype, pd.StringDtype):
+        values = values.astype(object)
+    codes, uniques = pd.factorize(values)
+    return Coded(codes, uniques, _text_cells, "/>")
+
+
+def _number_cells(uniques: Any) -> list[str]:
+    texts = number_texts(np.asarray(uniques, dtype="float64"))
+    return [f"><v>{t}</v></c>" if t else "/>" for t in texts]
+
+
+def _text_cells(uniques: Any) -> list[str]:
+    texts = escape_texts([str(u) for u in uniques])
+    return [f"{_TEXT_HEAD}{t}</t></is></c>" if t else "/>" for t in texts]
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column as a code per row into its distinct values, and how to make their tails.
+
+    With few distinct values the tails are made once for the whole column; with many
+    (invoice numbers, amounts, reasons) a chunk makes the tails of the values it
+    uses, so a million distinct tails are never held at once. Code -1 is missing.
+    """
+
+    codes: np.ndarray
+    uniques: Any
+    make: Callable[[Any], list[str]]
+    missing: str
+
+    @cached_property
+    def table(self) -> list[str] | None:
+        """Tails of all distinct values (+ missing last), or None when there are many."""
+        if 4 * len(self.uniques) > len(self.codes) + 64:
+            return None
+        return [*self.make(self.uniques), self.missing]
+
+    def chunk(self, rows: slice | np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """(codes, table) of the rows ``rows``; the table's last entry is the missing tail."""
+        codes = np.asarray(self.codes[rows])
+        if self.table is not None:
+            return codes, self.table
+        used, inverse = np.unique(codes, return_inverse=True)
+        tails = self.make(self.uniques.take(used[used >= 0]))
+        if len(used) and used[0] < 0:
+            tails.insert(0, self.missing)
+        return inverse.reshape(-1), [*tails, self.missing]
 
 
 def number_texts(nums: np.ndarray) -> list[str]:
@@ -233,33 +279,54 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     >>> value_codes(pd.Series(["b", None, "b"], dtype="str"))
     (array([ 0, -1,  0]), [' t="inlineStr"><is><t xml:space="preserve">b</t></is></c>', ''])
     """
+    coded = value_coded(values)
+    if coded is not None:
+        return coded.chunk(slice(None))
+    cache: dict[tuple[type, Any], str] = {}
+    tails = []
+    for v in values:
+        if type(v) in _PLAIN:
+            key = (type(v), v)
+            tail = cache.get(key)
+            if tail is None:
+                tail = cache[key] = _value_tail(v)
+        else:
+            tail = _value_tail(v)
+        tails.append(tail)
+    return np.arange(len(tails)), [*tails, ""]  # code -1 (missing) picks the last
+
+
+def value_coded(values: pd.Series) -> Coded | None:
+    """An owned sheet column factorised once (None for object columns, whose equal
+    values may differ in type, ``True == 1 == 1.0``, and go value by value)."""
     dtype = values.dtype
     if isinstance(dtype, pd.StringDtype):
         codes, uniques = pd.factorize(values)
-        texts = uniques.tolist()
-        tails = [f"{_TEXT_HEAD}{t}</t></is></c>" for t in escape_texts(texts)]
-        tails = [tail if u != "" else "" for tail, u in zip(tails, texts, strict=True)]
-    elif getattr(dtype, "kind", "O") in "biufmM" and not isinstance(dtype, pd.CategoricalDtype):
+        return Coded(codes, uniques, _string_values, "")
+    if getattr(dtype, "kind", "O") in "biufmM" and not isinstance(dtype, pd.CategoricalDtype):
         codes, uniques = pd.factorize(values)
         if isinstance(dtype, np.dtype) and dtype == np.float64:
-            texts = number_texts(np.asarray(uniques, dtype="float64"))
-            tails = [f"><v>{t}</v></c>" if t else "" for t in texts]
-        else:
-            tails = [_value_tail(u) for u in uniques]
-    else:
-        cache: dict[tuple[type, Any], str] = {}
-        tails = []
-        for v in values:
-            if type(v) in _PLAIN:
-                key = (type(v), v)
-                tail = cache.get(key)
-                if tail is None:
-                    tail = cache[key] = _value_tail(v)
-            else:
-                tail = _value_tail(v)
-            tails.append(tail)
-        codes = np.arange(len(tails))
-    return np.asarray(codes), [*tails, ""]  # code -1 (missing) picks the last
+            return Coded(codes, uniques, _float_values, "")
+        return Coded(codes, uniques, _scalar_values, "")
+    return None
+
+
+def _string_values(uniques: Any) -> list[str]:
+    texts = uniques.tolist()
+    tails = escape_texts(texts)
+    return [
+        f"{_TEXT_HEAD}{t}</t></is></c>" if u != "" else ""
+        for t, u in zip(tails, texts, strict=True)
+    ]
+
+
+def _float_values(uniques: Any) -> list[str]:
+    texts = number_texts(np.asarray(uniques, dtype="float64"))
+    return [f"><v>{t}</v></c>" if t else "" for t in texts]
+
+
+def _scalar_values(uniques: Any) -> list[str]:
+    return [_value_tail(u) for u in uniques]
 
 
 #: One piece of every row: a constant, one text per row, or (codes, table).

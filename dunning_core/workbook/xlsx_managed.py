@@ -22,7 +22,14 @@ from lxml import etree
 
 from dunning_core.layout import ManagedBlock
 from dunning_core.sheetaddr import column_index, column_letter
-from dunning_core.workbook.xlsx_cells import Slot, cell_codes, cell_tails, join_rows, text_cell
+from dunning_core.workbook.xlsx_cells import (
+    Coded,
+    Slot,
+    cell_coded,
+    cell_tails,
+    join_rows,
+    text_cell,
+)
 from dunning_core.workbook.xlsx_rows import (
     MergePlan,
     clear_start,
@@ -306,10 +313,14 @@ def _cell_slots(
         xf = styles.by_format.get(fmt, 0)
         heads.append((f'<c r="{column_letter(start + i)}', f'"{_style(xf)}'))
 
+    coded: list[Coded] = []
+
     def slots(idx: np.ndarray, nums: list[str]) -> list[Slot]:
+        if not coded:  # factorised once, on the first chunk
+            coded.extend(cell_coded(v, k) for v, k in zip(block.values, kinds, strict=True))
         out: list[Slot] = []
-        for v, kind, (head, style) in zip(block.values, kinds, heads, strict=True):
-            codes, table = cell_codes(v.iloc[idx], kind)
+        for col, (head, style) in zip(coded, heads, strict=True):
+            codes, table = col.chunk(idx)
             latin = [t if t.isascii() else t.encode().decode("latin-1") for t in table]
             out += [head, nums, style, (codes, latin)]
         return out

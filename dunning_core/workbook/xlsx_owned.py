@@ -19,12 +19,14 @@ import pandas as pd
 from dunning_core.layout import SheetSpec, placements, table_name
 from dunning_core.sheetaddr import column_letter
 from dunning_core.workbook.xlsx_cells import (
+    Coded,
     Slot,
     escape_text,
     join_rows,
     link_tails,
     pick,
     text_cell,
+    value_coded,
     value_codes,
 )
 from dunning_core.workbook.xlsx_chart import ChartSpec
@@ -227,21 +229,25 @@ def _data_rows(
     """
 
     def chunks() -> Iterator[str]:
+        coded = [None if f == "link" else value_coded(frame.iloc[:, i]) for i, f in enumerate(fmts)]
         for a in range(0, len(frame), _CHUNK_ROWS):
             part = frame.iloc[a : a + _CHUNK_ROWS]
-            yield _rows(part, first + a, letters, xfs, fmts, wrap_widths)
+            yield _rows(part, coded, a, first + a, letters, xfs, fmts, wrap_widths)
 
     return chunks
 
 
 def _rows(
     frame: pd.DataFrame,
+    coded: list[Coded | None],
+    offset: int,
     first: int,
     letters: list[str],
     xfs: list[int],
     fmts: list[str],
     wrap_widths: dict[int, float],
 ) -> str:
+    """The rows of ``frame`` (rows ``offset..`` of the block, sheet rows ``first..``)."""
     n = len(frame)
     rws = list(map(str, range(first, first + n)))
     slots: list[Slot] = ['<row r="', rws, '"']
@@ -254,16 +260,17 @@ def _rows(
         slots.append(heights)
     slots.append(">")
     for i in range(len(frame.columns)):
-        column = frame.iloc[:, i]
-        if fmts[i] == "link":
-            tails = link_tails(column)
-            codes, table = np.arange(n), [*tails, ""]
+        column, col_coded = frame.iloc[:, i], coded[i]
+        if col_coded is not None:
+            codes, table = col_coded.chunk(slice(offset, offset + n))
+        elif fmts[i] == "link":
+            codes, table = np.arange(n), [*link_tails(column), ""]
         else:
             codes, table = value_codes(column)
         has_cell = np.array([t != "" for t in table], dtype=bool)[codes]
         if has_cell.all():
             slots += [f'<c r="{letters[i]}', rws, f'"{_style(xfs[i])}', (codes, table)]
-        else:
+        elif has_cell.any():  # a column without a value in these rows adds nothing
             slots.append(_sparse_cells(codes, table, has_cell, first, letters[i], xfs[i]))
     slots.append("</row>")
     return join_rows(n, slots)
