@@ -198,9 +198,8 @@ def ingest(
     derived += sel.derived
     pos = sel.pos
     idx = pd.RangeIndex(len(pos))
-    take = pos.to_numpy()
-    if len(take) == len(block) and (take == np.arange(len(block))).all():
-        take = None  # every row is an item: no need to copy the columns
+    every = len(pos) == len(block) and bool((pos.to_numpy() == np.arange(len(block))).all())
+    take = None if every else pos.to_numpy()  # every row an item: no need to copy columns
 
     def rows_of(s: pd.Series) -> pd.Series:
         return (s if take is None else s.iloc[take]).set_axis(idx)
