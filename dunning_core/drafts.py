@@ -30,6 +30,7 @@ from datetime import date
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from dunning_core.activity import conform, last_contact_by_customer, read_tool_sheet
@@ -252,7 +253,8 @@ def _retire(
     ]
     if not stale:
         return []
-    reasons = _ineligible_reasons(queue, {r[D.CUSTOMER_ID] for r in stale}, policy)
+    gone = {r[D.CUSTOMER_ID] for r in stale} - set(customers)  # the rest are superseded
+    reasons = _ineligible_reasons(queue, gone, policy) if gone else {}
     problems = []
     for r in stale:
         cust = r[D.CUSTOMER_ID]
@@ -271,18 +273,32 @@ def _retire(
 
 
 def _ineligible_reasons(queue: pd.DataFrame, customers: set[str], policy: Policy) -> dict[str, str]:
-    """Why each customer gets no reminder now, in words for the reviewer note."""
-    sub = queue[customer_key(queue).isin(customers)]
-    stages = {s.key: s for s in policy.stages}
-    out: dict[str, str] = {}
-    for cust, group in sub.groupby(customer_key(sub), sort=False):
-        excluded = group[Q.EXCLUDED].astype(bool)
-        found = [str(x) for x in group.loc[excluded, Q.EXCLUSION_REASON] if x]
-        for key in group.loc[~excluded, Q.STAGE]:
-            stage = stages.get(str(key))
-            if stage is not None and not stage.drafts:
-                found.append(f"{stage.name} stage: with the owner, no reminder")
-        out[str(cust)] = "; ".join(dict.fromkeys(found)) or "nothing due for a reminder"
+    """Why each customer gets no reminder now, in words for the reviewer note.
+
+    Per customer: the reasons of its excluded invoices, then its invoices at a stage
+    that drafts nothing, each text once, in sheet order.
+    """
+    keys = customer_key(queue)
+    mine = keys.isin(customers).to_numpy(dtype=bool)
+    sub, cust = queue[mine], keys.to_numpy(dtype=object)[mine]
+    excluded = sub[Q.EXCLUDED].astype(bool).to_numpy()
+    held = {
+        s.key: f"{s.name} stage: with the owner, no reminder" for s in policy.stages if not s.drafts
+    }
+    reason = sub[Q.EXCLUSION_REASON].to_numpy(dtype=object)[excluded]
+    said = np.array([bool(x) for x in reason.tolist()], dtype=bool)
+    stage_text = sub[Q.STAGE].astype(str).map(held).to_numpy(dtype=object)[~excluded]
+    staged = pd.notna(stage_text)
+    texts = pd.DataFrame(  # exclusion reasons first, then stages; each in sheet order
+        {
+            "cust": np.concatenate([cust[excluded][said], cust[~excluded][staged]]),
+            "text": [str(x) for x in reason[said].tolist()] + stage_text[staged].tolist(),
+        }
+    )
+    texts = texts.drop_duplicates(["cust", "text"])
+    joined = texts.groupby("cust", sort=False)["text"].agg("; ".join)
+    out = dict.fromkeys((str(c) for c in cust.tolist()), "nothing due for a reminder")
+    out.update({str(c): str(t) for c, t in joined.items()})
     return out
 
 
