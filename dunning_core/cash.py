@@ -109,13 +109,38 @@ def _allocate(
     )
 
 
-def _grouped(al: _Allocation, labels: np.ndarray) -> pd.DataFrame:
+#: Per-invoice labels of a breakdown: one label per invoice, or (code per invoice, names).
+Labels = np.ndarray | tuple[np.ndarray, np.ndarray]
+
+
+def _sorted_codes(labels: Labels) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct labels, as ``pd.factorize(..., sort=True)`` gives.
+
+    Labels given as codes into a few names (buckets, stages, collectors, customers) are
+    ranked by name without hashing a string per invoice; names that repeat are merged
+    by the factorisation instead.
+    """
+    if isinstance(labels, tuple):
+        codes, names = labels
+        present = np.unique(codes)
+        shown = names[present]
+        if len(set(shown.tolist())) == len(shown):
+            order = present[np.argsort(shown, kind="stable")]
+            rank = np.zeros(len(names), dtype="int64")
+            rank[order] = np.arange(len(order))
+            return rank[codes], names[order]
+        labels = names[codes]
+    key_code, keys = pd.factorize(np.asarray(labels, dtype=object), sort=True)
+    return key_code, np.asarray(keys, dtype=object)
+
+
+def _grouped(al: _Allocation, labels: Labels) -> pd.DataFrame:
     """Cents per (currency, label) in columns 0..H+2 (weeks, Later, At risk, Credits) + open.
 
     Sums run on integer group codes (exact int64, no string hashing per row beyond one
     factorisation), which keeps a million-invoice book in seconds.
     """
-    key_code, keys = pd.factorize(np.asarray(labels, dtype=object), sort=True)
+    key_code, keys = _sorted_codes(labels)
     nkeys = max(len(keys), 1)
     grp = al.cur_code * nkeys + key_code
     flat = grp[al.row] * al.ncol + al.col
@@ -158,7 +183,9 @@ def _money_formats(frame: pd.DataFrame) -> dict[str, str]:
     return {c: "money" for c in frame.columns if frame[c].dtype.kind == "f"}
 
 
-def _customer_labels(queue: pd.DataFrame, al: _Allocation, top: int) -> np.ndarray:
+def _customer_labels(
+    queue: pd.DataFrame, al: _Allocation, top: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Top customers per currency by open balance; everyone else is "Other customers".
 
     Ranked on integer codes (one factorisation of the customer id), labels built only
@@ -183,7 +210,8 @@ def _customer_labels(queue: pd.DataFrame, al: _Allocation, top: int) -> np.ndarr
         }
     ).sort_values(["cur", "neg", "key"], kind="stable")
     keep = ranked["pair"][ranked.groupby("cur").cumcount() < top].to_numpy()
-    return np.where(np.isin(pair, keep), label[code], OTHER_CUSTOMERS)
+    shown = np.append(np.asarray(label, dtype=object), [OTHER_CUSTOMERS]).astype(object)
+    return np.where(np.isin(pair, keep), code, len(label)), shown
 
 
 def _by_open(wide: pd.DataFrame) -> pd.DataFrame:
@@ -199,7 +227,7 @@ def _breakdown(
     al: _Allocation,
     title: str,
     dim: str,
-    labels: np.ndarray,
+    labels: Labels,
     order: list[str] | None,
     policy: Policy,
     as_of: date,
@@ -211,12 +239,13 @@ def _breakdown(
     return Block(title, frame, _money_formats(frame), note)
 
 
-def _text(queue: pd.DataFrame, col: str, blank: str) -> np.ndarray:
-    """A text column as an object array, with ``blank`` for empty or missing values."""
+def _text(queue: pd.DataFrame, col: str, blank: str) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as codes into its distinct values, ``blank`` for empty or missing."""
     if col not in queue.columns:
-        return np.full(len(queue), blank, dtype=object)
-    values = queue[col].astype("str").fillna("")
-    return values.where(values != "", blank).to_numpy(dtype=object)
+        return np.zeros(len(queue), dtype="int64"), np.array([blank], dtype=object)
+    codes, uniques = pd.factorize(queue[col].astype("str"))
+    names = [str(u) if str(u) != "" else blank for u in uniques]
+    return np.where(codes < 0, len(names), codes), np.array([*names, blank], dtype=object)
 
 
 def _change_block(
@@ -258,6 +287,7 @@ def expected_cash_blocks(
     as_of: date,
     basis: str,
     calibration: Calibration | None = None,
+    current: pd.DataFrame | None = None,
 ) -> tuple[Block, ...]:
     """Build the Expected Cash sheet, top to bottom (see the module docstring).
 
@@ -265,11 +295,14 @@ def expected_cash_blocks(
     not); ``previous`` is the last run's snapshot (empty frame when none); ``basis`` says
     in plain words what the forecast rests on (policy defaults or a calibration). The
     ``calibration`` the queue was forecast with, when it spreads, spreads the weekly cash.
+    ``current`` is this run's :func:`~dunning_core.snapshot.snapshot_frame` of ``queue``
+    when the caller already has it (it is stored for the next run too).
     """
     if Q.EXPECTED_CENTS not in queue.columns:
         queue = forecast(queue, policy, as_of, calibration)
     queue = queue.reset_index(drop=True)
-    current = snapshot_frame(queue, as_of, policy.horizon_weeks)
+    if current is None:
+        current = snapshot_frame(queue, as_of, policy.horizon_weeks)
     keys = None if previous.empty else changes.invoice_keys(previous, current)
     figures = key_figures(queue, previous, promises, activity, policy, as_of, keys)
     note = (
@@ -283,7 +316,7 @@ def expected_cash_blocks(
     al = _allocate(queue, policy, as_of, calibration)
     # A "Scope" column keeps the week columns in the same sheet columns as the breakdowns
     # below (Currency, dimension, weeks...), so the sheet reads as one grid.
-    everything = np.full(len(queue), "All invoices", dtype=object)
+    everything = (np.zeros(len(queue), dtype="int64"), np.array(["All invoices"], dtype=object))
     weekly = _frame(_grouped(al, everything), "Scope", policy, as_of)
     weekly_note = (
         f"Expected collections per week (Monday to Sunday) from {_day(week_start(as_of))}; "
@@ -295,11 +328,11 @@ def expected_cash_blocks(
     blocks.append(Block("Weekly expected cash", weekly, _money_formats(weekly), weekly_note, chart))
 
     buckets = [b.label for b in policy.buckets]
-    breakdowns: list[tuple[str, str, np.ndarray, list[str] | None, str]] = [
+    breakdowns: list[tuple[str, str, Labels, list[str] | None, str]] = [
         (
             "Expected cash by bucket",
             "Bucket",
-            np.array(buckets, dtype=object)[bucket_index(queue, policy)],
+            (bucket_index(queue, policy), np.array(buckets, dtype=object)),
             buckets,
             "Aging bucket at the as-of date.",
         ),

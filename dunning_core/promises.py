@@ -336,9 +336,11 @@ def update_promises(
     sheet = normalise(promises, problems)
     new = capture(invoices, sheet, as_of)
     full = pd.concat([sheet, new], ignore_index=True) if len(new) else sheet
-    mine = invoices[invoices[F.CUSTOMER_ID].isin(set(full[P.CUSTOMER_ID]))]
-    owned = mine[mine[F.OWNER].astype(str) != ""]
-    owners = owned.groupby(F.CUSTOMER_ID, sort=False)[F.OWNER].first()
+    ids = invoices[F.CUSTOMER_ID]
+    mine = ids.isin(set(full[P.CUSTOMER_ID])).to_numpy(dtype=bool)  # only these are looked up
+    theirs = invoices[F.OWNER][mine]
+    owned = (theirs.astype(str) != "").to_numpy(dtype=bool)
+    owners = theirs[owned].groupby(ids[mine][owned], sort=False).first()
 
     is_open = (full[P.STATUS] == "open") & (full[P.CUSTOMER_ID] != "")
     is_open &= full[P.PROMISE_DATE].notna()

@@ -104,7 +104,9 @@ def _text(queue: pd.DataFrame, col: str, n: int) -> pd.Series:
     """A queue column as ``str`` with "" for missing (no copy when it already is one)."""
     if col not in queue.columns:
         return pd.Series([""] * n, dtype="str")
-    s = queue[col].reset_index(drop=True)
+    s = queue[col]
+    if not isinstance(s.index, pd.RangeIndex) or s.index.start != 0 or s.index.step != 1:
+        s = s.reset_index(drop=True)
     if not isinstance(s.dtype, pd.StringDtype):
         s = s.astype("str")
     return s.fillna("") if s.hasnans else s

@@ -238,3 +238,28 @@ def test_queue_without_forecast_is_forecast_with_defaults() -> None:
         queue, empty_snapshot(), pd.DataFrame(), pd.DataFrame(), POLICY, AS_OF, "defaults"
     )
     check_reconciles(queue, blocks)
+
+
+def test_a_snapshot_frame_given_by_the_caller_gives_the_same_blocks() -> None:
+    rows = [{"cust": f"C{i % 3}", "open": 1_000 + i, "dpd": 9 * i - 20} for i in range(12)]
+    queue = forecast(make_queue(rows), POLICY, AS_OF)
+    earlier = date(2026, 11, 18)
+    prev = snapshot_frame(forecast(make_queue(rows[:8], earlier), POLICY, earlier), earlier)
+    args = (queue, prev, pd.DataFrame(), pd.DataFrame(), POLICY, AS_OF, "defaults")
+    given = expected_cash_blocks(*args, current=snapshot_frame(queue, AS_OF, POLICY.horizon_weeks))
+    for a, b in zip(expected_cash_blocks(*args), given, strict=True):
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+        assert a.note == b.note
+
+
+def test_labels_as_codes_sort_like_a_factorisation() -> None:
+    from dunning_core.cash import _sorted_codes
+
+    names = np.array(["b", "a", "c", "unused"], dtype=object)
+    codes = np.array([0, 2, 1, 0, 2])
+    key_code, keys = _sorted_codes((codes, names))
+    want_code, want_keys = pd.factorize(names[codes], sort=True)
+    assert key_code.tolist() == want_code.tolist() and keys.tolist() == list(want_keys)
+    twice = np.array(["x", "x", "a"], dtype=object)  # a repeated name is one group
+    key_code, keys = _sorted_codes((np.array([0, 1, 2]), twice))
+    assert keys.tolist() == ["a", "x"] and key_code.tolist() == [1, 1, 0]
