@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from operator import is_not
 from typing import Any
 
 import numpy as np
@@ -82,10 +81,21 @@ class Column:
         or bools: ``pd.factorize`` merges True, 1 and 1.0, hiding a kind.
         """
         if "_factorized" in self.__dict__:
+            if len(self.uniques) and self._all_text is not None:
+                return "string"
             kind = str(pd.api.types.infer_dtype(self.uniques, skipna=True))
             if kind in _SAFE_FROM_UNIQUES:
                 return kind
         return str(pd.api.types.infer_dtype(self.raw, skipna=True))
+
+    @cached_property
+    def _all_text(self) -> list[str] | None:
+        """The distinct values stripped, when every one is text (else None): the
+        strip that text needs anyway also tells the kind, in one pass."""
+        try:  # str.strip raises TypeError at the first value that is not text
+            return list(map(str.strip, self.uniques.tolist()))
+        except TypeError:
+            return None
 
     @property
     def hashed_kind(self) -> str:
@@ -139,11 +149,10 @@ class Column:
     @cached_property
     def stripped(self) -> np.ndarray:
         """Per distinct value (plus missing), its stripped text, "" for non-text."""
-        if self.kind == "string":  # all distinct values are text
-            got = [*map(str.strip, self.uniques), ""]
-            # str.strip returns the very object when there is nothing to strip
-            self.memo["strip_kept_all"] = not any(map(is_not, got, self.uniques))
-            return objects(got)
+        if self.kind == "string" and self._all_text is not None:  # all values are text
+            table = objects([*self._all_text, ""])
+            self.memo["strip_kept_all"] = bool((table[:-1] == self.uniques).all())
+            return table
         return objects([*(v.strip() if isinstance(v, str) else "" for v in self.uniques), ""])
 
     @cached_property
