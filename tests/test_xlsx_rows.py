@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dunning_core.layout import ManagedBlock
 from dunning_core.sheetaddr import column_letter
-from dunning_core.workbook.xlsx_managed import BlockStyles, _edit_text, edit_sheet
+from dunning_core.workbook.xlsx_managed import BlockStyles, _check_utf8, _edit_text, edit_sheet
 from dunning_core.workbook.xlsx_rows import index_rows, last_columns
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -99,3 +99,25 @@ def test_index_of_plain_rows_is_vectorised_and_exact() -> None:
     idx = index_rows(body, 11, len(body) - 12)
     assert idx.nums.tolist() == [4, 99, 1048576]
     assert np.all(last_columns(body, idx) == 16384)
+
+
+_UTF8 = st.binary(max_size=12) | st.text(max_size=6).map(
+    lambda t: t.encode("utf-8", "surrogatepass")
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_UTF8, max_size=6))
+def test_utf8_check_agrees_with_decoding(pieces: list[bytes]) -> None:
+    data = b"<x>" + b"a".join(pieces) + b"</x>"
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    try:
+        _check_utf8(data)
+        passed = True
+    except UnicodeDecodeError:
+        passed = False
+    assert passed == valid

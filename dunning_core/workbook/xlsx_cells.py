@@ -161,7 +161,7 @@ def _number_cells(uniques: Any) -> list[str]:
 
 
 def _text_cells(uniques: Any) -> list[str]:
-    texts = escape_texts([str(u) for u in uniques])
+    texts = escape_texts([u if type(u) is str else str(u) for u in uniques.tolist()])
     return [f"{_TEXT_HEAD}{t}</t></is></c>" if t else "/>" for t in texts]
 
 

@@ -260,13 +260,48 @@ def _plain_tags(body: bytes) -> bytes:
 
 
 def _check_utf8(body: bytes) -> None:
-    """Raise UnicodeDecodeError where the part is not UTF-8 (decoded a piece at a time)."""
+    """Raise UnicodeDecodeError where the part is not UTF-8, as decoding it would.
+
+    Only the non-ASCII bytes are looked at, with numpy (a re-run's sheet holds the
+    previous block's "€" on every row): each lead byte must be followed by its
+    continuation bytes, in range (no overlong forms, surrogates or code points
+    above U+10FFFF), and no continuation byte may stand alone. A failure is
+    located by decoding the piece around it.
+    """
     if body.isascii():
         return
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    for i in range(0, len(body), 1 << 24):
-        decoder.decode(body[i : i + (1 << 24)])
-    decoder.decode(b"", final=True)
+    arr = np.frombuffer(body, dtype=np.uint8)
+    step = 1 << 24
+    at = np.concatenate(
+        [np.flatnonzero(arr[i : i + step] >= 0x80) + i for i in range(0, len(arr), step)]
+    )
+    b = arr[at]
+    need = np.select([b >= 0xF0, b >= 0xE0, b >= 0xC0], [3, 2, 1], 0)
+    lead = np.flatnonzero(need > 0)
+    ok = bool(((b >= 0x80) & (b < 0xC0) | ((b >= 0xC2) & (b <= 0xF4))).all())
+    ok = ok and int(need.sum()) == len(at) - len(lead)  # every continuation claimed
+    if ok and len(lead):
+        pos, want = at[lead], need[lead]
+        ok = int((pos + want).max()) < len(arr)
+        for k in (1, 2, 3):
+            if not ok:
+                break
+            has = want >= k
+            nxt = arr[pos[has] + k]
+            ok = bool(((nxt & 0xC0) == 0x80).all())
+        if ok:
+            first, second = b[lead], arr[np.minimum(pos + 1, len(arr) - 1)]
+            ok = not bool(
+                ((first == 0xE0) & (second < 0xA0)).any()
+                or ((first == 0xED) & (second > 0x9F)).any()
+                or ((first == 0xF0) & (second < 0x90)).any()
+                or ((first == 0xF4) & (second > 0x8F)).any()
+            )
+    if not ok:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for i in range(0, len(body), step):
+            decoder.decode(body[i : i + step])
+        decoder.decode(b"", final=True)
 
 
 def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str]]:
@@ -321,11 +356,19 @@ def _cell_slots(
         out: list[Slot] = []
         for col, (head, style) in zip(coded, heads, strict=True):
             codes, table = col.chunk(idx)
-            latin = [t if t.isascii() else t.encode().decode("latin-1") for t in table]
-            out += [head, nums, style, (codes, latin)]
+            out += [head, nums, style, (codes, _latin(table))]
         return out
 
     return slots
+
+
+def _latin(texts: list[str]) -> list[str]:
+    """Each text's UTF-8 bytes as latin-1 text (one character per byte), converted in
+    one go: the texts never hold NUL, which XML forbids and escaping removes."""
+    joined = "\x00".join(texts)
+    if joined.isascii():
+        return texts
+    return joined.encode("utf-8").decode("latin-1").split("\x00")
 
 
 def _edit_text(
