@@ -19,6 +19,7 @@ from dunning_core.workbook.xlsx_cells import (
     split_ref,
     text_cell,
     value_cell,
+    value_tails,
 )
 
 ILLEGAL = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -84,3 +85,30 @@ def test_number_texts_and_tails() -> None:
 def test_text_is_cut_at_excels_cell_limit() -> None:
     el = parse(text_cell("A1", "&" * 40000))
     assert el.find(f"{{{NS}}}is/{{{NS}}}t").text == "&" * 32767
+
+
+def test_columns_of_distinct_values_give_the_same_cells_unfactorised() -> None:
+    """Above 8,192 rows a column whose values nearly all differ is not factorised:
+    its cells must be those of the value-by-value writer all the same."""
+    n = 10_000
+    nums = pd.Series([i / 100 if i % 7 else float("nan") for i in range(n)], dtype="float64")
+    nums[3] = -0.0
+    texts = pd.Series([f"INV-{i}<&>" if i % 5 else None for i in range(n)], dtype="str")
+    texts[1] = "=\x01x"
+    for values in (nums, texts):
+        expected = []
+        for v in values:
+            cell = value_cell("A1", v)
+            expected.append(cell[len('<c r="A1"') :] if cell else "")
+        assert value_tails(values) == expected
+    assert cell_tails(texts, "text")[:3] == [
+        "/>",
+        ' t="inlineStr"><is><t xml:space="preserve">=x</t></is></c>',
+        ' t="inlineStr"><is><t xml:space="preserve">INV-2&lt;&amp;&gt;</t></is></c>',
+    ]
+    assert cell_tails(nums, "number")[:4] == [
+        "/>",
+        "><v>0.01</v></c>",
+        "><v>0.02</v></c>",
+        "><v>0</v></c>",
+    ]

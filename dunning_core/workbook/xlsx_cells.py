@@ -147,11 +147,10 @@ def cell_coded(values: pd.Series, kind: str) -> Coded:
         kind = "number"
     if kind == "number":
         nums = pd.to_numeric(values, errors="coerce").astype("float64")
-        codes, uniques = pd.factorize(nums)
-        return Coded(codes, uniques, _number_cells, "/>")
-    if not isinstance(values.dtype, pd.StringDtype):
-        values = values.astype(object)
-    codes, uniques = pd.factorize(values)
+        return _coded(nums, _number_cells, "/>")
+    if isinstance(values.dtype, pd.StringDtype):
+        return _coded(values, _text_cells, "/>")
+    codes, uniques = pd.factorize(values.astype(object))  # equal values may differ in type
     return Coded(codes, uniques, _text_cells, "/>")
 
 
@@ -171,10 +170,12 @@ class Coded:
 
     With few distinct values the tails are made once for the whole column; with many
     (invoice numbers, amounts, reasons) a chunk makes the tails of the values it
-    uses, so a million distinct tails are never held at once. Code -1 is missing.
+    uses, so a million distinct tails are never held at once. A column whose values
+    nearly all differ is not factorised at all (``codes`` is None, ``uniques`` the
+    column itself): its chunks make a tail per row. Code -1 is missing.
     """
 
-    codes: np.ndarray
+    codes: np.ndarray | None
     uniques: Any
     make: Callable[[Any], list[str]]
     missing: str
@@ -182,12 +183,18 @@ class Coded:
     @cached_property
     def table(self) -> list[str] | None:
         """Tails of all distinct values (+ missing last), or None when there are many."""
-        if 4 * len(self.uniques) > len(self.codes) + 64:
+        if self.codes is None or 4 * len(self.uniques) > len(self.codes) + 64:
             return None
         return [*self.make(self.uniques), self.missing]
 
     def chunk(self, rows: slice | np.ndarray) -> tuple[np.ndarray, list[str]]:
         """(codes, table) of the rows ``rows``; the table's last entry is the missing tail."""
+        if self.codes is None:
+            values = self.uniques.iloc[rows]
+            valid = values.notna().to_numpy()
+            codes = np.full(len(values), -1, dtype=np.int64)
+            codes[valid] = np.arange(int(valid.sum()))
+            return codes, [*self.make(values[valid]), self.missing]
         codes = np.asarray(self.codes[rows])
         if self.table is not None:
             return codes, self.table
@@ -196,6 +203,15 @@ class Coded:
         if len(used) and used[0] < 0:
             tails.insert(0, self.missing)
         return inverse.reshape(-1), [*tails, self.missing]
+
+
+def _coded(values: pd.Series, make: Callable[[Any], list[str]], missing: str) -> Coded:
+    """``values`` factorised, unless its first rows say nearly every value differs."""
+    head = values.iloc[:4096]
+    if len(values) > 2 * len(head) and 4 * head.nunique() > len(head):
+        return Coded(None, values, make, missing)
+    codes, uniques = pd.factorize(values)
+    return Coded(codes, uniques, make, missing)
 
 
 def number_texts(nums: np.ndarray) -> list[str]:
@@ -301,12 +317,11 @@ def value_coded(values: pd.Series) -> Coded | None:
     values may differ in type, ``True == 1 == 1.0``, and go value by value)."""
     dtype = values.dtype
     if isinstance(dtype, pd.StringDtype):
-        codes, uniques = pd.factorize(values)
-        return Coded(codes, uniques, _string_values, "")
+        return _coded(values, _string_values, "")
+    if isinstance(dtype, np.dtype) and dtype == np.float64:
+        return _coded(values, _float_values, "")
     if getattr(dtype, "kind", "O") in "biufmM" and not isinstance(dtype, pd.CategoricalDtype):
         codes, uniques = pd.factorize(values)
-        if isinstance(dtype, np.dtype) and dtype == np.float64:
-            return Coded(codes, uniques, _float_values, "")
         return Coded(codes, uniques, _scalar_values, "")
     return None
 
