@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import F
@@ -111,7 +112,16 @@ def _date_text(t: str) -> bool:
 
 
 def _distinct_text(col: values.Column) -> int:
-    """How many distinct :func:`values.text` values the column's cells have."""
+    """How many distinct :func:`values.text` values the column's cells have.
+
+    Numbers are written one text per float value, so for a column of numbers the
+    distinct floats are counted (formatting them is the costly part).
+    """
+    if col.hashed_kind in values.NUMERIC:
+        f = pd.to_numeric(col.with_none(), errors="coerce").astype("float64").to_numpy()[:-1]
+        nan = np.isnan(f)
+        blank = bool(nan.any() or (col.codes < 0).any())  # both read as ""
+        return len(pd.unique(f[~nan])) + int(blank)
     table = col.text_table
     seen = set(table[:-1].tolist())
     if (col.codes < 0).any():

@@ -7,6 +7,7 @@ bottom; each helper looks at the whole located table once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,16 +68,20 @@ def sample(block: Block, headers: tuple[str, ...]) -> Block:
     looks = filled >= min(3, max(2, block.shape[1] // 2))
     if head.shape[1]:
         first = head[0]
-        total = pd.Series(first.stripped, dtype="str").str.match(rows.TOTAL_RE).to_numpy()
-        looks &= ~first.spread(total)
+        looks &= ~first.spread(_truth(map(rows.TOTAL_RE.match, first.stripped)))
     same = np.zeros(len(head), dtype=np.int64)
     for c, h in enumerate(headers):
         if h:
-            col = head[c]
-            low = pd.Series(col.stripped, dtype="str").str.lower()
-            same += col.spread(low.eq(h.strip().lower()).to_numpy())
+            col, want = head[c], h.strip().lower()
+            same += col.spread(_truth(t.lower() == want for t in col.stripped))
     looks &= same < 2
-    return head.rows(looks) if looks.any() else head
+    if looks.all() or not looks.any():
+        return head  # its columns are hashed already: profiling reuses them
+    return head.rows(looks)
+
+
+def _truth(values: Iterable[object]) -> np.ndarray:
+    return np.array([bool(v) for v in values], dtype=bool)
 
 
 def currency_hint(table: locate.Table, headers: list[str]) -> str | None:
