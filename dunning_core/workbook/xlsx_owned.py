@@ -90,8 +90,12 @@ def _width(header: str, values: pd.Series, fmt: str) -> float:
         return 60.0
     if fmt == "date":
         return max(11.0, len(header) + 2.0)
-    sample = values.head(_WIDTH_SAMPLE).dropna().astype(str)
-    longest = max([len(header)] + [len(s) for s in sample])
+    head = values.head(_WIDTH_SAMPLE)
+    if isinstance(head.dtype, pd.StringDtype):  # the texts themselves (most columns)
+        lengths = [len(s) for s in head.tolist() if isinstance(s, str)]
+    else:
+        lengths = [len(s) for s in head.dropna().astype(str)]
+    longest = max([len(header), *lengths])
     return float(min(60, max(8, longest + 2)))
 
 

@@ -266,14 +266,14 @@ def _write_stream(
 ) -> None:
     """Deflate ``pieces`` into one entry as they come; zipfile writes the headers.
 
-    A large part is deflated by ISA-L at level 1 (zipfile's own compressor is
-    zlib's, swapped for it on the open entry: same stream format, a third of the
-    time); a small one by zlib at level 6, as ``writestr`` would.
+    The deflate is ISA-L's at level 1 (zipfile's own compressor is zlib's, swapped
+    for it on the open entry: the same stream format in a third of the time; a
+    streamed part's size is known only at its end, and a part of a few MB at zlib's
+    level 6 costs more than a 100 MB one at ISA-L's). ``size_hint`` decides zip64.
     """
-    fast = size_hint > _FAST_DEFLATE_BYTES
-    info._compresslevel = 1 if fast else 6  # type: ignore[attr-defined]
+    info._compresslevel = 1  # type: ignore[attr-defined]
     with dst.open(info, "w", force_zip64=size_hint > (1 << 29)) as f:
-        if fast and hasattr(f, "_compressor"):
+        if hasattr(f, "_compressor"):
             f._compressor = _fast_zlib.compressobj(1, zlib.DEFLATED, -15)
         for piece in pieces:
             f.write(piece)
