@@ -73,7 +73,7 @@ def generated_hash(subject: str, body: str, to: str = "", cc: str = "") -> str:
 
     def norm(s: str) -> str:
         s = _NOT_IN_XML.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
-        return "\n".join(line.rstrip() for line in s.split("\n")).strip()
+        return "\n".join([line.rstrip() for line in s.split("\n")]).strip()
 
     text = "\x1f".join(norm(str(v)) for v in (subject, body, to, cc))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
