@@ -83,6 +83,18 @@ def _lines(value: object, width: float) -> int:
     return sum(max(1, -(-len(line) // per)) for line in value.split("\n"))
 
 
+def _shown_lines(value: object, width: float) -> int:
+    """:func:`_lines` up to the :data:`_MAX_LINES` a row shows (a long draft body has
+    that many line feeds: its lines are not measured).
+
+    >>> _shown_lines("a\\n" * 20, 10), _shown_lines("ab\\ncd efgh", 6)
+    (8, 3)
+    """
+    if isinstance(value, str) and value.count("\n") >= _MAX_LINES - 1:
+        return _MAX_LINES
+    return min(_lines(value, width), _MAX_LINES)
+
+
 def _width(header: str, values: pd.Series, fmt: str) -> float:
     if fmt == "link":
         return 12.0  # the cell shows "Open draft", not the path
@@ -257,7 +269,7 @@ def _rows(
     slots: list[Slot] = ['<row r="', rws, '"']
     if wrap_widths:
         heights = [""] * n
-        per_col = [[_lines(v, w) for v in frame.iloc[:, i]] for i, w in wrap_widths.items()]
+        per_col = [[_shown_lines(v, w) for v in frame.iloc[:, i]] for i, w in wrap_widths.items()]
         for j, lines in enumerate(map(max, zip(*per_col, strict=True))):
             if lines > 1:
                 heights[j] = f' ht="{min(lines, _MAX_LINES) * 15}" customHeight="1"'
