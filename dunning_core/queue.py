@@ -204,7 +204,8 @@ def _next_action(
     today = np.datetime64(as_of.to_datetime64(), "ns")
     excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
     todo = ~excluded
-    code = out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object)
+    codes, code_names = pd.factorize(out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object))
+    code_at = {c: i for i, c in enumerate(code_names.tolist())}  # compare ints, not texts
     first_reason = np.full(n, "", dtype=object)
     reasons = out[Q.EXCLUSION_REASON].to_numpy(dtype=object)[excluded].tolist()
     first_reason[excluded] = [r.split("; ", 1)[0] for r in reasons]
@@ -247,7 +248,7 @@ def _next_action(
         "CADENCE": ("Next touch from ", lambda: next_touch(out, policy, last_contact)),
     }
     for rule in policy.exclusions:
-        m = excluded & (code == rule.code)
+        m = excluded & (codes == code_at.get(rule.code, -2))
         if not m.any():
             continue
         if rule.route_to:
