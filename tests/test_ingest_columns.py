@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dunning_core.ingest import rows, values
 from dunning_core.ingest.block import Block, last_filled
-from dunning_core.ingest.cells import Column
+from dunning_core.ingest.column import Column
 from dunning_core.ingest.grid import Grid
 
 AMOUNT_TEXTS = ["1.234,50", "1,234.50", "12,5", "(3.00)", "7-", "-", "n/a", "x", " 10 ", "€ 2,00"]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from dunning_core.columns import DATE_FIELDS, F
 from dunning_core.ingest import finish, frame, items, locate, prepare, rows, values
-from dunning_core.ingest.cells import Column, objects, str_take
+from dunning_core.ingest.column import Column, objects, str_take
 from dunning_core.ingest.mapping import Mapping, map_headers
 from dunning_core.ingest.vocabulary import bucket_range
 from dunning_core.policy import Policy

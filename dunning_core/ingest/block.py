@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dunning_core.ingest.cells import Column
+from dunning_core.ingest.column import Column
 
 
 class Block:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from dunning_core.ingest.block import Block
-from dunning_core.ingest.cells import Column
+from dunning_core.ingest.column import Column
 from dunning_core.ingest.vocabulary import normalise
 
 TOTAL_RE = _TOTAL = re.compile(
