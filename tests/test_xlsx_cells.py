@@ -13,6 +13,8 @@ from lxml import etree
 
 from dunning_core.sheetaddr import column_index, column_letter
 from dunning_core.workbook.xlsx_cells import (
+    _latin_text_cells,
+    _text_cells,
     cell_tails,
     date_serial,
     number_texts,
@@ -112,3 +114,20 @@ def test_columns_of_distinct_values_give_the_same_cells_unfactorised() -> None:
         "><v>0.02</v></c>",
         "><v>0</v></c>",
     ]
+
+
+@given(
+    st.lists(
+        st.text(
+            st.sampled_from(
+                ["a", "€", "é", "&", "<", "\r", "\n", "\x00", "\x01", "\ufffe", "\ud800"]
+            )
+        )
+        | st.sampled_from(["x" * 40000, "", "plain"]),
+        max_size=12,
+    )
+)
+def test_latin_text_cells_are_the_utf8_bytes_of_the_text_cells(texts: list[str]) -> None:
+    uniques = pd.Index(texts, dtype=object)
+    expected = [t.encode().decode("latin-1") for t in _text_cells(uniques)]
+    assert _latin_text_cells(uniques) == expected

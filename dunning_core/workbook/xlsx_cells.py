@@ -27,6 +27,8 @@ MAX_CELL_CHARS = 32767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Every character :func:`escape_text` changes.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\r]")
+#: The ASCII ones as bytes, but NUL (a separator where they are looked for).
+_SPECIAL_BYTES = bytes([*range(1, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]) + b"&<>\r"
 _EPOCH = pd.Timestamp("1899-12-30")
 _EPOCH_DATE = date(1899, 12, 30)
 
@@ -139,19 +141,53 @@ def cell_codes(values: pd.Series, kind: str) -> tuple[np.ndarray, list[str]]:
     return cell_coded(values, kind).chunk(slice(None))
 
 
-def cell_coded(values: pd.Series, kind: str) -> Coded:
-    """A managed block column factorised once, its tails made as chunks need them."""
+def cell_coded(values: pd.Series, kind: str, latin: bool = False) -> Coded:
+    """A managed block column factorised once, its tails made as chunks need them.
+
+    With ``latin`` the tails are the UTF-8 bytes of the cells as latin-1 text (one
+    character per byte), as the managed block's rows are joined.
+    """
     if kind == "date":
         ts = pd.to_datetime(values, errors="coerce")
         values = pd.Series((ts - _EPOCH) / pd.Timedelta(days=1), dtype="float64")
         kind = "number"
     if kind == "number":
         nums = pd.to_numeric(values, errors="coerce").astype("float64")
-        return _coded(nums, _number_cells, "/>")
+        return _coded(nums, _number_cells, "/>")  # ASCII: latin-1 as it is
+    text = _latin_text_cells if latin else _text_cells
     if isinstance(values.dtype, pd.StringDtype):
-        return _coded(values, _text_cells, "/>")
+        return _coded(values, text, "/>")
     codes, uniques = pd.factorize(values.astype(object))  # equal values may differ in type
-    return Coded(codes, uniques, _text_cells, "/>")
+    return Coded(codes, uniques, text, "/>")
+
+
+def _latin_text_cells(uniques: Any) -> list[str]:
+    """:func:`_text_cells` as UTF-8 bytes in latin-1 text, made in a few passes over
+    all the texts at once when none needs escaping (the common case)."""
+    texts = [u if type(u) is str else str(u) for u in uniques.tolist()]
+    if not texts:
+        return []
+    joined = "\x00".join(texts)
+    try:
+        data = joined.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: escaping drops them
+        data = b""
+    clean = (
+        data
+        and len(data.translate(None, _SPECIAL_BYTES)) == len(data)
+        and data.count(b"\x00") == len(texts) - 1
+        and b"\xef\xbf\xbe" not in data
+        and b"\xef\xbf\xbf" not in data
+        and max(map(len, texts)) <= MAX_CELL_CHARS
+    )
+    if not clean:
+        return [t.encode().decode("latin-1") for t in _text_cells(uniques)]
+    head, tail = _TEXT_HEAD.encode(), b"</t></is></c>"
+    cells = (head + data.replace(b"\x00", tail + b"\x00" + head) + tail).decode("latin-1")
+    out = cells.split("\x00")
+    for i in [i for i, t in enumerate(texts) if not t]:
+        out[i] = "/>"
+    return out
 
 
 def _number_cells(uniques: Any) -> list[str]:

@@ -352,23 +352,16 @@ def _cell_slots(
 
     def slots(idx: np.ndarray, nums: list[str]) -> list[Slot]:
         if not coded:  # factorised once, on the first chunk
-            coded.extend(cell_coded(v, k) for v, k in zip(block.values, kinds, strict=True))
+            coded.extend(
+                cell_coded(v, k, latin=True) for v, k in zip(block.values, kinds, strict=True)
+            )
         out: list[Slot] = []
         for col, (head, style) in zip(coded, heads, strict=True):
             codes, table = col.chunk(idx)
-            out += [head, nums, style, (codes, _latin(table))]
+            out += [head, nums, style, (codes, table)]
         return out
 
     return slots
-
-
-def _latin(texts: list[str]) -> list[str]:
-    """Each text's UTF-8 bytes as latin-1 text (one character per byte), converted in
-    one go: the texts never hold NUL, which XML forbids and escaping removes."""
-    joined = "\x00".join(texts)
-    if joined.isascii():
-        return texts
-    return joined.encode("utf-8").decode("latin-1").split("\x00")
 
 
 def _edit_text(

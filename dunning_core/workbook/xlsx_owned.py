@@ -105,6 +105,11 @@ def _width(header: str, values: pd.Series, fmt: str) -> float:
     head = values.head(_WIDTH_SAMPLE)
     if isinstance(head.dtype, pd.StringDtype):  # the texts themselves (most columns)
         lengths = [len(s) for s in head.tolist() if isinstance(s, str)]
+    elif isinstance(head.dtype, np.dtype) and head.dtype.kind in "biuf":  # str() as astype
+        arr = head.to_numpy()
+        if arr.dtype.kind == "f":
+            arr = arr[~np.isnan(arr)]
+        lengths = [len(str(x)) for x in arr.tolist()]
     else:
         lengths = [len(s) for s in head.dropna().astype(str)]
     longest = max([len(header), *lengths])
