@@ -1,11 +1,14 @@
 """The managed block on the team's aging sheet, edited by streaming the sheet XML.
 
-The aging sheet can hold 1,048,576 rows, so no cell objects are built: the sheet XML
-is handled as text. The old block (found by its header texts on the header row) is
-cut out of every row and each data row gets its new cells at the block's columns
-(:mod:`xlsx_rows`); the dimension, widths and conditional formats follow
-(:mod:`xlsx_sheetmeta`). Everything else in the part (team cells, formulas, styles,
-merges, validations, the x14 extensions) is carried through as the same text.
+The aging sheet can hold 1,048,576 rows, so no cell objects are built and the part
+is not even decoded: its bytes are indexed once (where each row starts and ends,
+its number, its last column; :mod:`xlsx_rows`), the old block (found by its header
+texts on the header row) is cut out and each data row gets its new cells at the
+block's columns, by position. The new rows are made a chunk at a time while the zip
+writer deflates them, so the part is held once, as the original bytes; the
+dimension, widths and conditional formats follow (:mod:`xlsx_sheetmeta`).
+Everything else in the part (team cells, formulas, styles, merges, validations, the
+x14 extensions) is carried through as the same bytes.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Owned sheets are written whole from scratch on every run: same input, same bytes.
 Most are small, but the hidden Snapshot has a row per invoice (two generations of
-100k+), so data rows are built column by column, as the managed block is. Each
+100k+), so data rows are built column by column, as the managed block is, and
+handed to the zip writer a chunk of rows at a time (:class:`OwnedSheet`). Each
 block becomes a title, a note and an Excel Table; formats, widths, the frozen
 header, list validations and the chart anchors come from the spec, so file mode and
 Excel mode look alike.

@@ -1,10 +1,15 @@
 """Row-level streaming over a worksheet's ``sheetData``: find, strip and merge cells.
 
-These functions work on positions in the decoded sheet XML and copy as little as
-they can: a million-row aging sheet passes through them once per run. They assume
-what Excel, LibreOffice and openpyxl write: cells sorted by column, each ``<c>``
-starting with its ``r`` attribute, rows with an ``r`` attribute (prefixed
-SpreadsheetML is normalised before, by ``xlsx_managed.unprefix_main``).
+A million-row aging sheet passes through here once per run. The positional path
+(:func:`index_rows`, :func:`plan_merge`) works on the sheet's bytes: every row is
+located in one pass and checked with numpy, the common rows (team cells, then the
+block to the end) are cut by position, and only the others go through the string
+functions row by row (:meth:`MergePlan.segment`), which give the same bytes as the
+row-by-row :func:`merge_rows`. That one is kept for sheets whose rows are out of
+order. Both assume what Excel, LibreOffice and openpyxl write: cells sorted by
+column, each ``<c>`` starting with its ``r`` attribute, rows with an ``r``
+attribute (prefixed SpreadsheetML is normalised before, by
+``xlsx_managed.unprefix_main``).
 """
 
 from __future__ import annotations
