@@ -123,6 +123,22 @@ def _currency(col: Column, default: str) -> pd.Series:
     return str_take(table, col)
 
 
+class _Take:
+    """Block columns -> item rows (positions ``pos``, repeated for bucket items),
+    on a fresh RangeIndex; no copy when every block row is one item, in order."""
+
+    def __init__(self, pos: pd.Index, n: int) -> None:
+        self.index = pd.RangeIndex(len(pos))
+        every = len(pos) == n and bool((pos.to_numpy() == np.arange(n)).all())
+        self.pos = None if every else pos.to_numpy()
+
+    def __call__(self, s: pd.Series) -> pd.Series:
+        return (s if self.pos is None else s.iloc[self.pos]).set_axis(self.index)
+
+    def array(self, a: np.ndarray) -> np.ndarray:
+        return a if self.pos is None else a[self.pos]
+
+
 def ingest(
     book: BookSnapshot, policy: Policy, as_of: dt.date, sheet: str | None = None
 ) -> tuple[Ingested, list[Problem]]:
@@ -197,27 +213,19 @@ def ingest(
     problems += sel.problems
     derived += sel.derived
     pos = sel.pos
-    idx = pd.RangeIndex(len(pos))
-    every = len(pos) == len(block) and bool((pos.to_numpy() == np.arange(len(block))).all())
-    take = None if every else pos.to_numpy()  # every row an item: no need to copy columns
-
-    def rows_of(s: pd.Series) -> pd.Series:
-        return (s if take is None else s.iloc[take]).set_axis(idx)
-
-    out: dict[str, pd.Series] = {f: rows_of(p.values) for f, p in parsed.items()}
-    out.update({f: s.set_axis(idx) for f, s in sel.extra.items()})
-    out[F.OPEN_CENTS] = sel.open_cents.set_axis(idx)
-    out[F.CURRENCY] = rows_of(ccy)
+    take = _Take(pos, len(block))
+    out: dict[str, pd.Series] = {f: take(p.values) for f, p in parsed.items()}
+    out.update({f: s.set_axis(take.index) for f, s in sel.extra.items()})
+    out[F.OPEN_CENTS] = sel.open_cents.set_axis(take.index)
+    out[F.CURRENCY] = take(ccy)
     bucket_due = None if amounts.bucket_mode else items.due_from_buckets(amounts, mp.buckets, as_of)
-    bucket_due = None if bucket_due is None else rows_of(bucket_due)
-    finish.derive(out, idx, as_of, derived, headers, cols, bucket_due)
-    srow = rows_of(src.srow)
-    result = frame.assemble(out, idx, srow)
+    bucket_due = None if bucket_due is None else take(bucket_due)
+    finish.derive(out, take.index, as_of, derived, headers, cols, bucket_due)
+    result = frame.assemble(out, take.index, take(src.srow))
     inv_key = None
-    if F.INVOICE_NO in cols:
+    if F.INVOICE_NO in cols:  # equal exactly where the invoice numbers are
         inv_col = block[cols[F.INVOICE_NO]]
-        inv_key = inv_col.text_key[inv_col.codes]
-        inv_key = inv_key if take is None else inv_key[take]
+        inv_key = take.array(inv_col.text_key[inv_col.codes])
     problems += finish.after(result, name, src.col0, cols, derived, inv_key)
 
     bucket_idx = {b.index for b in mp.buckets}

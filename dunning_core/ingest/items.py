@@ -85,10 +85,8 @@ def select(
     na = sub.isna().to_numpy()
     nil = sub.eq(0).fillna(False).to_numpy()
     missing, zero = kept[na], kept[nil]
-    ok = ~na & ~nil
-    items = (
-        Items(kept, sub) if ok.all() else Items(kept[ok], sub[ok])
-    )  # kept is sorted: as kept - missing - zero
+    ok = ~na & ~nil  # kept is sorted, so kept[ok] is kept - missing - zero, in order
+    items = Items(kept, sub) if ok.all() else Items(kept[ok], sub[ok])
     if amounts.open is None:
         items.derived.append("open balance = sum of the bucket columns")
     msg = "no readable open balance (empty, text or an Excel error); row left out"

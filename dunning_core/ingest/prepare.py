@@ -1,4 +1,4 @@
-"""Table-level helpers: the data block as a frame, a profiling sample, the currency hint.
+"""Table-level helpers: the data block, a profiling sample, the currency hint.
 
 Kept apart from :mod:`dunning_core.ingest` so the orchestration reads top to
 bottom; each helper looks at the whole located table once.

@@ -3,10 +3,12 @@
 Exports interleave invoices with section titles ("31 - 60 days past due"),
 "Total for X" rows, grand totals (read as a customer, a TOTAL row doubles the
 book), "Percents" footers, repeated headers per block, blank separators and
-timestamp footers. Blank rows and rows with nothing in any label column are found
-vectorised; only rows whose label looks like a total / header / title go through
-a short Python check. Every skipped row is returned with its reason, and total
-rows are kept aside as the file's own control total.
+timestamp footers. Candidates are found with masks over the label columns, each
+label test run once per distinct label (a column's codes map it back to rows);
+blank and title rows can only be rows without an amount, so cells are counted
+there only. Just the candidates go through a short Python check. Every skipped
+row is returned with its reason, and total rows are kept aside as the file's own
+control total.
 """
 
 from __future__ import annotations
