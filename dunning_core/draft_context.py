@@ -152,25 +152,27 @@ def _numbers(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_numeric(frame[name], errors="coerce").fillna(0)
 
 
-def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, size: int) -> list[str]:
+def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, starts: np.ndarray) -> list[str]:
     """Per group, the first non-empty text of column ``name`` ("" when none).
 
-    ``group`` is non-decreasing (rows sorted by group), so the first hit of each group
-    is where the group number changes among the rows with text.
+    Rows are sorted by ``group`` and ``starts`` are each group's first row. Most
+    groups have the text on their first row; only the rows of the other groups
+    (and only their non-blank cells) are read further.
     """
-    out = np.full(size, "", dtype=object)
+    size = len(starts)
     if name not in frame.columns:
-        return list(out.tolist())
+        return [""] * size
     col = frame[name]
-    if col.dtype == object:
-        texts, codes = _per_distinct(col, _text), np.arange(len(col))
-    else:
-        codes, uniq = pd.factorize(col)
-        texts = np.array([_text(u) for u in uniq.tolist()] + [""], dtype=object)
-    hit = np.flatnonzero((texts != "")[codes])
+    values = col.to_numpy(dtype=object)
+    out = _per_distinct(col.iloc[starts], _text)
+    blank = np.zeros(size, dtype=bool)
+    blank[out == ""] = True
+    rows = np.flatnonzero(blank[group] & (values != ""))  # NaN and spaces are read below
+    texts = _per_distinct(col.iloc[rows], _text)
+    hit, found = rows[texts != ""], texts[texts != ""]
     g = group[hit]
     new = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-    out[g[new]] = texts[codes[hit[new]]]
+    out[g[new]] = found[new]
     return list(out.tolist())
 
 
@@ -274,7 +276,7 @@ def packets(
     lines = _lines(elig, shown, number, cents, cur)
     line_at = np.r_[np.searchsorted(shown, starts), len(shown)]
     first = {
-        name: _firsts(elig, name, group, size)
+        name: _firsts(elig, name, group, starts)
         for name in (F.CUSTOMER_NAME, F.CONTACT, F.EMAIL, F.CC, F.LANGUAGE, F.OWNER, Q.ROUTED_TO)
     }
     stage_codes, stage_keys = pd.factorize(elig[Q.STAGE])

@@ -350,7 +350,7 @@ def test_packet_takes_lines_in_source_order_and_the_first_filled_contact_fields(
         [
             {**blank, F.INVOICE_NO: "Z-9", F.ROW: 30, F.EMAIL: "", F.CURRENCY: "EUR"},
             {F.CUSTOMER_ID: "C1", F.INVOICE_NO: " A-2 ", F.ROW: 20, Q.CUSTOMER_PRIORITY: 70},
-            {**blank, F.INVOICE_NO: "Z-1", F.ROW: 10, F.EMAIL: "", F.LANGUAGE: ""},
+            {**blank, F.INVOICE_NO: "Z-1", F.ROW: 10, F.EMAIL: "  ", F.LANGUAGE: ""},
             {**blank, F.INVOICE_NO: "Z-5", F.ROW: 15, F.EMAIL: "z@zeta.example", F.LANGUAGE: "de"},
             {F.CUSTOMER_ID: "C1", F.INVOICE_NO: "A-1", F.ROW: 5, F.DUE_DATE: None},
         ]
