@@ -208,7 +208,7 @@ class Coded:
     (invoice numbers, amounts, reasons) a chunk makes the tails of the values it
     uses, so a million distinct tails are never held at once. A column whose values
     nearly all differ is not factorised at all (``codes`` is None, ``uniques`` the
-    column itself): its chunks make a tail per row. Code -1 is missing.
+    column's values as an array): its chunks make a tail per row. Code -1 is missing.
     """
 
     codes: np.ndarray | None
@@ -226,8 +226,8 @@ class Coded:
     def chunk(self, rows: slice | np.ndarray) -> tuple[np.ndarray, list[str]]:
         """(codes, table) of the rows ``rows``; the table's last entry is the missing tail."""
         if self.codes is None:
-            values = self.uniques.iloc[rows]
-            valid = values.notna().to_numpy()
+            values = self.uniques[rows]
+            valid = ~pd.isna(values)
             codes = np.full(len(values), -1, dtype=np.int64)
             codes[valid] = np.arange(int(valid.sum()))
             return codes, [*self.make(values[valid]), self.missing]
@@ -245,7 +245,7 @@ def _coded(values: pd.Series, make: Callable[[Any], list[str]], missing: str) ->
     """``values`` factorised, unless its first rows say nearly every value differs."""
     head = values.iloc[:4096]
     if len(values) > 2 * len(head) and 4 * head.nunique() > len(head):
-        return Coded(None, values, make, missing)
+        return Coded(None, values.to_numpy(), make, missing)
     codes, uniques = pd.factorize(values)
     return Coded(codes, uniques, make, missing)
 
