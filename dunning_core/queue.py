@@ -201,7 +201,7 @@ def _next_action(
     n = len(out)
     action = np.full(n, "", dtype=object)
     due = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    today = np.datetime64(as_of.to_datetime64(), "ns")
+    today = as_of.to_datetime64().astype("datetime64[ns]")
     excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
     todo = ~excluded
     codes, code_names = pd.factorize(out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object))
@@ -317,8 +317,8 @@ def build_queue(
     out = apply_exclusions(out, policy, as_of, last_contact, groups)
     route = {r.code: r.route_to for r in policy.exclusions}
     codes, uniq = pd.factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
-    routed = pd.Series(uniq).map(route).astype(object).fillna("").astype(str)
-    routed = routed.to_numpy(dtype=object)[codes]
+    rule_owner = pd.Series(uniq).map(route).astype(object).fillna("").astype(str)
+    routed = rule_owner.to_numpy(dtype=object)[codes]
     routed = np.where(routed != "", routed, out[F.OWNER].astype(str).to_numpy(dtype=object))
     routed = np.where(routed != "", routed, policy.default_owner)
     out[Q.ROUTED_TO] = pd.Series(routed, index=out.index, dtype="str")
