@@ -1,8 +1,8 @@
 """What a reminder template sees: one packet per customer, built in one pass.
 
-The queue can hold 100k+ invoices, so the frame is filtered and grouped once, its
-columns are pulled out as plain lists once, and the loop runs over customers, not
-invoices. Everything a template receives is plain data (str, int, dict, list), so
+The queue can hold 100k+ invoices, so the eligible rows are sorted by customer once,
+every column is formatted once for all of them (each distinct value once), and the
+loop runs over customers, slicing those columns, never over invoices. Everything a template receives is plain data (str, int, dict, list), so
 the sandbox has nothing to reach through. The variables are documented in
 ``templates/README.md``; :func:`sample_context` is the same shape with made-up
 values, used to trial-render the team's own templates before trusting them.

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -13,7 +14,15 @@ from hypothesis import strategies as st
 from invoice_frames import invoice_frame
 
 from dunning_core.columns import F, Q
-from dunning_core.exclusions import KNOWN_CODES, apply_exclusions, format_amounts
+from dunning_core.exclusions import (
+    KNOWN_CODES,
+    accounts,
+    apply_exclusions,
+    format_amounts,
+    format_dates,
+    group_max,
+    group_sum,
+)
 from dunning_core.money import format_amount
 from dunning_core.policy import DEFAULT_POLICY, ExclusionRule
 
@@ -209,3 +218,24 @@ def test_account_flags_on_one_row_cover_the_whole_customer(field: str, code: str
     )
     assert out[Q.EXCLUSION_CODE].tolist()[:2] == [code, code]
     assert out[Q.EXCLUSION_CODE].iloc[2] != code
+
+
+def test_group_helpers_match_pandas_groupby() -> None:
+    cust = pd.Series(["B", "A", "B", "C", "A"], dtype="str")
+    cur = pd.Series(["USD", "USD", "EUR", "USD", "USD"], dtype="str")
+    groups = accounts(pd.DataFrame({F.CUSTOMER_ID: cust, F.CURRENCY: cur}))
+    assert groups.customer.tolist() == [0, 1, 0, 2, 1]
+    assert groups.account.tolist() == [0, 1, 2, 3, 1]  # B/USD and B/EUR are two accounts
+    cents = np.array([2**62, 5, -3, 7, 9], dtype="int64")
+    assert group_sum(cents, groups.account).tolist() == [2**62, 14, -3, 7, 14]
+    when = pd.to_datetime(pd.Series(["2026-01-02", None, "2026-03-04", None, "2025-12-31"]))
+    got = group_max(when.to_numpy(dtype="datetime64[ns]"), groups.customer)
+    want = when.groupby(cust).transform("max").to_numpy(dtype="datetime64[ns]")
+    np.testing.assert_array_equal(got, want)  # a missing date is skipped, all missing is NaT
+
+
+def test_format_dates_formats_each_date_and_blanks_missing() -> None:
+    stamps = ["2026-11-03", None, "2026-11-03T14:00"]
+    when = pd.Series(pd.to_datetime(stamps, format="ISO8601"), index=[7, 8, 9])
+    out = format_dates(when)
+    assert out.tolist() == ["2026-11-03", "", "2026-11-03"] and list(out.index) == [7, 8, 9]

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from invoice_frames import invoice_frame
 
 from dunning_core.columns import F, Q
+from dunning_core.money import format_amount
 from dunning_core.policy import DEFAULT_POLICY, PriorityWeights
-from dunning_core.priority import factors, score
+from dunning_core.priority import customer_overdue, factors, score
 
 AS_OF = date(2026, 11, 22)
 
@@ -136,3 +137,38 @@ def test_row_order_does_not_change_any_score(rows: list[dict[str, Any]], rnd: An
     a = score(base, DEFAULT_POLICY, AS_OF)[cols].sort_values(F.INVOICE_NO)
     b = score(base.iloc[order], DEFAULT_POLICY, AS_OF)[cols].sort_values(F.INVOICE_NO)
     pd.testing.assert_frame_equal(a, b)
+
+
+def reference_reason(row: pd.Series, parts: np.ndarray) -> str:
+    """The reason spelled out for one row, as the module docstring defines it."""
+    if row[F.OPEN_CENTS] <= 0:
+        return "credit or settled item: nothing to collect"
+    days = row[Q.DAYS_PAST_DUE]
+    amount = format_amount(int(row[F.OPEN_CENTS]), row[F.CURRENCY])
+    late = not pd.isna(days) and days > 0
+    names = {s.key: s.name for s in DEFAULT_POLICY.stages}
+    broken = row[Q.BROKEN_PROMISE_DATE]
+    texts = [
+        f"{amount}, {days} days past due" if late else f"{amount} not yet due",
+        f"stage: {names.get(row[Q.STAGE], '')}",
+        "promise broken " + ("" if pd.isna(broken) else f"{broken:%Y-%m-%d}"),
+        f"customer owes {format_amount(int(row['owed']), row[F.CURRENCY])} overdue",
+    ]
+    order = np.argsort(-np.round(parts, 12), kind="stable")[:3]
+    return "; ".join(texts[k] for k in order if parts[k] > 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=12))
+def test_reason_equals_the_row_by_row_definition(rows: list[dict[str, Any]]) -> None:
+    base = frame(rows)
+    out = score(base, DEFAULT_POLICY, AS_OF)
+    f = factors(base, DEFAULT_POLICY)
+    weights = DEFAULT_POLICY.weights
+    w = np.array([getattr(weights, k) for k in f.columns])  # they sum to 1 already
+    contrib = f.to_numpy() * w
+    merged = np.column_stack([contrib[:, 0] + contrib[:, 1], contrib[:, 2:]])
+    base["owed"] = customer_overdue(base)
+    for i in range(len(base)):
+        want = reference_reason(base.iloc[i], merged[i])
+        assert out[Q.PRIORITY_REASON].iloc[i] == want
