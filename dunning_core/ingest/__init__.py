@@ -220,7 +220,9 @@ def ingest(
     out[F.CURRENCY] = take(ccy)
     bucket_due = None if amounts.bucket_mode else items.due_from_buckets(amounts, mp.buckets, as_of)
     bucket_due = None if bucket_due is None else take(bucket_due)
-    finish.derive(out, take.index, as_of, derived, headers, cols, bucket_due)
+    ids = (F.CUSTOMER_ID, F.CUSTOMER_NAME)
+    no_blank = frozenset(f for f in ids if f in cols and not block[cols[f]].has_blank_text)
+    finish.derive(out, take.index, as_of, derived, headers, cols, bucket_due, no_blank)
     result = frame.assemble(out, take.index, take(src.srow))
     inv_key = None
     if F.INVOICE_NO in cols:  # equal exactly where the invoice numbers are

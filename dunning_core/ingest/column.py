@@ -164,6 +164,11 @@ class Column:
         return _text_table(self)
 
     @cached_property
+    def has_blank_text(self) -> bool:
+        """Whether any cell's :func:`cells.text` is "" (missing, or blank text)."""
+        return bool((self.codes < 0).any() or (self.text_table[:-1] == "").any())
+
+    @cached_property
     def text(self) -> pd.Series:
         """:func:`text` of the column (``str`` dtype), computed once."""
         if self.hashed_kind == "empty":

@@ -28,10 +28,12 @@ def derive(
     headers: tuple[str, ...],
     cols: dict[str, int],
     bucket_due: pd.Series | None = None,
+    no_blank: frozenset[str] = frozenset(),
 ) -> None:
     """Fill due date, customer id/name fallbacks and credit-note signs in ``out``.
 
-    Every Series in ``out`` (and ``bucket_due``) is on ``index``.
+    Every Series in ``out`` (and ``bucket_due``) is on ``index``; ``no_blank`` names
+    text fields known to have no blank value (no need to look for one).
     """
     if F.DUE_DATE in out:
         due = out[F.DUE_DATE]
@@ -56,7 +58,7 @@ def derive(
             due = due.fillna(alt)
             derived.append(f"due date = start of the row's aging-bucket column ({n} rows)")
     out[F.DUE_DATE] = due
-    _customer(out, index, derived)
+    _customer(out, index, derived, no_blank)
     if F.DOC_TYPE in out:
         credit = out[F.DOC_TYPE].str.contains(_CREDIT, regex=True) & out[F.OPEN_CENTS].gt(0)
         if credit.any():
@@ -68,7 +70,9 @@ def derive(
             out[f] = out[f].astype("Int64")
 
 
-def _customer(out: dict[str, pd.Series], index: pd.Index, derived: list[str]) -> None:
+def _customer(
+    out: dict[str, pd.Series], index: pd.Index, derived: list[str], no_blank: frozenset[str]
+) -> None:
     """Customer id and name stand in for each other where one is blank or missing."""
     name, cid = out.get(F.CUSTOMER_NAME), out.get(F.CUSTOMER_ID)
     if cid is None and len(index):
@@ -77,16 +81,19 @@ def _customer(out: dict[str, pd.Series], index: pd.Index, derived: list[str]) ->
         derived.append("customer name = customer id (no customer name column)")
     if name is None and cid is None:
         name = cid = pd.Series("", index=index, dtype="str")
-    out[F.CUSTOMER_ID] = _or(cid, name)
-    out[F.CUSTOMER_NAME] = _or(name, cid)
+    out[F.CUSTOMER_ID] = _or(cid, name, F.CUSTOMER_ID in no_blank)
+    out[F.CUSTOMER_NAME] = _or(name, cid, F.CUSTOMER_NAME in no_blank)
 
 
-def _or(a: pd.Series | None, b: pd.Series | None) -> pd.Series:
-    """``a`` where it is not blank, else ``b`` (text columns; None = all blank)."""
+def _or(a: pd.Series | None, b: pd.Series | None, a_full: bool = False) -> pd.Series:
+    """``a`` where it is not blank, else ``b`` (text columns; None = all blank;
+    ``a_full``: ``a`` is known to have no blank)."""
     if a is None or b is None:
         got = a if a is not None else b
         assert got is not None
         return got
+    if a_full:
+        return a
     blank = a.to_numpy(dtype=object) == ""
     return a.where(~blank, b) if blank.any() else a
 
