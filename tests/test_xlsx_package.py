@@ -39,6 +39,8 @@ def test_streamed_part_is_written_piece_by_piece_and_reads_back() -> None:
         assert z.testzip() is None  # CRCs right
         assert z.read("big.xml") == BIG and z.read("a.xml") == b"<a/>"
         assert z.getinfo("big.xml").compress_size < len(BIG) // 50
+    with pytest.raises(RuntimeError):  # the producer (and what it holds) is let go
+        pkg.get("big.xml")
 
 
 def test_get_inflates_and_checks_the_crc() -> None:

@@ -76,6 +76,7 @@ class Package:
         self._order = [i.filename for i in self._zip.infolist() if not i.is_dir()]
         self._changed: dict[str, bytes] = {}
         self._streams: dict[str, tuple[Producer, int]] = {}
+        self._spent: set[str] = set()
         self._deleted: set[str] = set()
 
     def close(self) -> None:
@@ -92,6 +93,8 @@ class Package:
     def get(self, name: str) -> bytes | None:
         if name in self._streams:
             return b"".join(self._streams[name][0]())
+        if name in self._spent:
+            raise RuntimeError(f"{name}: a streamed part is gone once the package is written")
         if name in self._changed:
             return self._changed[name]
         if name in self._deleted or name not in self._order:
@@ -209,8 +212,11 @@ class Package:
                     info = zipfile.ZipInfo(name, date_time=stamp)
                     info.compress_type = zipfile.ZIP_DEFLATED
                 if name in self._streams:
-                    produce, size = self._streams[name]
+                    # let go of the producer (and the sheet it holds) once written
+                    produce, size = self._streams.pop(name)
+                    self._spent.add(name)
                     _write_stream(dst, info, produce(), size)
+                    del produce
                     continue
                 data = self.get(name)
                 assert data is not None

@@ -15,7 +15,7 @@ attribute (prefixed SpreadsheetML is normalised before, by
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -303,14 +303,7 @@ def _iter_rows_b(body: bytes, lo: int, hi: int) -> Iterator[tuple[int, int, int]
 
 def last_columns(body: bytes, idx: RowIndex) -> np.ndarray:
     """Column of each row's last cell (0 for a row without cells), as ``_last_col``."""
-    rfind = body.rfind
-    pos = np.array(
-        [
-            rfind(b'<c r="', s, e)
-            for s, e in zip(idx.starts.tolist(), idx.ends.tolist(), strict=True)
-        ],
-        dtype=np.int64,
-    )
+    pos = _each_row(body.rfind, b'<c r="', idx.starts, idx.ends)
     out = np.zeros(len(pos), dtype=np.int64)
     found = np.flatnonzero(pos >= 0)
     arr = np.frombuffer(body, dtype=np.uint8)
@@ -354,21 +347,14 @@ def fast_cuts(
     closed = (arr[e - 1] == ord(">")) & (arr[e - 2] != ord("/"))
     if not old[0]:
         cut = np.where(closed & (last[rows] < start), e - 6, -1)
-        if body.find(b" spans=") >= 0:
-            find = body.find
-            spans = [
-                find(b" spans=", a, find(b">", a, b)) >= 0
-                for a, b in zip(s.tolist(), e.tolist(), strict=True)
-            ]
-            cut[np.array(spans, dtype=bool)] = -1
+        if body.find(b" spans=") >= 0:  # a hint in a row's head makes it a full merge
+            heads = _each_row(body.find, b">", s, e)
+            cut[_each_row(body.find, b" spans=", s, heads) >= 0] = -1
         return np.asarray(cut, dtype=np.int64)
     if old != (start, end):
         return np.full(len(rows), -1, dtype=np.int64)
     needle = f'<c r="{column_letter(old[0])}'.encode()
-    find = body.find
-    at = np.array(
-        [find(needle, a, b) for a, b in zip(s.tolist(), e.tolist(), strict=True)], dtype=np.int64
-    )
+    at = _each_row(body.find, needle, s, e)
     cut = np.full(len(rows), -1, dtype=np.int64)
     ok = closed & (last[rows] <= end)
     hit = np.flatnonzero(ok & (at >= 0))
@@ -378,6 +364,18 @@ def fast_cuts(
     for i in np.flatnonzero(ok & (cut < 0)).tolist():  # the first old cell missing: look on
         cut[i] = _fast_cut_b(body, int(s[i]), int(e[i]), int(r[i]), old, start, end, last[rows[i]])
     return cut
+
+
+def _each_row(
+    search: Callable[[bytes, int, int], int], needle: bytes, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """``search(needle, start, end)`` for each row, 64k rows at a time (a million
+    Python ints at once would cost more memory than the result)."""
+    out = np.empty(len(starts), dtype=np.int64)
+    for a in range(0, len(starts), 1 << 16):
+        s, e = starts[a : a + (1 << 16)].tolist(), ends[a : a + (1 << 16)].tolist()
+        out[a : a + len(s)] = [search(needle, x, y) for x, y in zip(s, e, strict=True)]
+    return out
 
 
 def _fast_cut_b(
