@@ -10,14 +10,17 @@ stores only what the next run reads, in as few cells as it can (``SHEET_COLUMNS`
 
 * ``as_of``: the run's date, on the first row of each run only; the rows below it
   belong to that run (the runs are stored one after the other, baseline first);
-* ``customer_id``, ``invoice_no``, ``currency``: the invoice's key, as text;
+* ``customer_id``, ``invoice_no``, ``currency``: the invoice's key, as text; the
+  customer and currency only where they differ from the row above (the queue lists a
+  customer's invoices together, so that is about one row in forty), an empty cell
+  repeating the one above within the run and a single space standing for an empty id;
 * ``open_cents``, ``expected_cents``: open balance and the expected cash falling in the
   forecast's weekly columns, in integer cents;
 * ``disputed``, ``at_risk``: 1, or empty;
 * ``promise_date``, ``promise_cents``, ``hold_until``, ``notes``, ``dispute_reason``:
   what collectors typed (carried over), empty for most invoices.
 
-Five cells per invoice are always written, the rest only where there is a value. In
+Three cells per invoice are always written, the rest only where there is a value. In
 memory a run is the frame of ``SNAPSHOT_COLUMNS`` (money in currency units, the date on
 every row), which the change attribution, the KPIs, promises and carry-over read.
 """
@@ -70,7 +73,10 @@ SHEET_COLUMNS: Final = (
     "dispute_reason",
 )
 _REQUIRED: Final = SHEET_COLUMNS[:6]
-_TEXTS: Final = ("invoice_no", "customer_id", "currency", "notes", "dispute_reason")
+_TEXTS: Final = ("invoice_no", "notes", "dispute_reason")
+#: Key columns written only where they change (see the module docstring).
+_REPEATED: Final = ("customer_id", "currency")
+_EMPTY_ID: Final = " "  # an empty customer id or currency where the row above has one
 _DATES: Final = ("as_of", "promise_date", "hold_until")
 #: Sheet money column -> memory column, and whether an empty cell is allowed.
 _MONEY: Final = (
@@ -170,7 +176,7 @@ def sheet_frame(runs: pd.DataFrame) -> pd.DataFrame:
 
     out: dict[str, Any] = {"as_of": np.where(first, when, np.datetime64("NaT"))}
     for c in ("customer_id", "invoice_no", "currency"):
-        out[c] = runs[c]
+        out[c] = _changes(runs[c], first) if c in _REPEATED else runs[c]
     out["open_cents"], out["expected_cents"] = cents("open"), cents("expected_in_horizon")
     for c in _FLAGS:
         out[c] = np.where(runs[c].to_numpy(dtype=bool), 1.0, np.nan)
@@ -179,6 +185,32 @@ def sheet_frame(runs: pd.DataFrame) -> pd.DataFrame:
     for c in ("hold_until", "notes", "dispute_reason"):
         out[c] = runs[c]
     return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _changes(values: pd.Series, first: np.ndarray) -> pd.Series:
+    """Text only where it differs from the row above or starts a run (else missing).
+
+    >>> _changes(pd.Series(["a", "a", "", "b", "b"]), np.array([1, 0, 0, 0, 1], bool)).tolist()
+    ['a', nan, ' ', 'b', 'b']
+    """
+    v = values.to_numpy(dtype=object)
+    shown = first.copy()
+    shown[1:] |= v[1:] != v[:-1]
+    out = v.copy()
+    out[~shown] = None
+    out[shown & (v == "")] = _EMPTY_ID
+    return pd.Series(out, dtype="str")
+
+
+def _repeated(cells: Any, run: np.ndarray) -> pd.Series:
+    """Read back a :func:`_changes` column: an empty cell repeats the one above in its run."""
+    values = cols.texts(cells).to_numpy(dtype=object)
+    n = len(values)
+    present = np.asarray(cells, dtype=object) != None  # noqa: E711
+    above = np.maximum.accumulate(np.where(present, np.arange(n), -1)) if n else run
+    out = values[np.maximum(above, 0)]
+    out[(above < run) | (out == _EMPTY_ID)] = ""
+    return pd.Series(out, dtype="str")
 
 
 def _warn(cell: str, field: str, value: str, message: str) -> Problem:
@@ -249,6 +281,8 @@ def _read(raw: RawSheet, header_at: int, header: list[str]) -> tuple[pd.DataFram
         out[c] = cols.flags(cells(c))
     for c in _TEXTS:
         out[c] = cols.texts(cells(c))
+    for c in _REPEATED:
+        out[c] = _repeated(cells(c), run)
     checked = list(wrong)
     matrix = np.column_stack([wrong[c] for c in checked]) if n else np.zeros((0, 1), bool)
     rows_bad = np.flatnonzero(matrix.any(axis=1))

@@ -93,15 +93,29 @@ def as_raw(frame: pd.DataFrame, title_rows: int = 2, excel: bool = False) -> Raw
     return RawSheet("Snapshot", rows, first_row=1, first_col=1)
 
 
-def test_sheet_stores_five_cells_per_invoice_and_the_date_once_per_run() -> None:
+def test_sheet_stores_three_cells_per_invoice_and_the_date_once_per_run() -> None:
     first = sn.snapshot_frame(forecast_queue([{"inv": "A"}, {"inv": "B"}]), WEEK_AGO)
     stored = sn.generations_to_store(first, snap([{"inv": "A", "promise": 3}, {"inv": "C"}]))
     assert tuple(stored.columns) == sn.SHEET_COLUMNS
     assert stored["as_of"].notna().tolist() == [True, False, True, False]
     assert stored["open_cents"].tolist() == [10_000.0] * 4  # whole cents, exact
     filled = stored.drop(columns="as_of").apply(lambda c: (c.notna() & (c != "")).sum())
-    assert filled[filled == 4].index.tolist() == list(sn.SHEET_COLUMNS[1:6])
+    assert filled[filled == 4].index.tolist() == ["invoice_no", "open_cents", "expected_cents"]
+    assert filled["customer_id"] == filled["currency"] == 2  # once per run: same customer
     assert filled["disputed"] == 0 and filled["promise_date"] == 1
+
+
+def test_customer_and_currency_only_where_they_change_and_blank_ids_survive() -> None:
+    custs = ["C1", "C1", "", "", "C2", "C1"]
+    s = snap(
+        [{"inv": f"I{i}", "cust": c, "cur": "EUR" if i > 3 else "USD"} for i, c in enumerate(custs)]
+    )
+    stored = sn.sheet_frame(s)
+    assert stored["customer_id"].fillna("-").tolist() == ["C1", "-", " ", "-", "C2", "C1"]
+    assert stored["currency"].fillna("-").tolist() == ["USD", "-", "-", "-", "EUR", "-"]
+    back, problems = sn.snapshot_from_sheet(as_raw(s))
+    assert problems == [] and back["customer_id"].tolist() == custs
+    pd.testing.assert_frame_equal(back, s)
 
 
 def test_snapshot_round_trips_through_the_sheet() -> None:
