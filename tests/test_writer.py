@@ -240,3 +240,43 @@ def test_aging_sheet_extensions_and_team_cells_survive_as_text(tmp_path: Path) -
     for cell in team_cells:
         assert cell in out
     etree.fromstring(out.encode())
+
+
+def _with_calc_chain(path: Path, formula_in_owned: bool) -> Path:
+    """A book with an owned sheet (Data Check) already in it, and Excel's calc chain."""
+    wb = openpyxl.load_workbook(make_book(path, extras=False))
+    owned = wb.create_sheet(S.DATA_CHECK)
+    owned["A1"] = "=1+1" if formula_in_owned else "plain"
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        items = {n: z.read(n) for n in z.namelist()}
+    items["xl/calcChain.xml"] = (
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<c r="F4" i="1"/></calcChain>'
+    )
+    items["xl/_rels/workbook.xml.rels"] = items["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdCalc" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+    )
+    items["[Content_Types].xml"] = items["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/></Types>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("formula", [True, False])
+def test_calc_chain_dropped_only_when_a_replaced_sheet_had_formulas(
+    tmp_path: Path, formula: bool
+) -> None:
+    path = _with_calc_chain(tmp_path / "calc.xlsx", formula)
+    write_book(path, make_result(ROWS))
+    after = parts(path)
+    assert ("xl/calcChain.xml" in after) is not formula
+    assert (b"calcChain" in after["xl/_rels/workbook.xml.rels"]) is not formula
+    assert (b"calcChain" in after["[Content_Types].xml"]) is not formula

@@ -137,6 +137,7 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
         return tid, name
 
     taken: set[str] = set()
+    calc = next((r.target for r in book.rels if r.kind == "calcChain"), None)
     calc_dirty = False
     for spec in specs:
         entry = entries.get(spec.name.lower())
@@ -145,7 +146,8 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
             entry = book.add_sheet(spec.name, part)
             add_ct[part] = SHEET_CT
         else:
-            calc_dirty = calc_dirty or pkg.contains(entry.part, b"<f")
+            # formulas of a replaced sheet leave Excel's calc chain stale (if there is one)
+            calc_dirty = calc_dirty or (calc is not None and pkg.contains(entry.part, b"<f"))
             add_ct[entry.part] = SHEET_CT  # re-listed in order, so re-runs give the same bytes
         book.set_hidden(entry.name, spec.hidden)
         sheet = build_sheet(spec, styles, allocate, selected=spec.name.lower() == start.lower())
@@ -181,12 +183,10 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
     names = [s.name.lower() for s in book.sheets()]
     key = start.lower() if start.lower() in names else aging.name.lower()
     book.set_active(names.index(key))
-    if calc_dirty:
-        calc = next((r.target for r in book.rels if r.kind == "calcChain"), None)
-        if calc:
-            pkg.delete(calc)
-            book.drop_rel(calc)
-            removed.add(calc)
+    if calc_dirty and calc:
+        pkg.delete(calc)
+        book.drop_rel(calc)
+        removed.add(calc)
     book.save()
     pkg.set(styles_part, styles.to_bytes())
     pkg.set_content_types(add_ct, frozenset(removed - set(add_ct)))
