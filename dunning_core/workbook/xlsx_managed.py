@@ -245,8 +245,7 @@ def edit_sheet(
             )
         yield plan.tail()
 
-    data_rows = [r for r in block.rows if r > header_row]
-    first, last_row = header_row + 1, max(data_rows, default=header_row)
+    first, last_row = header_row + 1, int(targets.max())  # the header row if no data
     prefix = edit_dimension(prefix, end, max(last_row, header_row))
     prefix = edit_cols(prefix, start, end, old, widths)
     suffix = edit_suffix(suffix, start, end, old, first, last_row, block, styles.grey_dxf)
