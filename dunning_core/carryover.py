@@ -178,12 +178,20 @@ def carry_over(
         )
     base = previous if baseline is None else baseline
     if not base.empty:
-        if base is not previous:
+        if not _same_run(base, previous):
             k_prev, k_inv = invoice_keys(base, invoices, _SNAP_KEY, _BOOK_KEY)
         first = ~pd.Series(k_prev).duplicated(keep="first").to_numpy()
-        gone = first & ~np.isin(k_prev, k_inv)
+        gone = first & ~pd.Series(k_prev).isin(k_inv).to_numpy(dtype=bool)
         problems += _vanished(base[gone], report)
     return out, carried_note, problems
+
+
+def _same_run(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two stored runs list the same invoices in the same order (the baseline is
+    usually the latest run itself), so their invoice keys can be reused."""
+    if a is b:
+        return True
+    return len(a) == len(b) and all(a[c].equals(b[c]) for c in _SNAP_KEY)
 
 
 def _vanished(gone: pd.DataFrame, report: IngestReport) -> list[Problem]:
