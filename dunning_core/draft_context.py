@@ -2,10 +2,11 @@
 
 The queue can hold 100k+ invoices, so the eligible rows are sorted by customer once,
 every column is formatted once for all of them (each distinct value once), and the
-loop runs over customers, slicing those columns, never over invoices. Everything a template receives is plain data (str, int, dict, list), so
-the sandbox has nothing to reach through. The variables are documented in
-``templates/README.md``; :func:`sample_context` is the same shape with made-up
-values, used to trial-render the team's own templates before trusting them.
+loop runs over customers, slicing those columns, never over invoices. Everything a
+template receives is plain data (str, int, dict, list), so the sandbox has nothing
+to reach through. The variables are documented in ``templates/README.md``;
+:func:`sample_context` is the same shape with made-up values, used to trial-render
+the team's own templates before trusting them.
 """
 
 from __future__ import annotations
