@@ -59,7 +59,7 @@ def _new_sales(queue: pd.DataFrame, previous: pd.DataFrame, keys: Keys | None) -
     open_c = queue[F.OPEN_CENTS].astype("Int64")
     orig = queue[F.ORIGINAL_CENTS].astype("Int64") if F.ORIGINAL_CENTS in queue.columns else open_c
     sales = orig.fillna(open_c).fillna(0).to_numpy(dtype="int64")
-    return np.where(np.isin(k_cur, k_prev), 0, sales)
+    return np.where(pd.Series(k_cur).isin(k_prev).to_numpy(dtype=bool), 0, sales)
 
 
 def _cei(begin: int, sales: int, end_total: int, end_current: int, since: str) -> tuple[float, str]:
