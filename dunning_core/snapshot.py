@@ -193,13 +193,15 @@ def _changes(values: pd.Series, first: np.ndarray) -> pd.Series:
     >>> _changes(pd.Series(["a", "a", "", "b", "b"]), np.array([1, 0, 0, 0, 1], bool)).tolist()
     ['a', nan, ' ', 'b', 'b']
     """
+    values = values.reset_index(drop=True).astype("str")
     v = values.to_numpy(dtype=object)
     shown = first.copy()
     shown[1:] |= v[1:] != v[:-1]
-    out = v.copy()
-    out[~shown] = None
-    out[shown & (v == "")] = _EMPTY_ID
-    return pd.Series(out, dtype="str")
+    out = values.where(shown)
+    blank = shown & (v == "")
+    if blank.any():
+        out[blank] = _EMPTY_ID
+    return out
 
 
 def _repeated(cells: Any, run: np.ndarray) -> pd.Series:
