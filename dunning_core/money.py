@@ -34,8 +34,13 @@ def to_cents(value: float | int | Decimal | str) -> int:
     return int(d * 100)
 
 
+#: Amounts at or above this many cents (about 9e16, int64's range) are not amounts.
+_MAX_CENTS = float(2**63 - 1024)
+
+
 def cents_series(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`to_cents` for a float Series (NaN stays missing: ``Int64``).
+    """Vectorised :func:`to_cents` for a float Series (NaN stays missing: ``Int64``;
+    so do infinities and amounts beyond int64, which no book holds but a garbled cell can).
 
     Floats read from a workbook carry binary noise (``0.1 + 0.2``); adding a tiny
     epsilon in the sign's direction before rounding makes x.xx5 round away from zero
@@ -43,6 +48,7 @@ def cents_series(values: pd.Series) -> pd.Series:
     """
     x = pd.to_numeric(values, errors="coerce").astype("float64") * 100.0
     r = np.sign(x) * np.floor(np.abs(x) + 0.5 + 1e-7)
+    r[~(np.abs(r) < _MAX_CENTS)] = np.nan  # infinite or beyond int64: not an amount
     return pd.Series(r, index=values.index).round().astype("Int64")
 
 
