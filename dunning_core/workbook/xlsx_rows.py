@@ -347,7 +347,8 @@ def fast_cuts(
     closed = (arr[e - 1] == ord(">")) & (arr[e - 2] != ord("/"))
     if not old[0]:
         cut = np.where(closed & (last[rows] < start), e - 6, -1)
-        if body.find(b" spans=") >= 0:  # a hint in a row's head makes it a full merge
+        if not _plain_heads(arr, s, r) and body.find(b" spans=") >= 0:
+            # a hint in a row's head makes it a full merge
             heads = _each_row(body.find, b">", s, e)
             cut[_each_row(body.find, b" spans=", s, heads) >= 0] = -1
         return np.asarray(cut, dtype=np.int64)
@@ -364,6 +365,21 @@ def fast_cuts(
     for i in np.flatnonzero(ok & (cut < 0)).tolist():  # the first old cell missing: look on
         cut[i] = _fast_cut_b(body, int(s[i]), int(e[i]), int(r[i]), old, start, end, last[rows[i]])
     return cut
+
+
+def _plain_heads(arr: np.ndarray, starts: np.ndarray, nums: np.ndarray) -> bool:
+    """Whether every row opens as ``<row r="N">``, with no other attribute (so none
+    has a ``spans`` hint; cheaper than searching the whole sheet for one)."""
+    if not _all_at(arr, starts, b'<row r="'):
+        return False
+    written = _numbers(arr, starts + 8, 8)
+    if written is None or not bool((written == nums).all()):
+        return False
+    digits = np.ones(len(nums), dtype=np.int64)
+    for power in range(1, 8):
+        digits += nums >= 10**power
+    at = starts + 8 + digits + 1  # after the number's closing quote
+    return _all_at(arr, at, b">")
 
 
 def _each_row(
