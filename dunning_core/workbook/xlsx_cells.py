@@ -318,7 +318,14 @@ def value_tails(values: pd.Series) -> list[str]:
 
 
 def pick(codes: np.ndarray, table: list[str]) -> list[str]:
-    """``table[code]`` for each code (-1 picks the last entry)."""
+    """``table[code]`` for each code (-1 picks the last entry).
+
+    >>> pick(np.array([1, -1, 0]), ["a", "b", ""]), pick(np.arange(2), ["a", "b", ""])
+    (['b', '', 'a'], ['a', 'b'])
+    """
+    n = len(codes)
+    if n == len(table) - 1 and n and codes[0] == 0 and bool((np.diff(codes) == 1).all()):
+        return table[:n]  # a row per entry, in order (a column of distinct values)
     return np.array(table, dtype=object)[codes].tolist()
 
 
@@ -328,8 +335,9 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     Rows then pick their tail by code, so text common to every cell of a column
     (its address head, style) can be added to each distinct tail once, not per row.
 
-    >>> value_codes(pd.Series(["b", None, "b"], dtype="str"))
-    (array([ 0, -1,  0]), [' t="inlineStr"><is><t xml:space="preserve">b</t></is></c>', ''])
+    >>> codes, table = value_codes(pd.Series(["b", None, "b"], dtype="str"))
+    >>> codes.tolist(), table
+    ([0, -1, 0], [' t="inlineStr"><is><t xml:space="preserve">b</t></is></c>', ''])
     """
     coded = value_coded(values)
     if coded is not None:
