@@ -73,7 +73,7 @@ def amounts(raw: pd.Series | Column) -> Parsed:
 def _amounts(col: Column) -> Parsed:
     inferred = col.kind
     if inferred in NUMERIC or inferred == "empty":  # per cell: cheaper than hashing floats
-        return _to_cents(_floats(col), pd.Series(False, index=col.index))
+        return Parsed(cents_series(_floats(col)), pd.Series(False, index=col.index))
     if inferred == "string":  # per distinct text, the convention weighted by cells
         got = _amounts_of(col.with_none(), "string", np.append(col.counts, 0))
         return Parsed(col.spread(got.values), col.spread(got.bad), got.note)
@@ -110,19 +110,6 @@ def _amounts_of(obj: pd.Series, inferred: str, weights: np.ndarray | None) -> Pa
             value[txt.index] = parsed
             bad[txt.index] = parsed.isna()
             note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
-    return _to_cents(value, bad, note)
-
-
-def _to_cents(value: pd.Series, bad: pd.Series, note: str = "") -> Parsed:
-    """Cents of ``value``; an amount whose cents overflow int64 (a mangled cell, such
-    as two numbers run together) is an unreadable cell, not a wrapped-around number.
-
-    >>> _to_cents(pd.Series([1.5, 1e17, float("inf")]), pd.Series([False] * 3)).bad.tolist()
-    [False, True, True]
-    """
-    huge = (value * 100.0).abs() >= 2.0**63
-    if huge.any():
-        value, bad = value.where(~huge), bad | huge
     return Parsed(cents_series(value), bad, note)
 
 
