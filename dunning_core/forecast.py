@@ -234,17 +234,18 @@ def forecast(
         if spread is not None:
             # Spread over weeks: what is expected within the horizon is the spread's sum.
             expected_c = np.where(calibrated, spread.sum(axis=1), expected_c)
-    out = queue.copy()
+    out = queue.copy(deep=False)  # new columns only: the caller's frame is not touched
     out[Q.EXPECTED_DATE] = expected.astype("datetime64[ns]")
     out[Q.PROBABILITY] = prob.astype("float64")
     out[Q.EXPECTED_CENTS] = expected_c
     out[Q.AT_RISK] = risky
-    out[Q.FORECAST_RULE] = np.select(
-        [credit, risky, transit, promise, calibrated],
-        ["credit", "at risk", "in transit", "promise", "calibrated"],
-        "bucket",
-    )
+    rule = np.select([credit, risky, transit, promise, calibrated], [0, 1, 2, 3, 4], 5)
+    out[Q.FORECAST_RULE] = _RULES[rule]
     return out
+
+
+#: The forecast rule of each invoice, by precedence (see the module docstring).
+_RULES: Final = np.array(["credit", "at risk", "in transit", "promise", "calibrated", "bucket"])
 
 
 def spread_cents(
