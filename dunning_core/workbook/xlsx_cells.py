@@ -246,7 +246,8 @@ def _coded(values: pd.Series, make: Callable[[Any], list[str]], missing: str) ->
     head = values.iloc[:4096]
     if len(values) > 2 * len(head) and 4 * head.nunique() > len(head):
         return Coded(None, values.to_numpy(), make, missing)
-    codes, uniques = pd.factorize(values)
+    # strings or floats: the plain array factorises twice as fast as the Series
+    codes, uniques = pd.factorize(values.to_numpy())
     return Coded(codes.astype(np.int32), uniques, make, missing)  # half the memory
 
 
