@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import (
@@ -204,14 +205,16 @@ def managed_values(result: CycleResult) -> ManagedBlock:
     """The managed block's values per aging-sheet row, from the queue."""
     queue = result.queue
     n = len(queue)
-    rows = tuple(int(r) for r in queue[F.ROW]) if F.ROW in queue else ()
+    rows = tuple(queue[F.ROW].astype("int64").tolist()) if F.ROW in queue else ()
     values = []
     for header, qcol in MANAGED_COLUMNS:
         if qcol not in queue:
             values.append(pd.Series([pd.NA] * n, dtype=object))
             continue
         col = queue[qcol].reset_index(drop=True)
-        if header == M.EXCLUDED:
+        if header == M.EXCLUDED and col.dtype == bool:  # the queue's flag: no per-row Python
+            col = pd.Series(np.where(col.to_numpy(), "Yes", ""), dtype=object)
+        elif header == M.EXCLUDED:
             col = col.map(lambda v: "Yes" if v is True or v == 1 else "")
         elif MANAGED_FORMATS.get(header) == "date":
             col = pd.to_datetime(col, errors="coerce")
