@@ -141,3 +141,10 @@ def test_amount_too_large_for_cents_is_missing_not_wrapped() -> None:
     got = values.amounts(pd.Series(["-9608181.17\t154014.62", "12.50", 1e20], dtype=object))
     assert got.values.isna().tolist() == [True, False, True]
     assert got.values.iloc[1] == 1250
+    assert got.bad.tolist() == [True, False, True]  # reported as unreadable, not silently blank
+
+
+def test_number_cells_beyond_any_amount_are_flagged() -> None:
+    got = values.amounts(pd.Series([1.5, float("inf"), None, 2e300], dtype=object))
+    assert got.values.isna().tolist() == [False, True, True, True]
+    assert got.bad.tolist() == [False, True, False, True]  # a blank cell is not bad

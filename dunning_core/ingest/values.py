@@ -73,7 +73,9 @@ def amounts(raw: pd.Series | Column) -> Parsed:
 def _amounts(col: Column) -> Parsed:
     inferred = col.kind
     if inferred in NUMERIC or inferred == "empty":  # per cell: cheaper than hashing floats
-        return Parsed(cents_series(_floats(col)), pd.Series(False, index=col.index))
+        floats = _floats(col)
+        cents = cents_series(floats)
+        return Parsed(cents, _out_of_range(floats, cents))
     if inferred == "string":  # per distinct text, the convention weighted by cells
         got = _amounts_of(col.with_none(), "string", np.append(col.counts, 0))
         return Parsed(col.spread(got.values), col.spread(got.bad), got.note)
@@ -110,7 +112,17 @@ def _amounts_of(obj: pd.Series, inferred: str, weights: np.ndarray | None) -> Pa
             value[txt.index] = parsed
             bad[txt.index] = parsed.isna()
             note = "decimal comma (1.234,56)" if comma_decimal else "decimal point (1,234.56)"
-    return Parsed(cents_series(value), bad, note)
+    cents = cents_series(value)
+    return Parsed(cents, bad | _out_of_range(value, cents), note)
+
+
+def _out_of_range(value: pd.Series, cents: pd.Series) -> pd.Series:
+    """Cells that read as a number no amount can be (infinite, or beyond int64 cents).
+
+    ``cents_series`` leaves them missing; flagging them here makes the row's problem
+    say which cell could not be read instead of the amount silently vanishing.
+    """
+    return pd.Series(value.notna().to_numpy() & cents.isna().to_numpy(), index=value.index)
 
 
 def _kind(v: object) -> int:
