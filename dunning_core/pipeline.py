@@ -174,7 +174,10 @@ def run_cycle(
             f"{model.basis.rstrip('.')}; open promises at their promise date; on this sheet "
             "disputed and legal items are counted at risk."
         )
-    cash = expected_cash_blocks(queue, previous, promises, activity, policy, as_of, basis, model)
+    current = snapshot_frame(queue, as_of, policy.horizon_weeks)  # shown and stored
+    cash = expected_cash_blocks(
+        queue, previous, promises, activity, policy, as_of, basis, model, current=current
+    )
     settings = settings_blocks(policy) + (model.settings_blocks() if model is not None else ())
     return CycleResult(
         as_of=as_of,
@@ -183,7 +186,7 @@ def run_cycle(
         activity=activity,
         promises=promises,
         expected_cash=cash,
-        snapshot=generations_to_store(previous, snapshot_frame(queue, as_of, policy.horizon_weeks)),
+        snapshot=generations_to_store(previous, current),
         settings=settings,
         data_check=data_check_blocks(problems, report, as_of),
         problems=tuple(problems),
