@@ -317,7 +317,10 @@ def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str]]:
     lo = int(starts[0])
     hi = max(lo, int(stops.max()))
     region = plan.body[lo:hi].decode("latin-1")
-    pre = [region[x:y] for x, y in zip((starts - lo).tolist(), (stops - lo).tolist(), strict=True)]
+    # rows edited one by one (stop -1) take an empty slice here: slicing to -1 would
+    # copy nearly the whole chunk for each of them (quadratic memory on a re-run)
+    ends = np.where(stops < 0, starts, stops)
+    pre = [region[x:y] for x, y in zip((starts - lo).tolist(), (ends - lo).tolist(), strict=True)]
     post = ["</row>"] * (b - a)
     for k in np.flatnonzero(stops < 0).tolist():
         before, after = plan.segment(a + k)
