@@ -234,3 +234,13 @@ def test_escape_texts_match_escape_text(texts: list[str]) -> None:
 
 def test_escape_texts_cuts_long_text() -> None:
     assert escape_texts(["x" * 40000, "ok"]) == ["x" * 32767, "ok"]
+
+
+def test_size_estimate_bounds_long_text() -> None:
+    """The estimate decides zip64 before the part is streamed: it must not be below the
+    real size when cells hold long text (the review found 38 MB estimated for 2.3 GB)."""
+    notes = pd.DataFrame({"Key": [f"K{i}" for i in range(40)], "Notes": ["a&<é" * 8000] * 40})
+    spec = SheetSpec(name="Long", blocks=(Block(title="Long notes", frame=notes),))
+    ids = iter(range(1, 10))
+    sheet = build_sheet(spec, Styles(STYLES), lambda n: (next(ids), n), selected=False)
+    assert sheet.size >= len(sheet.xml)

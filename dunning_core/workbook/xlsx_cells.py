@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -467,3 +467,23 @@ def link_tails(values: pd.Series, label: str = "Open draft") -> list[str]:
             formula = 'HYPERLINK("' + path.replace('"', '""') + '","' + label + '")'
             out.append(f' t="str"><f>{escape_text(formula)}</f><v>{escape_text(label)}</v></c>')
     return out
+
+
+def text_bound(columns: Iterable[pd.Series]) -> int:
+    """An upper bound of the XML bytes the text in ``columns`` can take.
+
+    The writer streams a part before knowing its size and must decide zip64 up front,
+    so row counts alone are not enough: a column of long notes can be gigabytes. Each
+    character becomes at most 6 bytes (``&quot;``; UTF-8 needs at most 4).
+
+    >>> text_bound([pd.Series(["ab", None, "c"]), pd.Series([1.5, 2.0])])
+    18
+    """
+    chars = 0
+    for col in columns:
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            try:
+                chars += int(col.str.len().sum())
+            except AttributeError:  # an object column of numbers or dates: no text
+                continue
+    return 6 * chars

@@ -31,6 +31,7 @@ from dunning_core.workbook.xlsx_cells import (
     cell_coded,
     cell_tails,
     join_rows,
+    text_bound,
     text_cell,
 )
 from dunning_core.workbook.xlsx_rows import (
@@ -249,7 +250,7 @@ def edit_sheet(
     prefix = edit_dimension(prefix, end, max(last_row, header_row))
     prefix = edit_cols(prefix, start, end, old, widths)
     suffix = edit_suffix(suffix, start, end, old, first, last_row, block, styles.grey_dxf)
-    size = len(body) + len(targets) * 60 * (len(block.headers) + 2)
+    size = len(body) + len(targets) * 60 * (len(block.headers) + 2) + text_bound(block.values)
     return ManagedEdit(prefix, produce, suffix, start, old[1], size)
 
 

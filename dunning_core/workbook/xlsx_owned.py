@@ -26,6 +26,7 @@ from dunning_core.workbook.xlsx_cells import (
     join_rows,
     link_tails,
     pick,
+    text_bound,
     text_cell,
     value_coded,
     value_codes,
@@ -168,7 +169,7 @@ def build_sheet(
                 validations.append((sqref, spec.validations[headers[i - 1]]))
         wrap_widths = {i: widths[i + 1] for i, f in enumerate(fmts) if f == "wrap"}
         rows.append(_data_rows(frame, hr + 1, letters, xfs, fmts, wrap_widths))
-        size += len(frame) * (40 * ncol + 30)
+        size += len(frame) * (40 * ncol + 30) + text_bound(frame[c] for c in frame.columns)
         table_id, name = allocate(table_name(block.title))
         ref = range_ref(1, hr, ncol, place.last_row)
         out.tables.append((table_id, name, table_xml(table_id, name, ref, headers)))
