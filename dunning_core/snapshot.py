@@ -8,21 +8,22 @@ with last week, not with itself.
 The sheet is read back and rewritten on every run, a row per invoice and run, so it
 stores only what the next run reads, in as few cells as it can (``SHEET_COLUMNS``):
 
-* ``as_of``: the run's date, on the first row of each run only; the rows below it
-  belong to that run (the runs are stored one after the other, baseline first);
-* ``customer_id``, ``invoice_no``, ``currency``: the invoice's key, as text; the
-  customer and currency only where they differ from the row above (the queue lists a
-  customer's invoices together, so that is about one row in forty), an empty cell
-  repeating the one above within the run and a single space standing for an empty id;
+* ``as_of``, ``customer_id``, ``invoice_no``, ``currency``: the run's date and the
+  invoice's key, on every row, so each row stands on its own: the sheet can be sorted or
+  a cell cleared without a row taking its run or customer from the row above (a row
+  without a readable run date is left out with a warning instead);
 * ``open_cents``, ``expected_cents``: open balance and the expected cash falling in the
   forecast's weekly columns, in integer cents;
 * ``disputed``, ``at_risk``: 1, or empty;
 * ``promise_date``, ``promise_cents``, ``hold_until``, ``notes``, ``dispute_reason``:
   what collectors typed (carried over), empty for most invoices.
 
-Three cells per invoice are always written, the rest only where there is a value. In
-memory a run is the frame of ``SNAPSHOT_COLUMNS`` (money in currency units, the date on
-every row), which the change attribution, the KPIs, promises and carry-over read.
+Six cells per invoice are always written (five when the customer id is empty), the rest
+only where there is a value. In memory a run is the frame of ``SNAPSHOT_COLUMNS`` (money in
+currency units), which the change attribution, the KPIs, promises and carry-over read.
+
+The previous release wrote 15 columns (the memory names plus ``bucket`` and ``stage``,
+money in currency units); such a sheet is read too, so carried values survive the upgrade.
 """
 
 from __future__ import annotations
@@ -73,10 +74,7 @@ SHEET_COLUMNS: Final = (
     "dispute_reason",
 )
 _REQUIRED: Final = SHEET_COLUMNS[:6]
-_TEXTS: Final = ("invoice_no", "notes", "dispute_reason")
-#: Key columns written only where they change (see the module docstring).
-_REPEATED: Final = ("customer_id", "currency")
-_EMPTY_ID: Final = " "  # an empty customer id or currency where the row above has one
+_TEXTS: Final = ("customer_id", "invoice_no", "currency", "notes", "dispute_reason")
 _DATES: Final = ("as_of", "promise_date", "hold_until")
 #: Sheet money column -> memory column, and whether an empty cell is allowed.
 _MONEY: Final = (
@@ -84,13 +82,23 @@ _MONEY: Final = (
     ("expected_cents", "expected_in_horizon", False),
     ("promise_cents", "promise_amount", True),
 )
+#: The same for the previous release's layout: money in currency units, named as in memory.
+_OLD_MONEY: Final = tuple((c, c, optional) for _, c, optional in _MONEY)
+_OLD_REQUIRED: Final = (
+    "as_of",
+    "invoice_no",
+    "customer_id",
+    "currency",
+    "open",
+    "expected_in_horizon",
+)
 _FLAGS: Final = ("disputed", "at_risk")
 _MAX_DETAILED: Final = 20
 _UNREADABLE: Final = (
     "Expected a number or date here; row left out of the change since the previous run."
 )
 _NO_RUN: Final = (
-    "No run date (as_of) on or above this row; row left out of the change since the previous run."
+    "No readable run date (as_of) in this row; row left out of the change since the previous run."
 )
 
 
@@ -164,19 +172,17 @@ def snapshot_frame(queue: pd.DataFrame, as_of: date, weeks: int = 13) -> pd.Data
 def sheet_frame(runs: pd.DataFrame) -> pd.DataFrame:
     """Snapshot frames (one run after the other) as the sheet stores them (``SHEET_COLUMNS``).
 
-    Money in integer cents (written as whole numbers, read back exactly), the run date on
-    each run's first row only, flags as 1 or empty: no cell where there is nothing to say.
+    Money in integer cents (written as whole numbers, read back exactly), the run date
+    and the key on every row, flags as 1 or empty: no other cell where there is nothing
+    to say.
     """
-    when = runs["as_of"].to_numpy(dtype="datetime64[ns]")
-    first = np.ones(len(when), dtype=bool)
-    first[1:] = when[1:] != when[:-1]
 
     def cents(col: str) -> np.ndarray:
         return cents_series(runs[col]).to_numpy(dtype="float64", na_value=np.nan)
 
-    out: dict[str, Any] = {"as_of": np.where(first, when, np.datetime64("NaT"))}
+    out: dict[str, Any] = {"as_of": runs["as_of"].to_numpy(dtype="datetime64[ns]")}
     for c in ("customer_id", "invoice_no", "currency"):
-        out[c] = _changes(runs[c], first) if c in _REPEATED else runs[c]
+        out[c] = runs[c]
     out["open_cents"], out["expected_cents"] = cents("open"), cents("expected_in_horizon")
     for c in _FLAGS:
         out[c] = np.where(runs[c].to_numpy(dtype=bool), 1.0, np.nan)
@@ -187,52 +193,16 @@ def sheet_frame(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
-def _changes(values: pd.Series, first: np.ndarray) -> pd.Series:
-    """Text only where it differs from the row above or starts a run (else missing).
-
-    >>> _changes(pd.Series(["a", "a", "", "b", "b"]), np.array([1, 0, 0, 0, 1], bool)).tolist()
-    ['a', nan, ' ', 'b', 'b']
-    """
-    values = values.reset_index(drop=True).astype("str")
-    v = values.to_numpy(dtype=object)
-    shown = first.copy()
-    shown[1:] |= v[1:] != v[:-1]
-    out = values.where(shown)
-    blank = shown & (v == "")
-    if blank.any():
-        out[blank] = _EMPTY_ID
-    return out
-
-
-def _repeated(cells: Any, run: np.ndarray) -> pd.Series:
-    """Read back a :func:`_changes` column: an empty cell repeats the one above in its run."""
-    values = cols.texts(cells).to_numpy(dtype=object)
-    n = len(values)
-    present = np.asarray(cells, dtype=object) != None  # noqa: E711
-    above = np.maximum.accumulate(np.where(present, np.arange(n), -1)) if n else run
-    out = values[np.maximum(above, 0)]
-    out[(above < run) | (out == _EMPTY_ID)] = ""
-    return pd.Series(out, dtype="str")
-
-
 def _warn(cell: str, field: str, value: str, message: str) -> Problem:
     return Problem(S.SNAPSHOT, cell, field, value, message, Severity.WARNING)
-
-
-_OLD_LAYOUT: Final = (
-    "The Snapshot sheet was written by an earlier version of the tool: the change since "
-    "the previous run shows from the next run on, and nothing is carried over this time."
-)
 
 
 def _header(raw: RawSheet) -> tuple[int, list[str], str]:
     """Row index and names of the header row; or -1 and why there is none."""
     for i, row in enumerate(raw.rows[:10]):
         names = [str(v).strip().lower() if v is not None else "" for v in row]
-        if all(r in names for r in _REQUIRED):
+        if all(r in names for r in _REQUIRED) or all(r in names for r in _OLD_REQUIRED):
             return i, names, ""
-        if "open" in names and "expected_in_horizon" in names:
-            return -1, [], _OLD_LAYOUT
     why = f"No header row with {', '.join(_REQUIRED)}: change since previous run not shown."
     return -1, [], why
 
@@ -241,10 +211,11 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
     """Read the hidden Snapshot sheet back; an absent or unreadable one means "no previous".
 
     Column-wise (the sheet holds one row per invoice and run: up to a million). Rows
-    with an unreadable amount or date, or below no run date, are left out with a problem
+    with an unreadable amount or date, or without a run date, are left out with a problem
     naming the cell (the first few in detail, then a count), since the comparison can
-    still run without them. A sheet that cannot be read at all, or one in an older
-    layout, gives a warning and no previous run; never an error.
+    still run without them. The previous release's layout is read as well (see the
+    module docstring). A sheet that cannot be read at all gives a warning and no
+    previous run; never an error.
     """
     if raw is None or not raw.rows:
         return empty_snapshot(), []
@@ -259,7 +230,10 @@ def snapshot_from_sheet(raw: RawSheet | None) -> tuple[pd.DataFrame, list[Proble
 
 
 def _read(raw: RawSheet, header_at: int, header: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
-    where: dict[str, int] = {c: header.index(c) for c in SHEET_COLUMNS if c in header}
+    old = "open_cents" not in header  # the previous release's layout: money in units
+    money = _OLD_MONEY if old else _MONEY
+    names = SHEET_COLUMNS + tuple(c for c, _, _ in money)
+    where: dict[str, int] = {c: header.index(c) for c in names if c in header}
     body = cols.block(raw.rows, header_at + 1, len(header))
     n = len(body)
 
@@ -267,15 +241,11 @@ def _read(raw: RawSheet, header_at: int, header: list[str]) -> tuple[pd.DataFram
         return body[:, where[c]] if c in where else np.full(n, None, dtype=object)
 
     when, bad_when = cols.dates(cells("as_of"))
-    marker = ~np.isnat(when) | bad_when
-    last = np.maximum.accumulate(np.where(marker, np.arange(n), -1)) if n else np.zeros(0, int)
-    run = np.maximum(last, 0)
-    no_run = (last < 0) | bad_when[run]
-    out: dict[str, Any] = {"as_of": when[run]}
-    wrong: dict[str, np.ndarray] = {"as_of": no_run}
-    for sheet_col, col, optional in _MONEY:
+    out: dict[str, Any] = {"as_of": when}
+    wrong: dict[str, np.ndarray] = {"as_of": bad_when | np.isnat(when)}
+    for sheet_col, col, optional in money:
         values, bad = cols.numbers(cells(sheet_col))
-        out[col] = np.round(np.round(values) / 100.0, 2)
+        out[col] = np.round(values if old else np.round(values) / 100.0, 2)
         wrong[sheet_col] = bad if optional else bad | np.isnan(values)
     for c in ("promise_date", "hold_until"):
         out[c], wrong[c] = cols.dates(cells(c))
@@ -283,8 +253,6 @@ def _read(raw: RawSheet, header_at: int, header: list[str]) -> tuple[pd.DataFram
         out[c] = cols.flags(cells(c))
     for c in _TEXTS:
         out[c] = cols.texts(cells(c))
-    for c in _REPEATED:
-        out[c] = _repeated(cells(c), run)
     checked = list(wrong)
     matrix = np.column_stack([wrong[c] for c in checked]) if n else np.zeros((0, 1), bool)
     rows_bad = np.flatnonzero(matrix.any(axis=1))

@@ -93,26 +93,26 @@ def as_raw(frame: pd.DataFrame, title_rows: int = 2, excel: bool = False) -> Raw
     return RawSheet("Snapshot", rows, first_row=1, first_col=1)
 
 
-def test_sheet_stores_three_cells_per_invoice_and_the_date_once_per_run() -> None:
+def test_sheet_stores_the_date_and_key_on_every_row_the_rest_only_where_set() -> None:
     first = sn.snapshot_frame(forecast_queue([{"inv": "A"}, {"inv": "B"}]), WEEK_AGO)
     stored = sn.generations_to_store(first, snap([{"inv": "A", "promise": 3}, {"inv": "C"}]))
     assert tuple(stored.columns) == sn.SHEET_COLUMNS
-    assert stored["as_of"].notna().tolist() == [True, False, True, False]
+    assert stored["as_of"].tolist() == [pd.Timestamp(WEEK_AGO)] * 2 + [pd.Timestamp(AS_OF)] * 2
     assert stored["open_cents"].tolist() == [10_000.0] * 4  # whole cents, exact
-    filled = stored.drop(columns="as_of").apply(lambda c: (c.notna() & (c != "")).sum())
-    assert filled[filled == 4].index.tolist() == ["invoice_no", "open_cents", "expected_cents"]
-    assert filled["customer_id"] == filled["currency"] == 2  # once per run: same customer
+    filled = stored.apply(lambda c: (c.notna() & (c != "")).sum())
+    always = ["as_of", "customer_id", "invoice_no", "currency", "open_cents", "expected_cents"]
+    assert filled[filled == 4].index.tolist() == always
     assert filled["disputed"] == 0 and filled["promise_date"] == 1
 
 
-def test_customer_and_currency_only_where_they_change_and_blank_ids_survive() -> None:
+def test_blank_customer_ids_stay_blank_on_every_row() -> None:
     custs = ["C1", "C1", "", "", "C2", "C1"]
     s = snap(
         [{"inv": f"I{i}", "cust": c, "cur": "EUR" if i > 3 else "USD"} for i, c in enumerate(custs)]
     )
     stored = sn.sheet_frame(s)
-    assert stored["customer_id"].fillna("-").tolist() == ["C1", "-", " ", "-", "C2", "C1"]
-    assert stored["currency"].fillna("-").tolist() == ["USD", "-", "-", "-", "EUR", "-"]
+    assert stored["customer_id"].tolist() == custs
+    assert stored["currency"].tolist() == ["USD"] * 4 + ["EUR"] * 2
     back, problems = sn.snapshot_from_sheet(as_raw(s))
     assert problems == [] and back["customer_id"].tolist() == custs
     pd.testing.assert_frame_equal(back, s)
@@ -163,14 +163,6 @@ def test_sheet_without_header_is_a_warning() -> None:
     frame, problems = sn.snapshot_from_sheet(RawSheet("Snapshot", [["something else"], [1, 2]]))
     assert frame.empty and problems[0].severity is Severity.WARNING
     assert "invoice_no" in problems[0].message
-
-
-def test_older_layout_means_no_previous_run_with_a_warning() -> None:
-    header = ["as_of", "invoice_no", "customer_id", "currency", "open", "expected_in_horizon"]
-    raw = RawSheet("Snapshot", [header, [46350.0, "A", "C1", "USD", 100.0, 90.0]])
-    frame, problems = sn.snapshot_from_sheet(raw)
-    assert frame.empty and [p.severity for p in problems] == [Severity.WARNING]
-    assert "earlier version" in problems[0].message
 
 
 def test_a_sheet_that_breaks_the_reader_is_a_warning_not_an_error(monkeypatch: Any) -> None:
