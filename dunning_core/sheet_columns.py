@@ -27,6 +27,25 @@ _MAX_SERIAL: Final = 2_958_466  # 9999-12-31
 _TRUE: Final = frozenset(("true", "yes", "y", "1", "x"))
 
 
+#: What ``pd.api.types.infer_dtype`` calls a column of only numbers and blanks.
+_NUMERIC_KINDS: Final = frozenset(("floating", "integer", "mixed-integer-float", "empty"))
+
+
+def _as_floats(cells: Cells) -> np.ndarray | None:
+    """The column as float64 in one C-level cast when it holds only numbers and blanks.
+
+    Booleans and numeric text also cast to floats, but the cell-by-cell parsers read
+    them differently (TRUE is no date, "12" is ISO text), so they take that path.
+
+    >>> _as_floats((1.0, None, 3)).tolist(), _as_floats((1.0, True)), _as_floats(("12",))
+    ([1.0, nan, 3.0], None, None)
+    """
+    if pd.api.types.infer_dtype(cells, skipna=True) not in _NUMERIC_KINDS:
+        return None
+    values = np.array(cells, dtype="float64")
+    return values if values.ndim == 1 else None
+
+
 def block(rows: Sequence[Sequence[Any]], start: int, width: int) -> np.ndarray:
     """Rows ``start:`` of a sheet as a 2-D object array at least ``width`` wide.
 
@@ -78,12 +97,9 @@ def numbers(cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     >>> v.tolist()[:3], bad.tolist()
     ([1.0, nan, 2.5], [False, False, False, True])
     """
-    try:
-        values = np.array(cells, dtype="float64")
-        if values.ndim == 1:
-            return values, np.zeros(len(values), dtype=bool)
-    except (TypeError, ValueError):
-        pass
+    values = _as_floats(cells)
+    if values is not None:
+        return values, np.zeros(len(values), dtype=bool)
     parsed = [_float(v) for v in cells]
     bad = np.array([v is None for v in parsed], dtype=bool)
     values = np.array([np.nan if v is None else v for v in parsed], dtype="float64")
@@ -125,12 +141,9 @@ def dates(cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     >>> [str(x)[:10] for x in v], bad.tolist()
     (['2026-11-25', 'NaT', '2026-11-27', 'NaT'], [False, False, False, True])
     """
-    try:
-        days = np.array(cells, dtype="float64")
-        if days.ndim == 1:
-            return _serials(days)
-    except (TypeError, ValueError):
-        pass
+    days = _as_floats(cells)
+    if days is not None:
+        return _serials(days)
     parsed = [_date(v) for v in cells]
     bad = np.array([v is None for v in parsed], dtype=bool)
     values = pd.to_datetime(
@@ -145,12 +158,9 @@ def flags(cells: Cells) -> np.ndarray:
     >>> flags((1.0, None, 0.0, "Yes", True, "no")).tolist()
     [True, False, False, True, True, False]
     """
-    try:
-        values = np.array(cells, dtype="float64")
-        if values.ndim == 1:
-            return np.nan_to_num(values) != 0
-    except (TypeError, ValueError):
-        pass
+    values = _as_floats(cells)
+    if values is not None:
+        return np.nan_to_num(values) != 0
 
     def one(v: Any) -> bool:
         if isinstance(v, str):

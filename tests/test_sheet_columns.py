@@ -41,3 +41,14 @@ def test_dates_mix_serials_datetimes_and_text() -> None:
 def test_texts_keep_ids_as_text() -> None:
     out = sc.texts(np.array(["007", 1001.0, None, 2.5], dtype=object))
     assert out.tolist() == ["007", "1001", "", "2.5"] and isinstance(out.dtype, pd.StringDtype)
+
+
+def test_fast_path_and_cell_path_agree_on_booleans_and_numeric_text() -> None:
+    """TRUE or "12" typed into a date column is not a date, whether or not the column
+    also holds text (the one C-level cast once read TRUE as 1899-12-31, unflagged)."""
+    for column in ((46351.0, True, None), (46351.0, True, "x")):
+        _, bad = sc.dates(np.array(column, dtype=object))
+        assert bad.tolist()[:2] == [False, True]
+    _, bad = sc.dates(np.array(["12", None], dtype=object))
+    assert bad.tolist() == [True, False]
+    assert sc.flags(np.array(["2", 1.0], dtype=object)).tolist() == [False, True]
