@@ -123,7 +123,8 @@ def run_cycle(
     )
     problems += found
     # The raw grids are not read again: let them go before the wide stages (at a
-    # million rows they are over a gigabyte of cell objects the caller no longer holds).
+    # million rows they are over a gigabyte of cell objects; in file mode nothing
+    # else holds them, so they are freed here).
     del aging_raw, ingested, book
     overrides: dict[str, tuple[str, str]] = {}
     if S.TEMPLATES in owned:
