@@ -1,6 +1,6 @@
 """The ``dunning`` command: parse arguments, make one library call, translate errors.
 
-Every user-facing failure is a :class:`~dunning_core.records.UserError` printed as
+Every user-facing failure is a :class:`~dunning_core.errors.UserError` printed as
 one line on stderr with exit code 2; an unexpected failure prints a short message
 (the traceback only with ``--debug``) and exits 1. The book is never half-written
 in either case, because the writer replaces it atomically at the very end.
@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from dunning_core.cli_dates import parse_date
-from dunning_core.records import UserError
+from dunning_core.errors import UserError
+
+if TYPE_CHECKING:
+    from dunning_core.workbook.sheets_parse import Prefetch
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_PROBLEMS = 0, 1, 2, 3
 
@@ -90,11 +95,23 @@ def _print_summary(lines: Sequence[str]) -> None:
         print(line)
 
 
+def _prefetch(args: argparse.Namespace) -> Prefetch | None:
+    """Start parsing the book on a thread; the caller's imports of the core overlap it."""
+    from dunning_core.workbook.sheets_parse import Prefetch
+
+    return Prefetch.start(args.book)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    prefetch = _prefetch(args)
     from dunning_core.filemode import run_file
 
     result, written = run_file(
-        args.book, args.as_of or date.today(), sheet=args.sheet, dry_run=args.dry_run
+        args.book,
+        args.as_of or date.today(),
+        sheet=args.sheet,
+        dry_run=args.dry_run,
+        prefetch=prefetch,
     )
     _print_summary(result.summary)
     print(f"Written: {written}" if written else "Dry run: nothing written.")
@@ -102,11 +119,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    prefetch = _prefetch(args)
     from dunning_core.explain import explain_json, explain_text
     from dunning_core.filemode import run_file
     from dunning_core.records import Severity
 
-    result, _ = run_file(args.book, args.as_of or date.today(), sheet=args.sheet, action="check")
+    result, _ = run_file(
+        args.book, args.as_of or date.today(), sheet=args.sheet, action="check", prefetch=prefetch
+    )
     if args.json:
         print(json.dumps(explain_json(result.report, result.problems), indent=2, default=str))
     else:
@@ -116,10 +136,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_log_sent(args: argparse.Namespace) -> int:
+    prefetch = _prefetch(args)
     from dunning_core.filemode import run_file
 
     result, written = run_file(
-        args.book, args.as_of or date.today(), sheet=args.sheet, action="log_sent"
+        args.book,
+        args.as_of or date.today(),
+        sheet=args.sheet,
+        action="log_sent",
+        prefetch=prefetch,
     )
     _print_summary(result.summary)
     print(f"Written: {written}")
@@ -127,10 +152,11 @@ def cmd_log_sent(args: argparse.Namespace) -> int:
 
 
 def cmd_export_drafts(args: argparse.Namespace) -> int:
+    prefetch = _prefetch(args)
     from dunning_core.filemode import export_file
 
     files, stopped, written = export_file(
-        args.book, args.as_of or date.today(), folder=args.to, sheet=args.sheet
+        args.book, args.as_of or date.today(), folder=args.to, sheet=args.sheet, prefetch=prefetch
     )
     folder = args.to or args.book.with_name(args.book.stem + "-drafts")
     print(f"{len(files)} approved drafts written to {folder} (nothing was sent).")
@@ -179,5 +205,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+def console() -> NoReturn:
+    """The ``dunning`` console script: :func:`main`, then exit without tearing down the heap.
+
+    After a run at Excel scale the process holds hundreds of MB of small Python
+    objects (the queue's texts, the grids), and a normal interpreter exit frees
+    them one by one: 0.17 s of a 3.4 s run at 100k rows, for memory the OS takes
+    back at once anyway. Everything the command writes is closed and replaced
+    before :func:`main` returns, so only the standard streams are left to flush;
+    mypy's command line exits the same way. Tests call :func:`main`.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            code = code or EXIT_BUG
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

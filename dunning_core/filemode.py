@@ -15,6 +15,7 @@ from dunning_core.eml import blocked_customers, export_and_link
 from dunning_core.pipeline import run_cycle
 from dunning_core.records import BookSnapshot, CycleResult
 from dunning_core.workbook.reader import read_book
+from dunning_core.workbook.sheets_parse import Prefetch
 from dunning_core.workbook.writer import PACKAGE_SUFFIXES, results_path, write_book
 
 
@@ -25,6 +26,7 @@ def run_file(
     sheet: str | None = None,
     action: str = "run",
     dry_run: bool = False,
+    prefetch: Prefetch | None = None,
 ) -> tuple[CycleResult, Path | None]:
     """Run ``action`` on the workbook at ``path``; return the result and the file written.
 
@@ -33,15 +35,21 @@ def run_file(
     the ``check`` action; everything is computed
     before anything is written, and the writer replaces the file atomically with a
     backup of the previous version, so a failure never leaves a half-written book.
+    ``prefetch`` is a parse of ``path`` the caller started early (the CLI does).
     """
-    result = run_cycle(_snapshot(path, sheet), as_of, sheet=sheet, action=action)
+    result = run_cycle(_snapshot(path, sheet, prefetch), as_of, sheet=sheet, action=action)
     if dry_run or action == "check":
         return result, None
     return result, write_book(path, result)
 
 
 def export_file(
-    path: Path, as_of: date, *, folder: Path | None = None, sheet: str | None = None
+    path: Path,
+    as_of: date,
+    *,
+    folder: Path | None = None,
+    sheet: str | None = None,
+    prefetch: Prefetch | None = None,
 ) -> tuple[list[Path], list[str], Path]:
     """Write Approved drafts as .eml files and link each from its Drafts row.
 
@@ -52,7 +60,7 @@ def export_file(
     (default ``<book>-drafts/`` beside the book), and the book saved with each
     exported draft's *Draft file* link. Nothing is ever sent.
     """
-    result = run_cycle(_snapshot(path, sheet), as_of, sheet=sheet, action="refresh")
+    result = run_cycle(_snapshot(path, sheet, prefetch), as_of, sheet=sheet, action="refresh")
     target = folder or path.with_name(path.stem + "-drafts")
     drafts, files, stopped = export_and_link(
         result.drafts, target, path.parent, blocked_customers(result.queue)
@@ -60,9 +68,9 @@ def export_file(
     return files, stopped, write_book(path, replace(result, drafts=drafts))
 
 
-def _snapshot(path: Path, sheet: str | None) -> BookSnapshot:
+def _snapshot(path: Path, sheet: str | None, prefetch: Prefetch | None) -> BookSnapshot:
     """Everything the cycle reads, including the tool's sheets of a csv/xls/ods source."""
-    snapshot = read_book(path, sheet)
+    snapshot = read_book(path, sheet, prefetch)
     if path.suffix.lower() not in PACKAGE_SUFFIXES and results_path(path).exists():
         # A csv/xls/ods export cannot hold the tool's sheets: they live in the results
         # book written last time. Read them from there, so this week's export keeps

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from dunning_core.errors import UserError as UserError  # re-exported: the core raises it
+
 Cell = Any  # None | str | int | float | bool | datetime | date | time, as a reader gives it
 
 
@@ -189,15 +191,6 @@ class CycleResult:
     problems: tuple[Problem, ...]
     report: IngestReport
     summary: tuple[str, ...] = ()
-
-
-class UserError(Exception):
-    """A failure the user can fix: printed as one clear message, never a traceback.
-
-    The message names the file, sheet and cell where known and says what was expected.
-    """
-
-    exit_code = 2
 
 
 #: Display formats a writer understands for a column of a :class:`Block`.

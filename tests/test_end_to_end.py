@@ -21,6 +21,7 @@ from lo import sheet_names_via_libreoffice
 from dunning_core.cli import main
 from dunning_core.columns import MANAGED_HEADERS, OWNED_SHEETS, A, D, S
 from dunning_core.sample_book import AGING_SHEET, HEADER_ROW, HEADERS, write_sample_book
+from dunning_core.workbook.reader import read_book
 
 AS_OF = "2026-11-23"
 
@@ -145,3 +146,16 @@ def test_cli_runs_as_a_console_command(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Dry run: nothing written." in proc.stdout
     assert "open items on sheet 'AR Aging'" in proc.stdout
+
+
+def test_console_exit_keeps_everything_written(tmp_path: Path) -> None:
+    """The console script ends with os._exit (no heap teardown): the book, its backup
+    and every line of output must be complete by then."""
+    path = write_sample_book(tmp_path, fresh=True)
+    cmd = [sys.executable, "-m", "dunning_core.cli", "run", str(path), "--as-of", AS_OF]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith(f"Written: {path}")
+    assert AGING_SHEET in read_book(path).sheets and S.EXPECTED_CASH in read_book(path).sheets
+    bad = subprocess.run([*cmd[:4], str(tmp_path / "nope.xlsx")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "file not found" in bad.stderr

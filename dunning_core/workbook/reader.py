@@ -18,28 +18,28 @@ import io
 import pathlib
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
-import python_calamine as pc
 
 from dunning_core.columns import OWNED_SHEETS, S
 from dunning_core.ingest.grid import Grid
 from dunning_core.records import BookSnapshot, RawSheet, UserError
-from dunning_core.sheetaddr import cell_address
+from dunning_core.workbook.sheets_parse import SPREADSHEET_SUFFIXES, Prefetch, parse_sheets
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _NOT_AGING = (*OWNED_SHEETS, S.TEMPLATES)
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-def read_book(path: pathlib.Path, sheet: str | None = None) -> BookSnapshot:
+def read_book(
+    path: pathlib.Path, sheet: str | None = None, prefetch: Prefetch | None = None
+) -> BookSnapshot:
     """Read every candidate aging sheet and the tool's own sheets from ``path``.
 
     ``sheet`` restricts the aging candidates to that one sheet (a UserError lists
     the sheets when it does not exist). Raises UserError for a missing, corrupt,
-    password-protected or empty file.
+    password-protected or empty file. ``prefetch``, a parse of this same file
+    already running (see :mod:`.sheets_parse`), is used instead of parsing again.
     """
     path = pathlib.Path(path)
     if not path.exists():
@@ -50,7 +50,9 @@ def read_book(path: pathlib.Path, sheet: str | None = None) -> BookSnapshot:
     if suffix in TEXT_SUFFIXES:
         raws = [_read_text(path)]
     elif suffix in SPREADSHEET_SUFFIXES:
-        raws = _read_spreadsheet(path)
+        if prefetch is not None and prefetch.path != path:
+            raise ValueError(f"prefetch of {prefetch.path} passed to read {path}")
+        raws = _read_spreadsheet(path, prefetch)
     else:
         raise UserError(
             f"{path}: unsupported file type {suffix or '(none)'!r}; expected one of "
@@ -81,71 +83,26 @@ def _has_values(raw: RawSheet) -> bool:
     return any(v is not None for row in raw.rows for v in row)
 
 
-def _read_spreadsheet(path: pathlib.Path) -> list[RawSheet]:
-    try:
-        tables_ok = path.suffix.lower() in (".xlsx", ".xlsm")  # Excel Tables exist only there
-        book = pc.CalamineWorkbook.from_path(str(path), load_tables=tables_ok)
-    except pc.PasswordError as exc:
-        raise UserError(
-            f"{path}: the workbook is password protected; save an unprotected copy and retry."
-        ) from exc
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as exc:
-        raise UserError(
-            f"{path}: not a readable spreadsheet ({exc}); expected an .xlsx, .xlsm, .xls or "
-            f".ods workbook, or a CSV export."
-        ) from exc
-    except Exception as exc:  # calamine raises some format errors as plain Exception
-        raise UserError(f"{path}: not a readable spreadsheet ({exc}).") from exc
-    try:
-        out = _sheets(path, book)
-    finally:
-        book.close()
-    if not out:
-        raise UserError(f"{path}: the workbook has no worksheets (expected an aging table).")
-    return out
-
-
-def _sheets(path: pathlib.Path, book: pc.CalamineWorkbook) -> list[RawSheet]:
-    tables: dict[str, dict[str, str]] = {}
-    try:
-        for name in book.table_names or ():
-            t = book.get_table_by_name(name)
-            if t.start is None or t.end is None:
-                continue
-            (r0, c0), (r1, c1) = t.start, t.end
-            tables.setdefault(t.sheet, {})[name] = (
-                f"{cell_address(r0, c0 + 1)}:{cell_address(r1 + 1, c1 + 1)}"
-            )
-    except Exception:  # tables are a hint only (not supported for every format)
-        tables = {}
+def _read_spreadsheet(path: pathlib.Path, prefetch: Prefetch | None) -> list[RawSheet]:
+    parsed = prefetch.sheets() if prefetch is not None else parse_sheets(path)
     out = []
-    for meta in book.sheets_metadata:
-        if meta.typ != pc.SheetTypeEnum.WorkSheet:
-            continue
-        try:
-            sh = book.get_sheet_by_name(meta.name)
-            rows: list[list[Any]] = sh.to_python(skip_empty_area=True)
-            start: tuple[int, int] = sh.start or (0, 0)
-            merged = tuple(
-                f"{cell_address(a[0] + 1, a[1] + 1)}:{cell_address(b[0] + 1, b[1] + 1)}"
-                for a, b in (sh.merged_cell_ranges or ())
-            )
-        except Exception as exc:
-            raise UserError(f"{path}: sheet {meta.name!r} could not be read ({exc}).") from exc
+    for sheet in parsed:
         # One array, no per-cell Python: the aging sheet and the hidden Snapshot
         # can hold a million rows; the tool's small sheets read it as rows of lists.
-        grid = Grid.from_rows(rows)
-        del rows
+        grid = Grid.from_rows(sheet.rows)
         out.append(
             RawSheet(
-                name=meta.name,
+                name=sheet.name,
                 rows=grid,
-                first_row=start[0] + 1,
-                first_col=start[1] + 1,
-                merged=merged,
-                tables=tables.get(meta.name, {}),
+                first_row=sheet.first_row,
+                first_col=sheet.first_col,
+                merged=sheet.merged,
+                tables=sheet.tables,
             )
         )
+        del sheet  # let the sheet's Python rows go before the next one is parsed
+    if not out:
+        raise UserError(f"{path}: the workbook has no worksheets (expected an aging table).")
     return out
 
 
