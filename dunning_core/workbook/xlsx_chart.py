@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from dunning_core.sheetaddr import column_letter
 from dunning_core.workbook.xlsx_cells import escape_text
+from dunning_core.workbook.xml_escape import escape, quoteattr
 
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 DRAWING_CT = "application/vnd.openxmlformats-officedocument.drawing+xml"

@@ -14,10 +14,10 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from dunning_core.sheetaddr import column_letter
 from dunning_core.workbook.xlsx_cells import number_cell, value_cell
+from dunning_core.workbook.xml_escape import quoteattr
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 

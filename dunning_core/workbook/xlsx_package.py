@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from xml.sax.saxutils import quoteattr
 
 from isal import isal_zlib as _fast_zlib  # ISA-L: zlib's formats, 2-3x the speed
 from lxml import etree
+
+from dunning_core.workbook.xml_escape import quoteattr
 
 NS_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"

@@ -9,13 +9,13 @@ table columns (names, ids, formulas) are kept as they are.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
 from dunning_core.sheetaddr import column_letter
 from dunning_core.workbook.xlsx_cells import split_ref
 from dunning_core.workbook.xlsx_package import xml_bytes
+from dunning_core.workbook.xml_escape import quoteattr
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _Q = f"{{{NS}}}"
