@@ -4,20 +4,23 @@ openpyxl's load-and-save drops parts it does not model (DESIGN.md, "Known facts
 about writing workbooks"), so the writer never rebuilds a package. It opens the zip,
 replaces or adds only the parts it owns, and streams every other part's bytes into
 the new zip untouched, in the original order. Large new parts are streamed: their
-producer is called while the zip is written and each piece is deflated (by ISA-L,
-three times as fast as zlib) as it comes, so a million-row sheet is never held
-whole. Relationship and content-type bookkeeping for the parts it adds or removes
-lives here too.
+producer yields the part in pieces, each deflated (by ISA-L, three times as fast as
+zlib) into a temporary file as it comes, so a million-row sheet is never held
+whole; those parts are deflated before the zip is assembled so that two cores can
+share them (:mod:`.xlsx_deflate`), then copied in as compressed entries.
+Relationship and content-type bookkeeping for the parts it adds or removes lives
+here too.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import posixpath
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -25,6 +28,7 @@ from typing import IO
 from isal import isal_zlib as _fast_zlib  # ISA-L: zlib's formats, 2-3x the speed
 from lxml import etree
 
+from dunning_core.workbook.xlsx_deflate import Deflated, Job, deflate_all
 from dunning_core.workbook.xml_escape import quoteattr
 
 NS_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -200,31 +204,89 @@ class Package:
             yield name, data
 
     def write(self, out: str | Path | IO[bytes]) -> None:
-        """Write the package: unchanged parts are copied as their compressed bytes."""
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for name in self.names():
+        """Write the package in order: unchanged parts as their compressed bytes, large
+        new parts deflated first (on two cores where possible, see :mod:`.xlsx_deflate`)
+        and then copied in as compressed entries, small new parts deflated here."""
+        names = self.names()
+        jobs: list[Job] = []
+        for name in names:
+            if name in self._streams:
+                produce, size = self._streams.pop(name)  # deflate_all lets go of it when done
+                self._spent.add(name)
+                jobs.append((name, produce, size))
+            elif name in self._changed and len(self._changed[name]) > _FAST_DEFLATE_BYTES:
+                jobs.append((name, functools.partial(_one_piece, self._changed[name]), 0))
+        with ExitStack() as files, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            deflated = deflate_all(jobs, files, self._zip.fp)
+            for name in names:
+                old = self._zip.NameToInfo.get(name)
                 if name not in self._changed and name in self._order:
-                    info = self._zip.getinfo(name)
-                    if _copy_raw(self._zip, dst, info):
+                    assert old is not None
+                    raw = _raw_bytes(self._zip, old)
+                    if raw is not None:
+                        new = copy.copy(old)
+                        new.flag_bits &= ~0x08  # sizes go in the local header: no data descriptor
+                        _append(dst, new, [raw])
                         continue
-                else:
-                    old = self._zip.NameToInfo.get(name)
-                    stamp = old.date_time if old else (1980, 1, 1, 0, 0, 0)
-                    info = zipfile.ZipInfo(name, date_time=stamp)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                if name in self._streams:
-                    # let go of the producer (and the sheet it holds) once written
-                    produce, size = self._streams.pop(name)
-                    self._spent.add(name)
-                    _write_stream(dst, info, produce(), size)
-                    del produce
+                if name in deflated:
+                    part, file = deflated.pop(name)
+                    _append(dst, _deflated_info(name, old, part), _read_back(file, part))
                     continue
+                if name in self._changed or old is None:
+                    info = zipfile.ZipInfo(name, date_time=old.date_time if old else _EPOCH)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                else:  # unchanged, but not copyable raw (encrypted or zip64-sized)
+                    info = old
                 data = self.get(name)
                 assert data is not None
-                if len(data) > _FAST_DEFLATE_BYTES:
-                    _write_stream(dst, info, [data], len(data))
-                else:
-                    dst.writestr(info, data, compress_type=info.compress_type, compresslevel=6)
+                dst.writestr(info, data, compress_type=info.compress_type, compresslevel=6)
+
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _one_piece(data: bytes) -> list[bytes]:
+    return [data]
+
+
+def _deflated_info(name: str, old: zipfile.ZipInfo | None, part: Deflated) -> zipfile.ZipInfo:
+    """The entry of a part deflated ahead (dated as the part it replaces, if any)."""
+    info = zipfile.ZipInfo(name, date_time=old.date_time if old else _EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.CRC, info.file_size, info.compress_size = part.crc, part.size, part.compressed
+    return info
+
+
+def _read_back(file: IO[bytes], part: Deflated) -> Iterator[bytes]:
+    """``part``'s compressed bytes from the temporary file that holds them, in pieces."""
+    file.seek(part.offset)
+    left = part.compressed
+    while left:
+        piece = file.read(min(left, 8 << 20))
+        if not piece:
+            raise OSError(f"{part.name}: its deflated bytes were cut short in the temporary file")
+        left -= len(piece)
+        yield piece
+
+
+def _append(dst: zipfile.ZipFile, info: zipfile.ZipInfo, raw: Iterable[bytes]) -> None:
+    """Append an entry whose compressed bytes, CRC and sizes are already known.
+
+    zipfile has no public API for this, so it writes the local header with the
+    documented ``ZipInfo.FileHeader`` (zip64 extra fields when the sizes need them)
+    and keeps the writer's bookkeeping attributes, from which ``close`` writes the
+    central directory.
+    """
+    out = dst.fp
+    assert out is not None
+    info.header_offset = out.tell()
+    out.write(info.FileHeader(None))
+    for piece in raw:
+        out.write(piece)
+    dst.filelist.append(info)
+    dst.NameToInfo[info.filename] = info
+    dst.start_dir = out.tell()
+    dst._didModify = True  # type: ignore[attr-defined]
 
 
 def _raw_bytes(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
@@ -243,50 +305,6 @@ def _raw_bytes(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
     fp.seek(info.header_offset + 30 + name_len + extra_len)
     raw = fp.read(info.compress_size)
     return raw if len(raw) == info.compress_size else None
-
-
-def _copy_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Append ``info``'s entry to ``dst`` as its original compressed bytes.
-
-    Nothing is inflated or deflated, so an unchanged part stays identical down to
-    its compressed form, and large unchanged parts cost a copy. zipfile has no
-    public API for this, so it uses the documented ZipInfo fields and the writer's
-    bookkeeping attributes; it declines (returns False, nothing written) for
-    encrypted or zip64-sized entries, which then take the ordinary path.
-    """
-    raw = _raw_bytes(src, info)
-    if raw is None:
-        return False
-    new = copy.copy(info)
-    new.flag_bits &= ~0x08  # sizes go in the local header: no data descriptor
-    out = dst.fp
-    assert out is not None
-    new.header_offset = out.tell()
-    out.write(new.FileHeader(False))
-    out.write(raw)
-    dst.filelist.append(new)
-    dst.NameToInfo[new.filename] = new
-    dst.start_dir = out.tell()
-    dst._didModify = True  # type: ignore[attr-defined]
-    return True
-
-
-def _write_stream(
-    dst: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: Iterable[bytes], size_hint: int
-) -> None:
-    """Deflate ``pieces`` into one entry as they come; zipfile writes the headers.
-
-    The deflate is ISA-L's at level 1 (zipfile's own compressor is zlib's, swapped
-    for it on the open entry: the same stream format in a third of the time; a
-    streamed part's size is known only at its end, and a part of a few MB at zlib's
-    level 6 costs more than a 100 MB one at ISA-L's). ``size_hint`` decides zip64.
-    """
-    info._compresslevel = 1  # type: ignore[attr-defined]
-    with dst.open(info, "w", force_zip64=size_hint > (1 << 29)) as f:
-        if hasattr(f, "_compressor"):
-            f._compressor = _fast_zlib.compressobj(1, zlib.DEFLATED, -15)
-        for piece in pieces:
-            f.write(piece)
 
 
 def _xml_bytes(root: etree._Element) -> bytes:
