@@ -22,9 +22,10 @@ class Sample:
     ok: bool
     proc: float  # whole-process wall seconds (start-up and imports included)
     cpu: float  # user + system seconds of the process
-    peak_mb: float  # the process's ru_maxrss
+    peak_mb: float  # the process's ru_maxrss (the larger of its own and its children's)
     data: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    tree_peak_mb: float = 0.0  # sampled sum over the process and its children (Linux)
 
 
 def _med(samples: list[Sample], get: Callable[[Sample], float | None]) -> float | None:
@@ -56,7 +57,9 @@ def _cpu(s: Sample) -> float:
 
 
 def _peak(s: Sample) -> float:
-    return s.peak_mb
+    """The process's peak, or the sampled peak of it and its children together when
+    that is larger (the write's forked child: see ``run.tree_rss_mb``)."""
+    return max(s.peak_mb, s.tree_peak_mb)
 
 
 def rows_for(samples: dict[str, list[Sample]]) -> list[Row]:

@@ -9,8 +9,11 @@ produces its output on it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -140,3 +143,20 @@ def test_profile_summary_attributes_library_time_to_our_line() -> None:
     text = profile.summarise(raw)
     assert "samples: 10" in text
     assert "  90.0%  build (dunning_core/w.py:7)" in text
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="/proc")
+def test_tree_rss_counts_the_children() -> None:
+    """The peak of a run that forks is summed over the process tree, not the larger one."""
+    code = "import time; b = bytearray(80 << 20); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 10
+        while (alone := run.tree_rss_mb(child.pid)) < 80 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert alone > 80  # the bytearray is resident
+        assert run.tree_rss_mb(os.getpid()) >= alone + 72  # this process plus the child
+    finally:
+        child.kill()
+        child.wait()
+    assert run.tree_rss_mb(child.pid) == 0  # gone: nothing, no error
