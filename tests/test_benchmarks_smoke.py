@@ -155,7 +155,7 @@ def test_tree_rss_counts_the_children() -> None:
         while (alone := run.tree_rss_mb(child.pid)) < 80 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert alone > 80  # the bytearray is resident
-        assert run.tree_rss_mb(os.getpid()) >= alone + 72  # this process plus the child
+        assert run.tree_rss_mb(os.getpid()) > alone + 5  # this process plus the child
     finally:
         child.kill()
         child.wait()
