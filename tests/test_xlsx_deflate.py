@@ -38,12 +38,18 @@ def _source(path: Path) -> Path:
     return path
 
 
-def _write(src: Path, dst: Path, fork: bool, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _write(
+    src: Path,
+    dst: Path,
+    fork: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    forked: list[int] | None = None,
+) -> list[int]:
     """Write ``src`` with two large streamed parts (each reading the source as it goes)
-    and one small one; returns the pids of the children forked."""
+    and one small one; returns (and adds to ``forked``) the pids of the children."""
     monkeypatch.setattr(xlsx_deflate, "fork_allowed", fork)
     monkeypatch.setattr(xlsx_deflate, "FORK_MIN_BYTES", 1 << 20)
-    forked: list[int] = []
+    forked = [] if forked is None else forked
     real_fork = os.fork
 
     def counting_fork() -> int:
@@ -96,7 +102,7 @@ def test_forked_write_is_byte_identical_to_one_core(
 
 
 def test_a_failing_child_falls_back_to_one_core(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     src = _source(tmp_path / "src.zip")
     _write(src, tmp_path / "one.zip", False, monkeypatch)
@@ -110,7 +116,7 @@ def test_a_failing_child_falls_back_to_one_core(
 
     monkeypatch.setattr(xlsx_deflate, "deflate_to", fails_in_the_child)
     assert len(_write(src, tmp_path / "two.zip", True, monkeypatch)) == 1
-    assert "fell back to one core (MemoryError: the child ran out)" in capfd.readouterr().err
+    assert "fell back to one core (MemoryError: the child ran out)" in caplog.text
     assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
 
 
@@ -133,6 +139,24 @@ def test_split_balances_by_size() -> None:
     ours, theirs = xlsx_deflate.split(jobs)
     assert sorted(j[0] for j in ours + theirs) == sorted(j[0] for j in jobs)
     assert [j[0] for j in theirs] == ["p0", "p1"] and sum(j[2] for j in ours) == 301
+
+
+def test_a_failing_parent_stops_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = _source(tmp_path / "src.zip")
+    parent = os.getpid()
+    real = xlsx_deflate.deflate_to
+
+    def fails_here(f, name, pieces):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            raise OSError("disk full")
+        return real(f, name, pieces)
+
+    monkeypatch.setattr(xlsx_deflate, "deflate_to", fails_here)
+    forked: list[int] = []
+    with pytest.raises(OSError, match="disk full"):
+        _write(src, tmp_path / "o.zip", True, monkeypatch, forked)
+    (pid,) = forked
+    assert not Path(f"/proc/{pid}").exists()  # killed and reaped, not left running
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="/proc")

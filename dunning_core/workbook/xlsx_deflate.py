@@ -19,9 +19,12 @@ across the fork, so neither process copies the other's pages for the collector.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import logging
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -32,6 +35,8 @@ from dataclasses import asdict, dataclass
 from typing import IO
 
 from isal import isal_zlib as _fast_zlib
+
+_log = logging.getLogger(__name__)
 
 #: Below this many bytes in all (by size hint) a fork costs more than it saves.
 FORK_MIN_BYTES = 8 << 20
@@ -108,16 +113,21 @@ def deflate_all(
         ours, theirs = ours + theirs, []
     mine = files.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed with files)
     done: dict[str, tuple[Deflated, IO[bytes]]] = {}
-    for group in (ours, theirs):
-        if group is theirs and child is not None:
-            got = child.wait()
-            if got is not None:
-                done.update((d.name, (d, child.file)) for d in got)
-                break
-        while group:  # ours, or the child's when it failed
-            name, produce, _ = group.pop(0)
-            done[name] = (deflate_to(mine, name, produce()), mine)
-            del produce
+    try:
+        for group in (ours, theirs):
+            if group is theirs and child is not None:
+                got = child.wait()
+                if got is not None:
+                    done.update((d.name, (d, child.file)) for d in got)
+                    break
+            while group:  # ours, or the child's when it failed
+                name, produce, _ = group.pop(0)
+                done[name] = (deflate_to(mine, name, produce()), mine)
+                del produce
+    except BaseException:
+        if child is not None:
+            child.stop()  # this write is abandoned: so is the child's half
+        raise
     mine.flush()
     return done
 
@@ -160,6 +170,15 @@ class _Child:
         os.close(write)
         return cls(pid, read, file)
 
+    def stop(self) -> None:
+        """End the child now and reap it (no-op once it has been waited for)."""
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.pipe)
+            self.pid = 0
+
     def wait(self) -> list[Deflated] | None:
         """The child's results, or None (and the reason on stderr) when it failed."""
         chunks = []
@@ -167,10 +186,11 @@ class _Child:
             chunks.append(chunk)
         os.close(self.pipe)
         _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
         report = b"".join(chunks)
         if os.waitstatus_to_exitcode(status) != 0 or not report.startswith(b"["):
-            reason = report.decode(errors="replace")[-300:] or f"status {status}"
-            print(f"dunning: parallel write fell back to one core ({reason}).", file=sys.stderr)
+            reason = report.decode(errors="replace")[-300:] or f"exit status {status}"
+            _log.warning("the parallel write fell back to one core (%s)", reason)
             return None
         return [Deflated(**d) for d in json.loads(report)]
 
