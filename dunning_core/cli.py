@@ -9,6 +9,7 @@ in either case, because the writer replaces it atomically at the very end.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -102,9 +103,27 @@ def _prefetch(args: argparse.Namespace) -> Prefetch | None:
     return Prefetch.start(args.book)
 
 
+def _batch_heap(args: argparse.Namespace) -> None:
+    """For the console command, once the core is imported: collect garbage rarely.
+
+    A run allocates millions of small containers (the book's rows, the queue's
+    texts), and the collector's default thresholds then run three full collections
+    over everything alive, pandas' own modules included: 0.2-0.3 s of CPU at 100k
+    rows, which finds nothing to free. Freezing what the imports left (it lives until
+    exit) and raising the young generation's threshold keeps the collector for real
+    cycles; peak memory is unchanged (measured at 100k). Not done when tests call
+    :func:`main`, so their process keeps Python's defaults.
+    """
+    if getattr(args, "batch", False):
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     prefetch = _prefetch(args)
     from dunning_core.filemode import run_file
+
+    _batch_heap(args)
 
     result, written = run_file(
         args.book,
@@ -124,6 +143,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from dunning_core.filemode import run_file
     from dunning_core.records import Severity
 
+    _batch_heap(args)
+
     result, _ = run_file(
         args.book, args.as_of or date.today(), sheet=args.sheet, action="check", prefetch=prefetch
     )
@@ -138,6 +159,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_log_sent(args: argparse.Namespace) -> int:
     prefetch = _prefetch(args)
     from dunning_core.filemode import run_file
+
+    _batch_heap(args)
 
     result, written = run_file(
         args.book,
@@ -154,6 +177,8 @@ def cmd_log_sent(args: argparse.Namespace) -> int:
 def cmd_export_drafts(args: argparse.Namespace) -> int:
     prefetch = _prefetch(args)
     from dunning_core.filemode import export_file
+
+    _batch_heap(args)
 
     files, stopped, written = export_file(
         args.book, args.as_of or date.today(), folder=args.to, sheet=args.sheet, prefetch=prefetch
@@ -182,10 +207,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``dunning`` console script."""
+def main(argv: Sequence[str] | None = None, *, batch: bool = False) -> int:
+    """Run one command; ``batch`` (the console script) lets it tune the process for a
+    single run (see :func:`_batch_heap`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.batch = batch
     try:
         return int(args.func(args))
     except UserError as e:
@@ -215,7 +242,7 @@ def console() -> NoReturn:
     before :func:`main` returns, so only the standard streams are left to flush;
     mypy's command line exits the same way. Tests call :func:`main`.
     """
-    code = main()
+    code = main(batch=True)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

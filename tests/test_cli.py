@@ -44,3 +44,23 @@ def test_bad_as_of_date_is_reported_by_argparse(capsys: pytest.CaptureFixture[st
         main(["run", "book.xlsx", "--as-of", "23/11/2026"])
     assert exc.value.code == 2
     assert "expected a date as YYYY-MM-DD, got '23/11/2026'" in capsys.readouterr().err
+
+
+def test_only_the_console_command_tunes_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from dunning_core import cli
+    from dunning_core.sample_book import SAMPLE_AS_OF, write_sample_book
+
+    calls: list[str] = []
+    monkeypatch.setattr(cli.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(cli.gc, "set_threshold", lambda *a: calls.append(f"threshold {a}"))
+    book = write_sample_book(tmp_path)
+    argv = ["run", str(book), "--as-of", SAMPLE_AS_OF.isoformat(), "--dry-run"]
+    threshold = gc.get_threshold()
+    assert main(argv) == 0 and calls == []  # tests (and other callers) keep the defaults
+    assert gc.get_threshold() == threshold
+    assert main(argv, batch=True) == 0
+    assert calls == ["freeze", "threshold (50000, 20, 20)"]

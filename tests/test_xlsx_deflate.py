@@ -163,3 +163,21 @@ def test_a_failing_parent_stops_the_child(tmp_path: Path, monkeypatch: pytest.Mo
 def test_the_child_is_reaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (pid,) = _write(_source(tmp_path / "src.zip"), tmp_path / "o.zip", True, monkeypatch)
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_the_heap_freeze_is_undone_unless_it_was_there_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    src = _source(tmp_path / "src.zip")
+    assert gc.get_freeze_count() == 0
+    _write(src, tmp_path / "a.zip", True, monkeypatch)
+    assert gc.get_freeze_count() == 0  # thawed once the child was reaped
+    gc.freeze()  # as the dunning command does after its imports
+    try:
+        before = gc.get_freeze_count()
+        _write(src, tmp_path / "b.zip", True, monkeypatch)
+        assert gc.get_freeze_count() >= before  # the command's freeze stays
+    finally:
+        gc.unfreeze()

@@ -13,8 +13,9 @@ are the same either way (tests compare them), so the fork is a speed-up only.
 The child never touches the destination zip or the standard streams: it writes
 its own temporary file and reports through a pipe, and leaves with ``os._exit``.
 It reads the source book through its own file description (a shared one would
-share the read offset with this process), and garbage collection is frozen
-across the fork, so neither process copies the other's pages for the collector.
+share the read offset with this process), and garbage collection is off in the
+child and frozen in this process while the child runs, so neither copies the
+pages they share for the collector's sake.
 """
 
 from __future__ import annotations
@@ -145,10 +146,16 @@ def _may_fork(jobs: Sequence[Job]) -> bool:
 
 
 class _Child:
-    """A forked process deflating ``jobs`` into ``file``."""
+    """A forked process deflating ``jobs`` into ``file``.
 
-    def __init__(self, pid: int, pipe: int, file: IO[bytes]) -> None:
-        self.pid, self.pipe, self.file = pid, pipe, file
+    While it runs, the heap it shares is frozen for this process's collector too: a
+    full collection here would write to every object's header and so copy every page
+    the two processes share. It is thawed when the child is reaped, unless something
+    else (the ``dunning`` command) had frozen it before, in which case it stays so.
+    """
+
+    def __init__(self, pid: int, pipe: int, file: IO[bytes], thaw: bool) -> None:
+        self.pid, self.pipe, self.file, self._thaw = pid, pipe, file, thaw
 
     @classmethod
     def start(
@@ -156,19 +163,25 @@ class _Child:
     ) -> _Child | None:
         file = files.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed with files)
         read, write = os.pipe()
-        gc.freeze()  # the collector must not touch (and so copy) the shared heap
+        thaw = gc.get_freeze_count() == 0
+        gc.freeze()
         try:
             pid = os.fork()
         except OSError:
-            gc.unfreeze()
+            if thaw:
+                gc.unfreeze()
             os.close(read)
             os.close(write)
             return None
         if pid == 0:  # pragma: no cover - the child's coverage is not collected
             _run_child(jobs, file, write, source)
-        gc.unfreeze()
         os.close(write)
-        return cls(pid, read, file)
+        return cls(pid, read, file, thaw)
+
+    def _reaped(self) -> None:
+        self.pid = 0
+        if self._thaw:
+            gc.unfreeze()
 
     def stop(self) -> None:
         """End the child now and reap it (no-op once it has been waited for)."""
@@ -177,7 +190,7 @@ class _Child:
                 os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             os.close(self.pipe)
-            self.pid = 0
+            self._reaped()
 
     def wait(self) -> list[Deflated] | None:
         """The child's results, or None (and the reason on stderr) when it failed."""
@@ -186,7 +199,7 @@ class _Child:
             chunks.append(chunk)
         os.close(self.pipe)
         _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
+        self._reaped()
         report = b"".join(chunks)
         if os.waitstatus_to_exitcode(status) != 0 or not report.startswith(b"["):
             reason = report.decode(errors="replace")[-300:] or f"exit status {status}"
@@ -199,7 +212,7 @@ def _run_child(jobs: Sequence[Job], file: IO[bytes], pipe: int, source: IO[bytes
     """The child's whole life: deflate, report, ``os._exit`` (no cleanup of the parent's)."""
     code = 1
     try:
-        gc.disable()
+        gc.disable()  # short-lived: a collection would only copy shared pages
         if source is not None and getattr(source, "name", None):
             fd = source.fileno()  # same descriptor number, own offset from here on
             fresh = os.open(source.name, os.O_RDONLY)
