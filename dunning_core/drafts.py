@@ -140,7 +140,7 @@ def _render(
     p: Packet, templates: dict[str, Template], policy: Policy, problems: list[Problem]
 ) -> tuple[str, str] | None:
     """Render with the best template; when one fails, report it and try the next."""
-    pool = templates
+    pool, context = templates, p.context
     while True:
         stem = p.stage.template or p.stage.key
         try:
@@ -150,7 +150,7 @@ def _render(
             problems.append(Problem("", "", "template", stem, message, Severity.ERROR))
             return None
         try:
-            return render(template, p.context)
+            return render(template, context)
         except jinja2.TemplateError as exc:
             sheet, _, cell = template.origin.partition("!")
             message = f"Template failed for customer {p.customer_id}: {exc}; next one tried."

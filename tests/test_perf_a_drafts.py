@@ -7,8 +7,12 @@ import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_drafts import AS_OF, make_queue
 
+from dunning_core.columns import F
+from dunning_core.draft_context import LINES_SHOWN, packets
 from dunning_core.drafts import _norm, generated_hash
+from dunning_core.policy import DEFAULT_POLICY
 
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -41,3 +45,18 @@ def test_hash_of_a_letter_is_pinned() -> None:
     made = generated_hash("Reminder: €1,250.50", body, "ap@x.org", "")
     assert made == generated_hash("Reminder: €1,250.50 ", body.replace("\n", "\r\n"), "ap@x.org")
     assert made == "c576a7511f2f1564"  # as the split-and-strip normalisation made it
+
+
+def test_a_context_is_built_afresh_and_each_customer_gets_its_own_first_lines() -> None:
+    big = [{F.CUSTOMER_ID: "A", F.INVOICE_NO: f"A-{i:03d}", F.ROW: 10 + i} for i in range(205)]
+    small = [{F.CUSTOMER_ID: "B", F.INVOICE_NO: f"B-{i}", F.ROW: 5 + i} for i in range(3)]
+    got = list(packets(make_queue(small + big), DEFAULT_POLICY, AS_OF, {}, {}, sheet="Aging"))
+    a, b = got
+    first = a.context
+    assert [line["number"] for line in first["invoices"]] == [f"A-{i:03d}" for i in range(200)]
+    assert first["invoices_more"] == 205 - LINES_SHOWN and first["payment"]["reference"] == "A"
+    assert [line["number"] for line in b.context["invoices"]] == ["B-0", "B-1", "B-2"]
+    assert b.context["payment"]["reference"] == "B-0 B-1 B-2"
+    first["invoices"].clear()  # what a render did to one context is not seen by the next
+    assert a.context["invoices"][0]["number"] == "A-000" and a.context is not a.context
+    assert a.source.startswith("Aging!A10, Aging!A11, ") and a.source.endswith("Aging!A214")
