@@ -191,7 +191,12 @@ def _eligible(queue: pd.DataFrame, policy: Policy) -> np.ndarray:
 
 
 def _stripped(col: pd.Series) -> pd.Series:
-    """``col`` as stripped text, "" for missing (each distinct value stripped once)."""
+    """``col`` as stripped text, "" for missing (each distinct value stripped once).
+
+    A text column is stripped value by value: cheaper than hashing its strings.
+    """
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        return pd.Series(_per_distinct(col, _text), index=col.index, dtype="str")
     codes, uniq = pd.factorize(col.fillna("").astype(str))
     text = np.array([u.strip() for u in uniq.tolist()], dtype=object)
     return pd.Series(text[codes] if len(uniq) else "", index=col.index, dtype="str")

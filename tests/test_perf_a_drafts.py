@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import sys
 
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_drafts import AS_OF, make_queue
 
-from dunning_core.columns import F
-from dunning_core.draft_context import LINES_SHOWN, packets
-from dunning_core.drafts import _norm, generated_hash
+from dunning_core.activity import conform
+from dunning_core.columns import DRAFT_COLUMNS, DRAFT_FORMATS, D, F
+from dunning_core.draft_context import LINES_SHOWN, _stripped, _texts, packets
+from dunning_core.drafts import _norm, _records, generated_hash
 from dunning_core.policy import DEFAULT_POLICY
 
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -60,3 +62,32 @@ def test_a_context_is_built_afresh_and_each_customer_gets_its_own_first_lines() 
     first["invoices"].clear()  # what a render did to one context is not seen by the next
     assert a.context["invoices"][0]["number"] == "A-000" and a.context is not a.context
     assert a.source.startswith("Aging!A10, Aging!A11, ") and a.source.endswith("Aging!A214")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.none() | st.text(alphabet=" \tab\xa0", max_size=4), max_size=12))
+def test_text_columns_read_value_by_value_as_by_distinct_value(values: list[str | None]) -> None:
+    col = pd.Series(values, dtype="str")
+    codes, uniq = pd.factorize(col.fillna("").astype(str))  # the by-distinct reading
+    want = [str(u).strip() for u in uniq.tolist()]
+    got = _stripped(col)
+    assert got.dtype == "str" and got.tolist() == [want[c] for c in codes]
+    assert _texts(pd.DataFrame({"c": col}), "c").tolist() == got.tolist()
+
+
+def test_records_are_what_to_dict_gives_value_for_value() -> None:
+    raw = pd.DataFrame(
+        {
+            D.ID: ["DR-1", None],
+            D.CREATED: [pd.Timestamp("2026-11-20"), None],
+            D.AMOUNT: [12.5, None],
+            D.BODY: ["x", "y"],
+        }
+    )
+    frame = conform(raw, DRAFT_COLUMNS, DRAFT_FORMATS)
+    want, got = frame.to_dict("records"), _records(frame)
+    assert [[(k, type(v), repr(v)) for k, v in r.items()] for r in got] == [
+        [(k, type(v), repr(v)) for k, v in r.items()] for r in want
+    ]
+    assert repr(got[1][D.CREATED]) == "NaT" and got[0][D.AMOUNT] == 12.5
+    assert _records(frame.iloc[:0]) == []
