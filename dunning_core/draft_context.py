@@ -217,7 +217,10 @@ def _per_distinct(col: pd.Series, fn: Callable[[Any], str]) -> np.ndarray:
     :func:`_text`: hashing a string to factorise it costs more than stripping it,
     and invoice numbers are all distinct anyway.
     """
-    if col.dtype == object or (fn is _text and pd.api.types.is_string_dtype(col.dtype)):
+    if fn is _text and pd.api.types.is_string_dtype(col.dtype):  # object too
+        texts = [v.strip() if type(v) is str else _text(v) for v in col.tolist()]  # _text inlined
+        return np.array(texts, dtype=object)
+    if col.dtype == object:
         return np.array([fn(v) for v in col.tolist()], dtype=object)
     codes, uniq = pd.factorize(col)
     return np.array([fn(u) for u in uniq.tolist()] + [fn(None)], dtype=object)[codes]
@@ -261,18 +264,10 @@ def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, starts: np.ndarra
 
 
 def _customers(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """(code per row, keys): :func:`customer_key` as codes numbered in sorted key order.
-
-    Works on the distinct (id, name) pairs, so each text is stripped once.
-    """
-    ids, id_text = pd.factorize(frame[F.CUSTOMER_ID].fillna("").astype(str))
-    names, name_text = pd.factorize(frame[F.CUSTOMER_NAME].fillna("").astype(str))
-    width = max(len(name_text), 1)
-    pair, pairs = pd.factorize(ids * width + names)
-    id_t, name_t = id_text.tolist(), name_text.tolist()
-    keys = [id_t[p // width].strip() or name_t[p % width].strip() for p in pairs.tolist()]
-    codes, uniq = pd.factorize(np.array(keys, dtype=object), sort=True)
-    return codes[pair], [str(k) for k in uniq.tolist()]
+    """(code per row, keys): :func:`customer_key` as codes numbered in sorted key order."""
+    ids, names = _texts(frame, F.CUSTOMER_ID), _texts(frame, F.CUSTOMER_NAME)
+    codes, uniq = pd.factorize(np.where(ids != "", ids, names), sort=True)
+    return codes, [str(k) for k in uniq.tolist()]
 
 
 def _lines(

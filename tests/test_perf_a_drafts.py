@@ -12,7 +12,14 @@ from test_drafts import AS_OF, make_queue
 
 from dunning_core.activity import conform
 from dunning_core.columns import DRAFT_COLUMNS, DRAFT_FORMATS, D, F
-from dunning_core.draft_context import LINES_SHOWN, _stripped, _texts, packets
+from dunning_core.draft_context import (
+    LINES_SHOWN,
+    _customers,
+    _stripped,
+    _texts,
+    customer_key,
+    packets,
+)
 from dunning_core.drafts import _norm, _records, generated_hash
 from dunning_core.policy import DEFAULT_POLICY
 
@@ -91,3 +98,21 @@ def test_records_are_what_to_dict_gives_value_for_value() -> None:
     ]
     assert repr(got[1][D.CREATED]) == "NaT" and got[0][D.AMOUNT] == 12.5
     assert _records(frame.iloc[:0]) == []
+
+
+_CELL = (
+    st.none() | st.sampled_from(["", " ", "C1", " C1", "c1", "Zeta", 7, 7.5]) | st.text(max_size=3)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_CELL, _CELL), max_size=10), st.booleans())
+def test_customer_codes_number_the_customer_keys_in_sorted_order(
+    rows: list[tuple[object, object]], text_dtype: bool
+) -> None:
+    frame = pd.DataFrame(rows, columns=[F.CUSTOMER_ID, F.CUSTOMER_NAME], dtype=object)
+    if text_dtype:
+        frame = frame.map(lambda v: v if v is None or isinstance(v, str) else str(v)).astype("str")
+    codes, keys = _customers(frame)
+    assert keys == sorted(set(keys))
+    assert [keys[c] for c in codes] == customer_key(frame).tolist()
