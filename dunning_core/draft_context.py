@@ -190,23 +190,33 @@ def _eligible(queue: pd.DataFrame, policy: Policy) -> np.ndarray:
     return (~excluded & queue[Q.STAGE].isin(drafting) & (cents > 0)).to_numpy(dtype=bool)
 
 
-def _stripped(col: pd.Series) -> pd.Series:
-    """``col`` as stripped text, "" for missing (each distinct value stripped once).
+def _stripped(col: pd.Series) -> np.ndarray:
+    """``col`` as stripped text, "" for missing, as an object array.
 
-    A text column is stripped value by value: cheaper than hashing its strings.
+    A text column is stripped value by value (cheaper than hashing its strings),
+    any other as its ``str`` once per distinct value.
     """
     if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
-        return pd.Series(_per_distinct(col, _text), index=col.index, dtype="str")
+        return _per_distinct(col, _text)
     codes, uniq = pd.factorize(col.fillna("").astype(str))
-    text = np.array([u.strip() for u in uniq.tolist()], dtype=object)
-    return pd.Series(text[codes] if len(uniq) else "", index=col.index, dtype="str")
+    return np.array([u.strip() for u in uniq.tolist()] + [""], dtype=object)[codes]
+
+
+def _keys(frame: pd.DataFrame) -> np.ndarray:
+    """Per row, the stripped customer id, or the name where the id is blank.
+
+    Names are read only for the rows without an id (none, in most books).
+    """
+    keys = _stripped(frame[F.CUSTOMER_ID])
+    blank = np.flatnonzero(keys == "")
+    if len(blank):
+        keys[blank] = _stripped(frame[F.CUSTOMER_NAME].iloc[blank])
+    return keys
 
 
 def customer_key(frame: pd.DataFrame) -> pd.Series:
     """Customer id, or the name when an export has no ids."""
-    ids = _stripped(frame[F.CUSTOMER_ID])
-    names = _stripped(frame[F.CUSTOMER_NAME])
-    return ids.where(ids != "", names)
+    return pd.Series(_keys(frame), index=frame.index, dtype="str")
 
 
 def _per_distinct(col: pd.Series, fn: Callable[[Any], str]) -> np.ndarray:
@@ -265,8 +275,7 @@ def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, starts: np.ndarra
 
 def _customers(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """(code per row, keys): :func:`customer_key` as codes numbered in sorted key order."""
-    ids, names = _texts(frame, F.CUSTOMER_ID), _texts(frame, F.CUSTOMER_NAME)
-    codes, uniq = pd.factorize(np.where(ids != "", ids, names), sort=True)
+    codes, uniq = pd.factorize(_keys(frame), sort=True)
     return codes, [str(k) for k in uniq.tolist()]
 
 

@@ -77,9 +77,13 @@ def test_text_columns_read_value_by_value_as_by_distinct_value(values: list[str 
     col = pd.Series(values, dtype="str")
     codes, uniq = pd.factorize(col.fillna("").astype(str))  # the by-distinct reading
     want = [str(u).strip() for u in uniq.tolist()]
-    got = _stripped(col)
-    assert got.dtype == "str" and got.tolist() == [want[c] for c in codes]
-    assert _texts(pd.DataFrame({"c": col}), "c").tolist() == got.tolist()
+    got = _stripped(col).tolist()
+    assert got == [want[c] for c in codes]
+    assert _texts(pd.DataFrame({"c": col}), "c").tolist() == got
+    frame = pd.DataFrame({F.CUSTOMER_ID: col, F.CUSTOMER_NAME: col.iloc[::-1].to_numpy()})
+    keys = customer_key(frame)
+    assert keys.dtype == "str"
+    assert keys.tolist() == [i or n for i, n in zip(got, got[::-1], strict=True)]
 
 
 def test_records_are_what_to_dict_gives_value_for_value() -> None:
