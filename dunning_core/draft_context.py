@@ -260,11 +260,11 @@ def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, starts: np.ndarra
     if name not in frame.columns:
         return [""] * size
     col = frame[name]
-    values = col.to_numpy(dtype=object)
     out = _per_distinct(col.iloc[starts], _text)
     blank = np.zeros(size, dtype=bool)
     blank[out == ""] = True
-    rows = np.flatnonzero(blank[group] & (values != ""))  # NaN and spaces are read below
+    rows = np.flatnonzero(blank[group])
+    rows = rows[col.to_numpy(dtype=object)[rows] != ""]  # NaN and spaces are read below
     texts = _per_distinct(col.iloc[rows], _text)
     hit, found = rows[texts != ""], texts[texts != ""]
     g = group[hit]
