@@ -38,8 +38,38 @@ _USED = frozenset(
 
 
 @dataclass(frozen=True)
+class Letters:
+    """What the packets of one run share to build their template contexts from.
+
+    Attributes:
+        as_of: the run date as ISO text.
+        sender: the sender block of the policy.
+        instructions: the policy's payment instructions.
+        lines: the shown invoice lines, column-wise, customer after customer:
+            number, invoice date, due date, days overdue, amount text, amount
+            value, currency (see :func:`_lines`).
+        prior: per customer, the reminders logged as sent (:func:`prior_outreach`).
+        last_contact: per customer, the date of the last contact.
+    """
+
+    as_of: str
+    sender: Mapping[str, str]
+    instructions: str
+    lines: tuple[list[Any], ...]
+    prior: Mapping[str, list[dict[str, str]]]
+    last_contact: Mapping[str, date]
+
+
+@dataclass(frozen=True)
 class Packet:
-    """One customer's reminder, before rendering: who, which stage, what, and context."""
+    """One customer's reminder, before rendering: who, which stage, what, and context.
+
+    The template context is built when asked for (:attr:`context`), not kept: a run
+    holds thousands of packets, and their tens of thousands of line dicts alive at
+    once were what set off a full garbage collection in the middle of the drafts.
+    ``contact``, ``totals`` and ``first_line`` are what it needs beyond the other
+    fields; ``letters`` is what all packets share.
+    """
 
     customer_id: str
     customer: str
@@ -53,7 +83,53 @@ class Packet:
     currency: str
     source: str
     priority: float
-    context: Mapping[str, Any]
+    contact: str  # the contact's name, else the customer's
+    totals: tuple[tuple[str, int], ...]  # open cents per currency, by currency
+    first_line: int  # where this customer's lines start in ``letters.lines``
+    letters: Letters
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """What the template sees: plain data, a new dict on each call.
+
+        The variables are documented in ``templates/README.md``.
+        """
+        shared, key, invoices = self.letters, self.customer_id, self.invoices
+        amounts = [format_amount(v, k) for k, v in self.totals]
+        seen = shared.last_contact.get(key)
+        return {
+            "as_of": shared.as_of,
+            "stage": {"key": self.stage.key, "name": self.stage.name},
+            "customer": {"id": key, "name": self.customer},
+            "contact": {"name": self.contact, "email": self.to, "cc": self.cc},
+            "owner": self.owner,
+            "invoices": self._invoice_lines(),
+            "invoices_more": max(len(invoices) - LINES_SHOWN, 0),
+            "totals": [
+                {"currency": k, "amount": a, "amount_value": to_units(v)}
+                for (k, v), a in zip(self.totals, amounts, strict=True)
+            ],
+            "total": " + ".join(amounts),
+            "payment": {
+                "reference": " ".join(invoices) if len(invoices) <= 3 else key,
+                "instructions": shared.instructions,
+            },
+            "prior": shared.prior.get(key, [])[:PRIOR_SHOWN],
+            "last_contact": seen.isoformat() if seen else "",
+            "sender": dict(shared.sender),
+        }
+
+    def _invoice_lines(self) -> list[dict[str, Any]]:
+        start = self.first_line
+        stop = start + min(len(self.invoices), LINES_SHOWN)
+        cols = [col[start:stop] for col in self.letters.lines]
+        return [
+            {
+                "number": n, "invoice_date": i, "due_date": d, "days_overdue": o,
+                "amount": a, "amount_value": v, "currency": c,
+            }
+            for n, i, d, o, a, v, c in zip(*cols, strict=True)
+        ]  # fmt: skip
 
 
 def _text(v: Any) -> str:
@@ -114,26 +190,46 @@ def _eligible(queue: pd.DataFrame, policy: Policy) -> np.ndarray:
     return (~excluded & queue[Q.STAGE].isin(drafting) & (cents > 0)).to_numpy(dtype=bool)
 
 
-def _stripped(col: pd.Series) -> pd.Series:
-    """``col`` as stripped text, "" for missing (each distinct value stripped once)."""
+def _stripped(col: pd.Series) -> np.ndarray:
+    """``col`` as stripped text, "" for missing, as an object array.
+
+    A text column is stripped value by value (cheaper than hashing its strings),
+    any other as its ``str`` once per distinct value.
+    """
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        return _per_distinct(col, _text)
     codes, uniq = pd.factorize(col.fillna("").astype(str))
-    text = np.array([u.strip() for u in uniq.tolist()], dtype=object)
-    return pd.Series(text[codes] if len(uniq) else "", index=col.index, dtype="str")
+    return np.array([u.strip() for u in uniq.tolist()] + [""], dtype=object)[codes]
+
+
+def _keys(frame: pd.DataFrame) -> np.ndarray:
+    """Per row, the stripped customer id, or the name where the id is blank.
+
+    Names are read only for the rows without an id (none, in most books).
+    """
+    keys = _stripped(frame[F.CUSTOMER_ID])
+    blank = np.flatnonzero(keys == "")
+    if len(blank):
+        keys[blank] = _stripped(frame[F.CUSTOMER_NAME].iloc[blank])
+    return keys
 
 
 def customer_key(frame: pd.DataFrame) -> pd.Series:
     """Customer id, or the name when an export has no ids."""
-    ids = _stripped(frame[F.CUSTOMER_ID])
-    names = _stripped(frame[F.CUSTOMER_NAME])
-    return ids.where(ids != "", names)
+    return pd.Series(_keys(frame), index=frame.index, dtype="str")
 
 
 def _per_distinct(col: pd.Series, fn: Callable[[Any], str]) -> np.ndarray:
     """``fn`` of every value as an object array, calling ``fn`` once per distinct value.
 
     An object column keeps the per-value call: it may mix Python types that hash
-    alike but print differently (1, 1.0, True).
+    alike but print differently (1, 1.0, True). So does a text column read with
+    :func:`_text`: hashing a string to factorise it costs more than stripping it,
+    and invoice numbers are all distinct anyway.
     """
+    if fn is _text and pd.api.types.is_string_dtype(col.dtype):  # object too
+        texts = [v.strip() if type(v) is str else _text(v) for v in col.tolist()]  # _text inlined
+        return np.array(texts, dtype=object)
     if col.dtype == object:
         return np.array([fn(v) for v in col.tolist()], dtype=object)
     codes, uniq = pd.factorize(col)
@@ -164,11 +260,11 @@ def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, starts: np.ndarra
     if name not in frame.columns:
         return [""] * size
     col = frame[name]
-    values = col.to_numpy(dtype=object)
     out = _per_distinct(col.iloc[starts], _text)
     blank = np.zeros(size, dtype=bool)
     blank[out == ""] = True
-    rows = np.flatnonzero(blank[group] & (values != ""))  # NaN and spaces are read below
+    rows = np.flatnonzero(blank[group])
+    rows = rows[col.to_numpy(dtype=object)[rows] != ""]  # NaN and spaces are read below
     texts = _per_distinct(col.iloc[rows], _text)
     hit, found = rows[texts != ""], texts[texts != ""]
     g = group[hit]
@@ -178,24 +274,15 @@ def _firsts(frame: pd.DataFrame, name: str, group: np.ndarray, starts: np.ndarra
 
 
 def _customers(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """(code per row, keys): :func:`customer_key` as codes numbered in sorted key order.
-
-    Works on the distinct (id, name) pairs, so each text is stripped once.
-    """
-    ids, id_text = pd.factorize(frame[F.CUSTOMER_ID].fillna("").astype(str))
-    names, name_text = pd.factorize(frame[F.CUSTOMER_NAME].fillna("").astype(str))
-    width = max(len(name_text), 1)
-    pair, pairs = pd.factorize(ids * width + names)
-    id_t, name_t = id_text.tolist(), name_text.tolist()
-    keys = [id_t[p // width].strip() or name_t[p % width].strip() for p in pairs.tolist()]
-    codes, uniq = pd.factorize(np.array(keys, dtype=object), sort=True)
-    return codes[pair], [str(k) for k in uniq.tolist()]
+    """(code per row, keys): :func:`customer_key` as codes numbered in sorted key order."""
+    codes, uniq = pd.factorize(_keys(frame), sort=True)
+    return codes, [str(k) for k in uniq.tolist()]
 
 
 def _lines(
     elig: pd.DataFrame, shown: np.ndarray, number: np.ndarray, cents: np.ndarray, cur: np.ndarray
-) -> list[Any]:
-    """The template's invoice lines for the rows ``shown``, formatted column-wise.
+) -> tuple[list[Any], ...]:
+    """The template's invoice lines for the rows ``shown``, as columns (see :class:`Letters`).
 
     The amount text is :func:`money.format_amount` of a positive amount (eligible
     invoices are owed), put together from its currency symbol, whole units and cents,
@@ -207,24 +294,16 @@ def _lines(
     symbols = np.array([format_amount(0, c)[:-1] for c in currencies.tolist()] + [""], dtype=object)
     whole_codes, wholes = pd.factorize(cents // 100)
     whole_text = np.array([f"{w:,}" for w in wholes.tolist()] + [""], dtype=object)
-    cols = (
+    amount = symbols[sym_codes] + whole_text[whole_codes] + CENTS_TEXT[cents % 100]
+    return (
         number[shown].tolist(),
         _texts(elig, F.INVOICE_DATE, _iso)[shown].tolist(),
         _texts(elig, F.DUE_DATE, _iso)[shown].tolist(),
         days.tolist(),
-        symbols[sym_codes].tolist(),
-        whole_text[whole_codes].tolist(),
-        CENTS_TEXT[cents % 100].tolist(),
+        amount.tolist(),
         (cents / 100.0).tolist(),  # == money.to_units, exactly
         cur.tolist(),
     )
-    return [
-        {
-            "number": n, "invoice_date": i, "due_date": d, "days_overdue": o,
-            "amount": f"{sy}{wh}{ce}", "amount_value": v, "currency": c,
-        }
-        for n, i, d, o, sy, wh, ce, v, c in zip(*cols, strict=True)
-    ]  # fmt: skip
 
 
 def _totals(
@@ -275,7 +354,7 @@ def packets(
     shown = np.flatnonzero(np.arange(n) - starts[group] < LINES_SHOWN)
     number = _texts(elig, F.INVOICE_NO)
     lines = _lines(elig, shown, number, cents, cur)
-    line_at = np.r_[np.searchsorted(shown, starts), len(shown)]
+    line_at = np.searchsorted(shown, starts)
     first = {
         name: _firsts(elig, name, group, starts)
         for name in (F.CUSTOMER_NAME, F.CONTACT, F.EMAIL, F.CC, F.LANGUAGE, F.OWNER, Q.ROUTED_TO)
@@ -287,57 +366,38 @@ def packets(
     prio = prio.tolist()
     numbers = number.tolist()
     cell = f"{quote_sheet(sheet)}!{column_letter(invoice_column)}"
-    refs = [f"{cell}{r}" for r in _numbers(elig, F.ROW).to_numpy(dtype="int64").tolist()]
+    refs = list(map(str, _numbers(elig, F.ROW).to_numpy(dtype="int64").tolist()))
     totals_of = _totals(group, cur, cents, size)
-    bounds = zip(
-        starts.tolist(), ends.tolist(), line_at[:-1].tolist(), line_at[1:].tolist(), strict=True
+    bounds = zip(starts.tolist(), ends.tolist(), line_at.tolist(), strict=True)
+    letters = Letters(
+        as_of.isoformat(),
+        _sender(policy),
+        policy.sender.payment_instructions,
+        lines,
+        prior,
+        last_contact,
     )
-    today, sender = as_of.isoformat(), _sender(policy)
-    for g, (key, (s, e, ls, le)) in enumerate(zip(keys, bounds, strict=True)):
-        stage = policy.stages[stages[g]]
-        totals = sorted(totals_of[g].items())
-        currency, amount = headline(totals_of[g])
+    for g, (key, (s, e, ls)) in enumerate(zip(keys, bounds, strict=True)):
+        totals = totals_of[g]
+        currency, amount = headline(totals)
         name = first[F.CUSTOMER_NAME][g] or key
-        owner = first[Q.ROUTED_TO][g] or first[F.OWNER][g] or policy.default_owner
-        invoices = tuple(numbers[s:e])
-        email, cc = first[F.EMAIL][g], first[F.CC][g]
-        seen = last_contact.get(key)
-        amounts = [format_amount(v, k) for k, v in totals]
-        context = {
-            "as_of": today,
-            "stage": {"key": stage.key, "name": stage.name},
-            "customer": {"id": key, "name": name},
-            "contact": {"name": first[F.CONTACT][g] or name, "email": email, "cc": cc},
-            "owner": owner,
-            "invoices": lines[ls:le],
-            "invoices_more": max(e - s - LINES_SHOWN, 0),
-            "totals": [
-                {"currency": k, "amount": a, "amount_value": to_units(v)}
-                for (k, v), a in zip(totals, amounts, strict=True)
-            ],
-            "total": " + ".join(amounts),
-            "payment": {
-                "reference": " ".join(invoices) if len(invoices) <= 3 else key,
-                "instructions": policy.sender.payment_instructions,
-            },
-            "prior": prior.get(key, [])[:PRIOR_SHOWN],
-            "last_contact": seen.isoformat() if seen else "",
-            "sender": dict(sender),
-        }
         yield Packet(
             customer_id=key,
             customer=name,
-            stage=stage,
+            stage=policy.stages[stages[g]],
             language=language_code(first[F.LANGUAGE][g], policy.default_language),
-            to=email,
-            cc=cc,
-            owner=owner,
-            invoices=invoices,
+            to=first[F.EMAIL][g],
+            cc=first[F.CC][g],
+            owner=first[Q.ROUTED_TO][g] or first[F.OWNER][g] or policy.default_owner,
+            invoices=tuple(numbers[s:e]),
             amount_cents=amount,
             currency=currency,
-            source=", ".join(refs[s:e]),
+            source=cell + f", {cell}".join(refs[s:e]),
             priority=prio[g],
-            context=context,
+            contact=first[F.CONTACT][g] or name,
+            totals=tuple(sorted(totals.items())),
+            first_line=ls,
+            letters=letters,
         )
 
 

