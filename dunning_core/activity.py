@@ -75,7 +75,8 @@ def empty_activity() -> pd.DataFrame:
 
 
 def _next_number(ids: pd.Series) -> int:
-    numbers = [int(m.group(1)) for m in map(_ID.match, ids.astype(str)) if m]
+    # over the plain str objects: iterating a pandas string column boxes every value
+    numbers = [int(m.group(1)) for m in map(_ID.match, ids.astype(str).to_numpy(object)) if m]
     return max(numbers, default=0) + 1
 
 
@@ -89,9 +90,10 @@ def append_activity(activity: pd.DataFrame, new_rows: pd.DataFrame) -> pd.DataFr
     """
     base = conform(activity, ACTIVITY_COLUMNS, ACTIVITY_FORMATS).reset_index(drop=True)
     new = conform(new_rows, ACTIVITY_COLUMNS, ACTIVITY_FORMATS).reset_index(drop=True)
-    seen = {(t, r) for t, r in zip(base[A.TYPE], base[A.REFERENCE], strict=True) if r}
+    pairs = zip(base[A.TYPE].to_numpy(object), base[A.REFERENCE].to_numpy(object), strict=True)
+    seen = {(t, r) for t, r in pairs if r}
     keep = []
-    for key in zip(new[A.TYPE], new[A.REFERENCE], strict=True):
+    for key in zip(new[A.TYPE].to_numpy(object), new[A.REFERENCE].to_numpy(object), strict=True):
         keep.append(not (key[1] and key in seen))
         if key[1]:
             seen.add(key)

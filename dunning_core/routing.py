@@ -26,12 +26,20 @@ _ROUTES = {
 
 
 def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFrame:
-    """New Activity rows for routed work in this queue (duplicates removed later)."""
+    """New Activity rows for routed work in this queue (duplicates removed later).
+
+    Only the few columns the rows need are taken from the (wide) queue, and only for
+    the routed rows: selecting whole queue rows copied every column of the queue.
+    """
     parts = []
     day = pd.Timestamp(as_of)
     where = sheet_ref(sheet, 1, 1)[:-1]  # "'AR Aging'!A": the row number goes after it
-    for code, (kind, prefix) in _ROUTES.items():
-        hit = queue[queue[Q.EXCLUSION_CODE] == code]
+    code = queue[Q.EXCLUSION_CODE].to_numpy(dtype=object)
+    pos = np.flatnonzero(pd.Series(code).isin(list(_ROUTES)).to_numpy(dtype=bool))
+    used = [F.CUSTOMER_ID, F.CUSTOMER_NAME, F.INVOICE_NO, F.OPEN_CENTS, F.CURRENCY, F.ROW]
+    routed = queue[[*used, Q.ROUTED_TO, Q.EXCLUSION_REASON]].iloc[pos]
+    for name, (kind, prefix) in _ROUTES.items():
+        hit = routed[code[pos] == name]
         if hit.empty:
             continue
         parts.append(
@@ -57,10 +65,13 @@ def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFra
                 }
             )
         )
-    esc = queue[(queue[Q.STAGE] == "escalation") & ~queue[Q.EXCLUDED]]
-    if not esc.empty:
+    stage = queue[Q.STAGE].to_numpy(dtype=object)
+    escalated = np.flatnonzero((stage == "escalation") & ~queue[Q.EXCLUDED].to_numpy(dtype=bool))
+    if len(escalated):
+        used = [F.CUSTOMER_ID, F.CURRENCY, F.CUSTOMER_NAME, F.INVOICE_NO, F.OPEN_CENTS]
+        esc = queue[[*used, Q.ROUTED_TO, Q.NEXT_ACTION]].iloc[escalated]
         g = esc.groupby([F.CUSTOMER_ID, F.CURRENCY], sort=True)
-        first = g.first()
+        first = g[[F.CUSTOMER_NAME, Q.ROUTED_TO, Q.NEXT_ACTION]].first()
         parts.append(
             pd.DataFrame(
                 {
