@@ -83,7 +83,7 @@ def _currency_rows(
     rows: list[tuple[str, str, float, str]] = []
     add = rows.append
     h = policy.horizon_weeks
-    cur_code, currencies = pd.factorize(queue[F.CURRENCY].astype("str"), sort=True)
+    cur_code, currencies = pd.factorize(queue[F.CURRENCY].astype("str").to_numpy(), sort=True)
     open_all = queue[F.OPEN_CENTS].to_numpy(dtype="int64")
     dpd = (
         queue[Q.DAYS_PAST_DUE]
