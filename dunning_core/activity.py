@@ -80,7 +80,7 @@ def _next_number(ids: pd.Series) -> int:
     return max(numbers, default=0) + 1
 
 
-def append_activity(activity: pd.DataFrame, new_rows: pd.DataFrame) -> pd.DataFrame:
+def append_activity(activity: pd.DataFrame, new_rows: pd.DataFrame | None) -> pd.DataFrame:
     """Existing rows first and unchanged, then the new rows not already logged.
 
     >>> new = pd.DataFrame({"Type": ["sent"], "Reference": ["D1"]})
