@@ -32,7 +32,7 @@ from dunning_core.forecast import (
     week_labels,
     week_start,
 )
-from dunning_core.kpis import key_figures
+from dunning_core.kpis import BookCodes, key_figures
 from dunning_core.money import format_amount, units_series
 from dunning_core.policy import Policy
 from dunning_core.records import Block
@@ -63,6 +63,7 @@ class _Allocation:
 
     cur_code: np.ndarray
     currencies: np.ndarray
+    week: np.ndarray  # invoice -> week column of its expected date (H: Later)
     open: np.ndarray
     ncol: int
     row: np.ndarray  # entry -> invoice position
@@ -101,6 +102,7 @@ def _allocate(
     return _Allocation(
         cur_code=codes.astype("int64"),
         currencies=np.asarray(uniques, dtype=object),
+        week=wk,
         open=open_c,
         ncol=h + 3,
         row=np.concatenate(rows).astype("int64"),
@@ -134,7 +136,17 @@ def _sorted_codes(labels: Labels) -> tuple[np.ndarray, np.ndarray]:
     return key_code, np.asarray(keys, dtype=object)
 
 
-def _grouped(al: _Allocation, labels: Labels) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Table:
+    """Cents per (currency, label) group, in group order (currency, then label)."""
+
+    cur: np.ndarray  # currency of each group
+    key: np.ndarray  # label of each group
+    cents: np.ndarray  # groups x columns 0..H+2 (weeks, Later, At risk, Credits)
+    open: np.ndarray  # open balance of each group
+
+
+def _grouped(al: _Allocation, labels: Labels) -> _Table:
     """Cents per (currency, label) in columns 0..H+2 (weeks, Later, At risk, Credits) + open.
 
     Sums run on integer group codes (exact int64, no string hashing per row beyond one
@@ -145,18 +157,16 @@ def _grouped(al: _Allocation, labels: Labels) -> pd.DataFrame:
     nkeys = max(len(keys), 1)
     grp = al.cur_code * nkeys + key_code
     groups, rank = _ranks(grp)
-    flat = rank[al.row] * al.ncol + al.col
     cells = np.zeros(len(groups) * al.ncol, dtype="int64")
-    np.add.at(cells, flat, al.cents)
+    np.add.at(cells, rank[al.row] * al.ncol + al.col, al.cents)
     opened = np.zeros(len(groups), dtype="int64")
     np.add.at(opened, rank, al.open)
-    index = pd.MultiIndex.from_arrays(
-        [al.currencies[groups // nkeys], np.asarray(keys, dtype=object)[groups % nkeys]],
-        names=["cur", "key"],
+    return _Table(
+        cur=al.currencies[groups // nkeys],
+        key=np.asarray(keys, dtype=object)[groups % nkeys],
+        cents=cells.reshape(len(groups), al.ncol),
+        open=opened,
     )
-    wide = pd.DataFrame(cells.reshape(len(groups), al.ncol), index=index, columns=range(al.ncol))
-    wide["open"] = opened
-    return wide.astype("int64")
 
 
 def _distinct(codes: np.ndarray) -> np.ndarray:
@@ -178,25 +188,33 @@ def _ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return present, rank[codes - present[0]]
 
 
-def _frame(wide: pd.DataFrame, dim: str | None, policy: Policy, as_of: date) -> pd.DataFrame:
-    """Turn a cents table into the display frame (money as units rounded to the cent)."""
+def _frame(table: _Table, order: np.ndarray, dim: str, policy: Policy, as_of: date) -> pd.DataFrame:
+    """The display frame of ``table``'s groups in ``order`` (money as units rounded to the
+    cent)."""
     weeks = week_labels(as_of, policy.horizon_weeks)
-    names = [*weeks, LATER, AT_RISK, CREDITS]
-    out = pd.DataFrame({CURRENCY: wide.index.get_level_values("cur").astype("str")})
-    if dim is not None:
-        out[dim] = wide.index.get_level_values("key").astype("str")
+    names = [*weeks, LATER, AT_RISK, CREDITS, OPEN]
     # Same conversion as money.units_series, on the whole cents matrix at once.
-    units = (wide[[*range(len(names)), "open"]].to_numpy(dtype="float64") / 100.0).round(2)
-    money = pd.DataFrame(units, columns=[*names, OPEN])
-    return pd.concat([out, money], axis=1)
+    cents = np.column_stack([table.cents[order], table.open[order]])
+    units = (cents.astype("float64") / 100.0).round(2)
+    columns = {
+        CURRENCY: pd.Series(table.cur[order], dtype="str"),
+        dim: pd.Series(table.key[order], dtype="str"),
+    }
+    return pd.DataFrame(columns | {name: units[:, i] for i, name in enumerate(names)})
 
 
-def _ordered(wide: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+def _sort(*columns: np.ndarray) -> np.ndarray:
+    """Positions that sort by ``columns`` (first one first), as ``DataFrame.sort_values``
+    does with several columns: text by its sorted distinct values, ties kept in place."""
+    ranks = [c if c.dtype != object else pd.factorize(c, sort=True)[0] for c in columns]
+    return np.lexsort(ranks[::-1])
+
+
+def _ordered(table: _Table, order: list[str]) -> np.ndarray:
+    """Groups by currency, then in the order of ``order`` (others after, by label)."""
     rank = {k: i for i, k in enumerate(order)}
-    keys = wide.index.to_frame(index=False)
-    keys["rank"] = keys["key"].map(rank).fillna(len(order))
-    pos = keys.sort_values(["cur", "rank", "key"], kind="stable").index
-    return wide.iloc[pos.to_numpy()]
+    ranked = np.array([rank.get(k, len(order)) for k in table.key], dtype="float64")
+    return _sort(table.cur, ranked, table.key)
 
 
 def _money_formats(frame: pd.DataFrame) -> dict[str, str]:
@@ -246,13 +264,10 @@ def _sorted_factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rank[code], np.asarray(uniq, dtype=object)[order]
 
 
-def _by_open(wide: pd.DataFrame) -> pd.DataFrame:
+def _by_open(table: _Table) -> np.ndarray:
     """Largest open balance first within each currency, "Other customers" last."""
-    keys = wide.index.to_frame(index=False)
-    keys["other"] = keys["key"] == OTHER_CUSTOMERS
-    keys["neg"] = -wide["open"].to_numpy()
-    pos = keys.sort_values(["cur", "other", "neg", "key"], kind="stable").index
-    return wide.iloc[pos.to_numpy()]
+    other = np.array([k == OTHER_CUSTOMERS for k in table.key], dtype=bool)
+    return _sort(table.cur, other, -table.open, table.key)
 
 
 def _breakdown(
@@ -265,9 +280,10 @@ def _breakdown(
     as_of: date,
     note: str,
 ) -> Block:
-    wide = _grouped(al, labels)
-    wide = _by_open(wide) if order is None else _ordered(wide, order)
-    frame = _frame(wide, dim, policy, as_of)
+    table = _grouped(al, labels)
+    frame = _frame(
+        table, _by_open(table) if order is None else _ordered(table, order), dim, policy, as_of
+    )
     return Block(title, frame, _money_formats(frame), note)
 
 
@@ -336,7 +352,10 @@ def expected_cash_blocks(
     if current is None:
         current = snapshot_frame(queue, as_of, policy.horizon_weeks)
     keys = None if previous.empty else changes.invoice_keys(previous, current)
-    figures = key_figures(queue, previous, promises, activity, policy, as_of, keys)
+    al = _allocate(queue, policy, as_of, calibration)
+    b_idx = bucket_index(queue, policy)  # once, for the key figures and the breakdowns
+    codes = BookCodes(al.cur_code, al.currencies, b_idx, al.week)
+    figures = key_figures(queue, previous, promises, activity, policy, as_of, keys, codes)
     note = (
         f"As of {_day(as_of)}. Basis: {basis.strip().rstrip('.')}. "
         "Amounts per currency, never converted; percentages 0-100."
@@ -345,11 +364,11 @@ def expected_cash_blocks(
     numbers["Note"] = "wrap"  # long explanations wrap instead of widening a week column
     blocks = [Block("Key figures", figures, numbers, note)]
 
-    al = _allocate(queue, policy, as_of, calibration)
     # A "Scope" column keeps the week columns in the same sheet columns as the breakdowns
     # below (Currency, dimension, weeks...), so the sheet reads as one grid.
     everything = (np.zeros(len(queue), dtype="int64"), np.array(["All invoices"], dtype=object))
-    weekly = _frame(_grouped(al, everything), "Scope", policy, as_of)
+    table = _grouped(al, everything)
+    weekly = _frame(table, np.arange(len(table.open)), "Scope", policy, as_of)
     weekly_note = (
         f"Expected collections per week (Monday to Sunday) from {_day(week_start(as_of))}; "
         f"Later = after week {policy.horizon_weeks}; At risk = disputed and legal balances "
@@ -364,7 +383,7 @@ def expected_cash_blocks(
         (
             "Expected cash by bucket",
             "Bucket",
-            (bucket_index(queue, policy), np.array(buckets, dtype=object)),
+            (b_idx, np.array(buckets, dtype=object)),
             buckets,
             "Aging bucket at the as-of date.",
         ),

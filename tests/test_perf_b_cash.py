@@ -29,3 +29,25 @@ def test_sorted_factorize_is_pandas_sorted_factorize(values: list[str]) -> None:
     code, uniq = pd.factorize(arr, sort=True)
     got_code, got_uniq = _sorted_factorize(arr)
     assert got_code.tolist() == code.tolist() and got_uniq.tolist() == list(uniq)
+
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(["USD", "EUR", "GBP"]),
+        st.booleans(),
+        st.integers(min_value=-3, max_value=3),
+        st.sampled_from(["b", "a", "Other customers", "c (1)", ""]),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=rows)
+def test_sort_is_sort_values_on_several_columns(data: list[tuple[str, bool, int, str]]) -> None:
+    from dunning_core.cash import _sort
+
+    frame = pd.DataFrame(data, columns=["cur", "other", "neg", "key"])
+    want = frame.sort_values(["cur", "other", "neg", "key"], kind="stable").index.to_numpy()
+    cols = [frame[c].to_numpy(dtype=object if c in ("cur", "key") else None) for c in frame]
+    assert _sort(*cols).tolist() == want.tolist()
