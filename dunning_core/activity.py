@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import ACTIVITY_COLUMNS, ACTIVITY_FORMATS, A
@@ -38,9 +39,9 @@ def conform(
     for col in columns:
         kind = formats.get(col, "text")
         if col not in frame.columns:
-            values = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        else:
-            values = frame[col]
+            out[col] = _blank(kind, frame.index)
+            continue
+        values = frame[col]
         if _typed_already(values, kind):
             out[col] = values
         elif kind == "date":
@@ -54,12 +55,25 @@ def conform(
     return pd.DataFrame(out, columns=list(columns), index=frame.index)
 
 
+def _blank(kind: str, index: pd.Index) -> pd.Series:
+    """A column the frame does not have, as the conversions below make a column of blanks."""
+    if kind == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if kind == "money":
+        return pd.Series(np.nan, index=index, dtype="float64")
+    return pd.Series("", index=index, dtype="str")
+
+
+_DAY_NS = 86_400 * 10**9
+
+
 def _typed_already(values: pd.Series, kind: str) -> bool:
     """Skip conversion when a column already has its sheet dtype (the common case)."""
     if kind == "date":
-        return values.dtype == "datetime64[ns]" and bool(
-            (values.dropna() == values.dropna().dt.normalize()).all()
-        )
+        if values.dtype != "datetime64[ns]":
+            return False
+        ns = values.to_numpy()  # whole days only (what .dt.normalize() would keep)
+        return bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all())
     if kind == "money":
         return False  # always re-rounded to the cent
     return (

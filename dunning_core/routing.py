@@ -9,6 +9,7 @@ week it was first routed, and re-running a week adds nothing.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -130,5 +131,5 @@ def _joined_per_group(group: pd.Series, texts: pd.Series) -> np.ndarray:
     order = np.argsort(codes, kind="stable")
     values = texts.astype(str).to_numpy(dtype=object)[order].tolist()
     cuts = [0, *(np.flatnonzero(np.diff(codes[order])) + 1).tolist(), len(values)]
-    joined = [", ".join(values[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    joined = [", ".join(values[a:b]) for a, b in pairwise(cuts)]
     return np.array(joined, dtype=object)
