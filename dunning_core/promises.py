@@ -54,17 +54,18 @@ def invoice_list(text: str) -> list[str]:
 
 def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """The sheet with every column, typed; statuses lower-cased; blank ids filled."""
-    out = pd.DataFrame(index=pd.RangeIndex(len(promises)))
+    index = pd.RangeIndex(len(promises))
+    columns: dict[str, pd.Series] = {}
     for name in PROMISE_COLUMNS:
         col = promises[name].reset_index(drop=True) if name in promises else None
         if name in _DATES:
-            v = pd.Series(pd.NaT, index=out.index) if col is None else col
-            out[name] = pd.to_datetime(v, errors="coerce").astype("datetime64[ns]").dt.normalize()
+            columns[name] = _days_only(col, index)
         elif name == P.AMOUNT:
-            out[name] = pd.to_numeric(col, errors="coerce") if col is not None else float("nan")
-            out[name] = out[name].astype("float64")
+            amount = pd.Series(np.nan, index=index) if col is None else col
+            columns[name] = pd.to_numeric(amount, errors="coerce").astype("float64")
         else:
-            out[name] = "" if col is None else _text(col)
+            columns[name] = pd.Series("", index=index, dtype="str") if col is None else _text(col)
+    out = pd.DataFrame(columns, index=index)
     status = out[P.STATUS].str.lower()
     usable = (out[P.CUSTOMER_ID] != "") & out[P.PROMISE_DATE].notna()
     status = status.mask((status == "") & usable, "open")
@@ -103,6 +104,21 @@ def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         ):
             out.at[i, P.ID] = _unique_id(_base_id(str(cust), when), taken)
     return out
+
+
+def _days_only(col: pd.Series | None, index: pd.Index) -> pd.Series:
+    """A date column as dates (``datetime64[ns]`` at midnight, unreadable cells NaT); a
+    column that already is one is kept as it is."""
+    if col is None:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if col.dtype == "datetime64[ns]":
+        ns = col.to_numpy()
+        if bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all()):
+            return col
+    return pd.to_datetime(col, errors="coerce").astype("datetime64[ns]").dt.normalize()
+
+
+_DAY_NS = 86_400 * 10**9
 
 
 def _text(col: pd.Series) -> pd.Series:
@@ -337,22 +353,24 @@ def _open_totals(
     now = pd.Series(open_now).groupby(c_now * n_inv + i_now).sum()
     open_before = cents_series(previous["open"].iloc[last[2]]).fillna(0).to_numpy(dtype="int64")
     before = pd.Series(open_before).groupby(c_prev * n_inv + i_prev).sum()
-    known = np.zeros(0, dtype="int64")
+    wide_pos_k, wide_key = np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
     if len(wide_pos):  # customer-wide promises: every invoice of theirs known now or last run
         keys = np.concatenate([now.index.to_numpy(dtype="int64"), before.index.to_numpy("int64")])
         known = np.unique(keys[np.isin(keys // n_inv, c_todo[wide_pos])])
-    wide = pd.DataFrame({"pos": wide_pos, "cust": c_todo[wide_pos]}).merge(
-        pd.DataFrame({"cust": known // n_inv, "key": known}), on="cust"
-    )
-    pos = np.concatenate([pos_e, wide["pos"].to_numpy(dtype="int64")])
-    key = np.concatenate([c_todo[pos_e] * n_inv + i_todo, wide["key"].to_numpy(dtype="int64")])
+        wide = pd.DataFrame({"pos": wide_pos, "cust": c_todo[wide_pos]}).merge(
+            pd.DataFrame({"cust": known // n_inv, "key": known}), on="cust"
+        )
+        wide_pos_k, wide_key = wide["pos"].to_numpy("int64"), wide["key"].to_numpy("int64")
+    pos = np.concatenate([pos_e, wide_pos_k])
+    key = np.concatenate([c_todo[pos_e] * n_inv + i_todo, wide_key])
     got_now, got_before = now.reindex(key), before.reindex(key)
     unknown = (got_now.isna() & got_before.isna()).to_numpy(dtype="int64")
     now_c = got_now.fillna(0).to_numpy(dtype="int64")
     before_c = got_before.fillna(pd.Series(now_c, index=got_before.index)).to_numpy(dtype="int64")
-    sums = pd.DataFrame({"now": now_c, "before": before_c, "unknown": unknown}).groupby(pos).sum()
-    sums = sums.reindex(range(n), fill_value=0)
-    return sums["now"].astype("int64"), sums["before"].astype("int64"), sums["unknown"]
+    sums = np.zeros((3, n), dtype="int64")  # per promise: now, before, unknown invoices
+    for row, values in zip(sums, (now_c, before_c, unknown), strict=True):
+        np.add.at(row, pos, values)
+    return pd.Series(sums[0]), pd.Series(sums[1]), pd.Series(sums[2])
 
 
 def _owners(invoices: pd.DataFrame, customers: set[str], ids: Factorized) -> pd.Series:
