@@ -239,10 +239,12 @@ def _customer_labels(
     pairs, rank = _ranks(al.cur_code * width + code)
     tot = np.zeros(len(pairs), dtype="int64")
     np.add.at(tot, rank, al.open)
-    ranked = pd.DataFrame(
-        {"cur": pairs // width, "neg": -tot, "key": label[pairs % width], "pair": pairs}
-    ).sort_values(["cur", "neg", "key"], kind="stable")
-    keep = ranked["pair"][ranked.groupby("cur").cumcount() < top].to_numpy()
+    cur = pairs // width
+    order = _sort(cur, -tot, label[pairs % width])  # per currency, largest balance first
+    cur = cur[order]
+    first = np.flatnonzero(np.append(True, cur[1:] != cur[:-1]))  # where each currency starts
+    place = np.arange(len(cur)) - np.repeat(first, np.diff(np.append(first, len(cur))))
+    keep = pairs[order][place < top]
     shown = np.append(np.asarray(label, dtype=object), [OTHER_CUSTOMERS]).astype(object)
     return np.where(np.isin(pairs, keep)[rank], code, len(label)), shown
 

@@ -111,10 +111,18 @@ def week_index(dates: pd.Series, as_of: date, weeks: int) -> np.ndarray:
     Dates before the Monday of the as-of week fall in week 0 (they are due now).
     """
     start = week_start(as_of)
+    if dates.dtype == "datetime64[ns]":  # the usual case: whole days on int64 nanoseconds
+        ns = dates.to_numpy()
+        day = (ns.view("int64") - start.as_unit("ns").value) // _DAY_NS  # floor, as .dt.days
+        idx = np.minimum(np.clip(day, 0, None) // 7, weeks)
+        return np.where(np.isnat(ns), weeks, idx).astype("int64")
     days = (pd.to_datetime(dates) - start).dt.days.to_numpy(dtype="float64", na_value=np.nan)
     idx = np.floor(np.clip(days, 0, None) / 7.0)
     idx = np.where(np.isnan(idx), weeks, np.minimum(idx, weeks))
     return idx.astype("int64")
+
+
+_DAY_NS: Final = 86_400 * 10**9
 
 
 def round_half_away(x: np.ndarray) -> np.ndarray:
