@@ -145,7 +145,12 @@ def _cents(queue: pd.DataFrame, col: str) -> np.ndarray:
 def _dates(queue: pd.DataFrame, col: str) -> pd.Series:
     if col not in queue.columns:
         return pd.Series(pd.NaT, index=queue.index, dtype="datetime64[ns]")
-    return pd.to_datetime(queue[col]).astype("datetime64[ns]").dt.normalize()
+    values = queue[col]
+    if values.dtype == "datetime64[ns]":  # whole days already (ingest's dates): as they are
+        ns = values.to_numpy()
+        if bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all()):
+            return values
+    return pd.to_datetime(values).astype("datetime64[ns]").dt.normalize()
 
 
 def bucket_index(queue: pd.DataFrame, policy: Policy) -> np.ndarray:
