@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -202,6 +203,17 @@ def _days(dates: pd.Series) -> list[str]:
     return np.datetime_as_string(days).tolist()
 
 
+def _sort_order(columns: list[pd.Series]) -> np.ndarray:
+    """Positions that sort by ``columns`` (first one first), as ``DataFrame.sort_values``
+    does with several columns: by each column's sorted distinct values, missing last,
+    ties kept in their order."""
+    codes = []
+    for col in columns:
+        code, uniques = pd.factorize(col, sort=True)
+        codes.append(np.where(code < 0, len(uniques), code))
+    return np.lexsort(codes[::-1])
+
+
 def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """New promise rows for invoice-level promises not yet in the sheet."""
     used = [F.CUSTOMER_ID, F.PROMISE_DATE, F.CURRENCY, F.CUSTOMER_NAME, F.INVOICE_NO, F.ROW]
@@ -212,29 +224,36 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
     rows = _uncovered(rows, sheet)
     if rows.empty:
         return sheet.iloc[0:0]
-    amount = rows[F.PROMISE_CENTS].astype("Int64").fillna(rows[F.OPEN_CENTS]).astype("int64")
-    work = pd.DataFrame(
-        {
-            "cust": rows[F.CUSTOMER_ID],
-            "when": rows[F.PROMISE_DATE],
-            "cur": rows[F.CURRENCY],
-            "name": rows[F.CUSTOMER_NAME],
-            "inv": rows[F.INVOICE_NO],
-            "row": rows[F.ROW].astype(str),
-            "cents": amount,
-        }
-    ).sort_values(["cust", "when", "cur", "inv"], kind="stable")
-    # one promise per run of equal (customer, date, currency) in the sorted rows
-    group = work[["cust", "when", "cur"]]
-    change = (group != group.shift()).any(axis=1).to_numpy()
+    keys = [F.CUSTOMER_ID, F.PROMISE_DATE, F.CURRENCY, F.INVOICE_NO]
+    rows = rows.iloc[_sort_order([rows[k] for k in keys])]
+    cust = rows[F.CUSTOMER_ID].to_numpy(dtype=object)
+    when = rows[F.PROMISE_DATE].to_numpy(dtype="datetime64[ns]")
+    cur = rows[F.CURRENCY].to_numpy(dtype=object)
+    # one promise per run of equal (customer, date, currency) in the sorted rows ("!=" as
+    # pandas compares: a missing value differs from everything, itself included)
+    change = np.ones(len(rows), dtype=bool)
+    change[1:] = (cust[1:] != cust[:-1]) | (when[1:] != when[:-1]) | (cur[1:] != cur[:-1])
     starts = np.flatnonzero(change)
-    chunks = np.split(np.arange(len(work)), starts[1:])
-    inv, row = work["inv"].to_numpy(dtype=object), work["row"].to_numpy(dtype=object)
-    new = work.iloc[starts][["cust", "when", "cur", "name"]].reset_index(drop=True)
-    new["inv"] = [", ".join(dict.fromkeys(inv[c])) for c in chunks]
-    new["rows"] = [", ".join(row[c]) for c in chunks]
-    new["cents"] = np.add.reduceat(work["cents"].to_numpy(dtype="int64"), starts)
-    multi = new.groupby(["cust", "when"])["cur"].transform("size") > 1
+    cuts = [*starts.tolist(), len(rows)]
+    inv = rows[F.INVOICE_NO].to_numpy(dtype=object).tolist()
+    row = rows[F.ROW].astype(str).to_numpy(dtype=object).tolist()
+    first = rows.iloc[starts].reset_index(drop=True)
+    amount = rows[F.PROMISE_CENTS].astype("Int64").fillna(rows[F.OPEN_CENTS]).astype("int64")
+    new = pd.DataFrame(
+        {
+            "cust": first[F.CUSTOMER_ID],
+            "when": first[F.PROMISE_DATE],
+            "cur": first[F.CURRENCY],
+            "name": first[F.CUSTOMER_NAME],
+            "inv": [", ".join(dict.fromkeys(inv[a:b])) for a, b in pairwise(cuts)],
+            "rows": [", ".join(row[a:b]) for a, b in pairwise(cuts)],
+            "cents": np.add.reduceat(amount.to_numpy(dtype="int64"), starts),
+        }
+    )
+    # promises of one customer and date in several currencies (adjacent after the sort)
+    c, w = cust[starts], when[starts]
+    same = (c[1:] == c[:-1]) & (w[1:] == w[:-1])
+    multi = pd.Series(np.append(same, False) | np.append(False, same))
     taken = set(sheet[P.ID])
     days = [d.replace("-", "") for d in _days(new["when"])]  # as _base_id writes them
     ids = [
