@@ -132,7 +132,7 @@ def carry_over(
     the run before today, is what "left the book" is measured against, so repeating
     today's run reports the same invoices again (default: ``previous``).
     """
-    carried_note = pd.Series("", index=invoices.index, dtype=object)
+    carried_note = pd.Series("", index=invoices.index, dtype="str")
     if previous.empty:
         return invoices, carried_note, []
     k_prev, k_inv = invoice_keys(previous, invoices, _SNAP_KEY, _BOOK_KEY)

@@ -147,7 +147,7 @@ def run_cycle(
         invoices, policy, as_of, promises, act.last_contact_by_customer(activity)
     )
     problems += locate(found, report)
-    queue[Q.CARRIED_NOTE] = carried_note.to_numpy()
+    queue[Q.CARRIED_NOTE] = carried_note.array  # by position; text already
     logged.append(routing_activity(queue, report.sheet, as_of))
 
     if action in ("run", "drafts"):
