@@ -111,9 +111,12 @@ def week_index(dates: pd.Series, as_of: date, weeks: int) -> np.ndarray:
     Dates before the Monday of the as-of week fall in week 0 (they are due now).
     """
     start = week_start(as_of)
-    if dates.dtype == "datetime64[ns]":  # the usual case: whole days on int64 nanoseconds
+    base = start.as_unit("ns").value
+    if dates.dtype == "datetime64[ns]" and base % _DAY_NS == 0:  # the usual case
         ns = dates.to_numpy()
-        day = (ns.view("int64") - start.as_unit("ns").value) // _DAY_NS  # floor, as .dt.days
+        # whole days since the Monday, floored as .dt.days floors (day numbers first: no
+        # int64 overflow for far-apart dates)
+        day = ns.view("int64") // _DAY_NS - base // _DAY_NS
         idx = np.minimum(np.clip(day, 0, None) // 7, weeks)
         return np.where(np.isnat(ns), weeks, idx).astype("int64")
     days = (pd.to_datetime(dates) - start).dt.days.to_numpy(dtype="float64", na_value=np.nan)
