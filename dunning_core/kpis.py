@@ -251,8 +251,8 @@ def _activity_rows(activity: pd.DataFrame, as_of: date) -> list[tuple[str, float
     if A.DATE not in activity.columns or activity.empty:
         return [("Activity this week", 0.0, note)]
     when = pd.to_datetime(activity[A.DATE], errors="coerce")
-    week = activity[(when >= start) & (when < start + pd.Timedelta(days=7))]
+    week = activity[A.TYPE][(when >= start) & (when < start + pd.Timedelta(days=7))]
     if week.empty:
         return [("Activity this week", 0.0, note)]
-    counts = week[A.TYPE].astype("str").value_counts().sort_index()
+    counts = week.astype("str").value_counts().sort_index()
     return [(f"Activity this week: {t}", float(c), note) for t, c in counts.items()]
