@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from dunning_core.columns import ACTIVITY_COLUMNS, ACTIVITY_FORMATS, A
@@ -38,9 +39,9 @@ def conform(
     for col in columns:
         kind = formats.get(col, "text")
         if col not in frame.columns:
-            values = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        else:
-            values = frame[col]
+            out[col] = _blank(kind, frame.index)
+            continue
+        values = frame[col]
         if _typed_already(values, kind):
             out[col] = values
         elif kind == "date":
@@ -54,12 +55,25 @@ def conform(
     return pd.DataFrame(out, columns=list(columns), index=frame.index)
 
 
+def _blank(kind: str, index: pd.Index) -> pd.Series:
+    """A column the frame does not have, as the conversions below make a column of blanks."""
+    if kind == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if kind == "money":
+        return pd.Series(np.nan, index=index, dtype="float64")
+    return pd.Series("", index=index, dtype="str")
+
+
+_DAY_NS = 86_400 * 10**9
+
+
 def _typed_already(values: pd.Series, kind: str) -> bool:
     """Skip conversion when a column already has its sheet dtype (the common case)."""
     if kind == "date":
-        return values.dtype == "datetime64[ns]" and bool(
-            (values.dropna() == values.dropna().dt.normalize()).all()
-        )
+        if values.dtype != "datetime64[ns]":
+            return False
+        ns = values.to_numpy()  # whole days only (what .dt.normalize() would keep)
+        return bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all())
     if kind == "money":
         return False  # always re-rounded to the cent
     return (
@@ -75,11 +89,12 @@ def empty_activity() -> pd.DataFrame:
 
 
 def _next_number(ids: pd.Series) -> int:
-    numbers = [int(m.group(1)) for m in map(_ID.match, ids.astype(str)) if m]
+    # over the plain str objects: iterating a pandas string column boxes every value
+    numbers = [int(m.group(1)) for m in map(_ID.match, ids.astype(str).to_numpy(object)) if m]
     return max(numbers, default=0) + 1
 
 
-def append_activity(activity: pd.DataFrame, new_rows: pd.DataFrame) -> pd.DataFrame:
+def append_activity(activity: pd.DataFrame, new_rows: pd.DataFrame | None) -> pd.DataFrame:
     """Existing rows first and unchanged, then the new rows not already logged.
 
     >>> new = pd.DataFrame({"Type": ["sent"], "Reference": ["D1"]})
@@ -89,9 +104,10 @@ def append_activity(activity: pd.DataFrame, new_rows: pd.DataFrame) -> pd.DataFr
     """
     base = conform(activity, ACTIVITY_COLUMNS, ACTIVITY_FORMATS).reset_index(drop=True)
     new = conform(new_rows, ACTIVITY_COLUMNS, ACTIVITY_FORMATS).reset_index(drop=True)
-    seen = {(t, r) for t, r in zip(base[A.TYPE], base[A.REFERENCE], strict=True) if r}
+    pairs = zip(base[A.TYPE].to_numpy(object), base[A.REFERENCE].to_numpy(object), strict=True)
+    seen = {(t, r) for t, r in pairs if r}
     keep = []
-    for key in zip(new[A.TYPE], new[A.REFERENCE], strict=True):
+    for key in zip(new[A.TYPE].to_numpy(object), new[A.REFERENCE].to_numpy(object), strict=True):
         keep.append(not (key[1] and key in seen))
         if key[1]:
             seen.add(key)

@@ -132,7 +132,7 @@ def carry_over(
     the run before today, is what "left the book" is measured against, so repeating
     today's run reports the same invoices again (default: ``previous``).
     """
-    carried_note = pd.Series("", index=invoices.index, dtype=object)
+    carried_note = pd.Series("", index=invoices.index, dtype="str")
     if previous.empty:
         return invoices, carried_note, []
     k_prev, k_inv = invoice_keys(previous, invoices, _SNAP_KEY, _BOOK_KEY)
@@ -141,7 +141,7 @@ def carry_over(
     at = pd.Series(unique_prev, index=k_prev[unique_prev]).reindex(k_inv).to_numpy()
     known = ~np.isnan(at) & ~pd.Series(k_inv).duplicated(keep=False).to_numpy()
     prev_row = np.where(known, at, 0).astype("int64")
-    out = invoices.copy()
+    out = invoices.copy(deep=False)  # copy-on-write: only the columns carried into are copied
     problems: list[Problem] = []
     for spec in CARRIED:
         if spec.snapshot not in previous.columns or spec.field not in out.columns:

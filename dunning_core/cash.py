@@ -32,7 +32,7 @@ from dunning_core.forecast import (
     week_labels,
     week_start,
 )
-from dunning_core.kpis import key_figures
+from dunning_core.kpis import BookCodes, key_figures
 from dunning_core.money import format_amount, units_series
 from dunning_core.policy import Policy
 from dunning_core.records import Block
@@ -63,6 +63,7 @@ class _Allocation:
 
     cur_code: np.ndarray
     currencies: np.ndarray
+    week: np.ndarray  # invoice -> week column of its expected date (H: Later)
     open: np.ndarray
     ncol: int
     row: np.ndarray  # entry -> invoice position
@@ -101,6 +102,7 @@ def _allocate(
     return _Allocation(
         cur_code=codes.astype("int64"),
         currencies=np.asarray(uniques, dtype=object),
+        week=wk,
         open=open_c,
         ncol=h + 3,
         row=np.concatenate(rows).astype("int64"),
@@ -122,7 +124,7 @@ def _sorted_codes(labels: Labels) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(labels, tuple):
         codes, names = labels
-        present = np.unique(codes)
+        present = _distinct(codes)
         shown = names[present]
         if len(set(shown.tolist())) == len(shown):
             order = present[np.argsort(shown, kind="stable")]
@@ -134,49 +136,85 @@ def _sorted_codes(labels: Labels) -> tuple[np.ndarray, np.ndarray]:
     return key_code, np.asarray(keys, dtype=object)
 
 
-def _grouped(al: _Allocation, labels: Labels) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Table:
+    """Cents per (currency, label) group, in group order (currency, then label)."""
+
+    cur: np.ndarray  # currency of each group
+    key: np.ndarray  # label of each group
+    cents: np.ndarray  # groups x columns 0..H+2 (weeks, Later, At risk, Credits)
+    open: np.ndarray  # open balance of each group
+
+
+def _grouped(al: _Allocation, labels: Labels) -> _Table:
     """Cents per (currency, label) in columns 0..H+2 (weeks, Later, At risk, Credits) + open.
 
     Sums run on integer group codes (exact int64, no string hashing per row beyond one
-    factorisation), which keeps a million-invoice book in seconds.
+    factorisation), added up in place with ``np.add.at`` (a hashing groupby over the
+    entries cost more than everything else here).
     """
     key_code, keys = _sorted_codes(labels)
     nkeys = max(len(keys), 1)
     grp = al.cur_code * nkeys + key_code
-    flat = grp[al.row] * al.ncol + al.col
-    sums = pd.Series(al.cents).groupby(flat).sum()
-    groups = np.unique(grp)
-    cells = sums.index.to_numpy(dtype="int64")
-    matrix = np.zeros((len(groups), al.ncol), dtype="int64")
-    matrix[np.searchsorted(groups, cells // al.ncol), cells % al.ncol] = sums.to_numpy()
-    index = pd.MultiIndex.from_arrays(
-        [al.currencies[groups // nkeys], np.asarray(keys, dtype=object)[groups % nkeys]],
-        names=["cur", "key"],
+    groups, rank = _ranks(grp)
+    cells = np.zeros(len(groups) * al.ncol, dtype="int64")
+    np.add.at(cells, rank[al.row] * al.ncol + al.col, al.cents)
+    opened = np.zeros(len(groups), dtype="int64")
+    np.add.at(opened, rank, al.open)
+    return _Table(
+        cur=al.currencies[groups // nkeys],
+        key=np.asarray(keys, dtype=object)[groups % nkeys],
+        cents=cells.reshape(len(groups), al.ncol),
+        open=opened,
     )
-    wide = pd.DataFrame(matrix, index=index, columns=range(al.ncol))
-    wide["open"] = pd.Series(al.open).groupby(grp).sum().reindex(groups).to_numpy()
-    return wide.astype("int64")
 
 
-def _frame(wide: pd.DataFrame, dim: str | None, policy: Policy, as_of: date) -> pd.DataFrame:
-    """Turn a cents table into the display frame (money as units rounded to the cent)."""
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """``np.unique`` of small integer codes, by counting instead of hashing."""
+    if not len(codes):
+        return codes.astype("int64")
+    low = int(codes.min())
+    return np.flatnonzero(np.bincount(codes - low)) + low
+
+
+def _ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of small integer ``codes`` in order, and each code's rank in
+    them (``np.unique(codes, return_inverse=True)`` by counting, not by hashing)."""
+    present = _distinct(codes)
+    if not len(codes):
+        return present, codes.astype("int64")
+    rank = np.zeros(int(present[-1] - present[0]) + 1, dtype="int64")
+    rank[present - present[0]] = np.arange(len(present))
+    return present, rank[codes - present[0]]
+
+
+def _frame(table: _Table, order: np.ndarray, dim: str, policy: Policy, as_of: date) -> pd.DataFrame:
+    """The display frame of ``table``'s groups in ``order`` (money as units rounded to the
+    cent)."""
     weeks = week_labels(as_of, policy.horizon_weeks)
-    names = [*weeks, LATER, AT_RISK, CREDITS]
-    out = pd.DataFrame({CURRENCY: wide.index.get_level_values("cur").astype("str")})
-    if dim is not None:
-        out[dim] = wide.index.get_level_values("key").astype("str")
+    names = [*weeks, LATER, AT_RISK, CREDITS, OPEN]
     # Same conversion as money.units_series, on the whole cents matrix at once.
-    units = (wide[[*range(len(names)), "open"]].to_numpy(dtype="float64") / 100.0).round(2)
-    money = pd.DataFrame(units, columns=[*names, OPEN])
-    return pd.concat([out, money], axis=1)
+    cents = np.column_stack([table.cents[order], table.open[order]])
+    units = (cents.astype("float64") / 100.0).round(2)
+    columns = {
+        CURRENCY: pd.Series(table.cur[order], dtype="str"),
+        dim: pd.Series(table.key[order], dtype="str"),
+    }
+    return pd.DataFrame(columns | {name: units[:, i] for i, name in enumerate(names)})
 
 
-def _ordered(wide: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+def _sort(*columns: np.ndarray) -> np.ndarray:
+    """Positions that sort by ``columns`` (first one first), as ``DataFrame.sort_values``
+    does with several columns: text by its sorted distinct values, ties kept in place."""
+    ranks = [c if c.dtype != object else pd.factorize(c, sort=True)[0] for c in columns]
+    return np.lexsort(ranks[::-1])
+
+
+def _ordered(table: _Table, order: list[str]) -> np.ndarray:
+    """Groups by currency, then in the order of ``order`` (others after, by label)."""
     rank = {k: i for i, k in enumerate(order)}
-    keys = wide.index.to_frame(index=False)
-    keys["rank"] = keys["key"].map(rank).fillna(len(order))
-    pos = keys.sort_values(["cur", "rank", "key"], kind="stable").index
-    return wide.iloc[pos.to_numpy()]
+    ranked = np.array([rank.get(k, len(order)) for k in table.key], dtype="float64")
+    return _sort(table.cur, ranked, table.key)
 
 
 def _money_formats(frame: pd.DataFrame) -> dict[str, str]:
@@ -191,36 +229,47 @@ def _customer_labels(
     Ranked on integer codes (one factorisation of the customer id), labels built only
     for the distinct customers: "Name (id)", or the id when there is no name.
     """
-    ids = queue[F.CUSTOMER_ID].astype("str").fillna("").to_numpy(dtype=object)
-    code, uniq = pd.factorize(ids, sort=True)
-    label = np.asarray(uniq, dtype=object)
-    if F.CUSTOMER_NAME in queue.columns and len(uniq):
-        first = pd.Series(queue[F.CUSTOMER_NAME].astype("str").fillna("").to_numpy(dtype=object))
-        names = first.groupby(code).first().reindex(range(len(uniq)), fill_value="")
-        names_arr = names.to_numpy(dtype=object)
-        label = np.where(names_arr != "", names_arr + " (" + label + ")", label)
-    pair = al.cur_code * max(len(uniq), 1) + code
-    tot = pd.Series(al.open).groupby(pair).sum()
-    ranked = pd.DataFrame(
-        {
-            "cur": tot.index.to_numpy() // max(len(uniq), 1),
-            "neg": -tot.to_numpy(),
-            "key": label[tot.index.to_numpy() % max(len(uniq), 1)],
-            "pair": tot.index.to_numpy(),
-        }
-    ).sort_values(["cur", "neg", "key"], kind="stable")
-    keep = ranked["pair"][ranked.groupby("cur").cumcount() < top].to_numpy()
+    code, label = _sorted_factorize(_blank_text(queue[F.CUSTOMER_ID]))
+    if F.CUSTOMER_NAME in queue.columns and len(label):
+        first = np.full(len(label), len(code), dtype="int64")  # each customer's first row
+        np.minimum.at(first, code, np.arange(len(code)))
+        names = _blank_text(queue[F.CUSTOMER_NAME].iloc[first])
+        label = np.where(names != "", names + " (" + label + ")", label)
+    width = max(len(label), 1)
+    pairs, rank = _ranks(al.cur_code * width + code)
+    tot = np.zeros(len(pairs), dtype="int64")
+    np.add.at(tot, rank, al.open)
+    cur = pairs // width
+    order = _sort(cur, -tot, label[pairs % width])  # per currency, largest balance first
+    cur = cur[order]
+    first = np.flatnonzero(np.append(True, cur[1:] != cur[:-1]))  # where each currency starts
+    place = np.arange(len(cur)) - np.repeat(first, np.diff(np.append(first, len(cur))))
+    keep = pairs[order][place < top]
     shown = np.append(np.asarray(label, dtype=object), [OTHER_CUSTOMERS]).astype(object)
-    return np.where(np.isin(pair, keep), code, len(label)), shown
+    return np.where(np.isin(pairs, keep)[rank], code, len(label)), shown
 
 
-def _by_open(wide: pd.DataFrame) -> pd.DataFrame:
+def _blank_text(col: pd.Series) -> np.ndarray:
+    """``col.astype("str").fillna("")`` as an object array."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.to_numpy(dtype=object, na_value="")
+    return col.astype("str").fillna("").to_numpy(dtype=object)
+
+
+def _sorted_factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)`` for values without missing ones: the few
+    distinct values are sorted after hashing, and the codes renumbered by a lookup."""
+    code, uniq = pd.factorize(values)
+    order = np.argsort(np.asarray(uniq, dtype=object))
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    return rank[code], np.asarray(uniq, dtype=object)[order]
+
+
+def _by_open(table: _Table) -> np.ndarray:
     """Largest open balance first within each currency, "Other customers" last."""
-    keys = wide.index.to_frame(index=False)
-    keys["other"] = keys["key"] == OTHER_CUSTOMERS
-    keys["neg"] = -wide["open"].to_numpy()
-    pos = keys.sort_values(["cur", "other", "neg", "key"], kind="stable").index
-    return wide.iloc[pos.to_numpy()]
+    other = np.array([k == OTHER_CUSTOMERS for k in table.key], dtype=bool)
+    return _sort(table.cur, other, -table.open, table.key)
 
 
 def _breakdown(
@@ -233,9 +282,10 @@ def _breakdown(
     as_of: date,
     note: str,
 ) -> Block:
-    wide = _grouped(al, labels)
-    wide = _by_open(wide) if order is None else _ordered(wide, order)
-    frame = _frame(wide, dim, policy, as_of)
+    table = _grouped(al, labels)
+    frame = _frame(
+        table, _by_open(table) if order is None else _ordered(table, order), dim, policy, as_of
+    )
     return Block(title, frame, _money_formats(frame), note)
 
 
@@ -243,7 +293,7 @@ def _text(queue: pd.DataFrame, col: str, blank: str) -> tuple[np.ndarray, np.nda
     """A text column as codes into its distinct values, ``blank`` for empty or missing."""
     if col not in queue.columns:
         return np.zeros(len(queue), dtype="int64"), np.array([blank], dtype=object)
-    codes, uniques = pd.factorize(queue[col].astype("str"))
+    codes, uniques = pd.factorize(queue[col].astype("str").to_numpy())  # as objects: faster
     names = [str(u) if str(u) != "" else blank for u in uniques]
     return np.where(codes < 0, len(names), codes), np.array([*names, blank], dtype=object)
 
@@ -304,7 +354,10 @@ def expected_cash_blocks(
     if current is None:
         current = snapshot_frame(queue, as_of, policy.horizon_weeks)
     keys = None if previous.empty else changes.invoice_keys(previous, current)
-    figures = key_figures(queue, previous, promises, activity, policy, as_of, keys)
+    al = _allocate(queue, policy, as_of, calibration)
+    b_idx = bucket_index(queue, policy)  # once, for the key figures and the breakdowns
+    codes = BookCodes(al.cur_code, al.currencies, b_idx, al.week)
+    figures = key_figures(queue, previous, promises, activity, policy, as_of, keys, codes)
     note = (
         f"As of {_day(as_of)}. Basis: {basis.strip().rstrip('.')}. "
         "Amounts per currency, never converted; percentages 0-100."
@@ -313,11 +366,11 @@ def expected_cash_blocks(
     numbers["Note"] = "wrap"  # long explanations wrap instead of widening a week column
     blocks = [Block("Key figures", figures, numbers, note)]
 
-    al = _allocate(queue, policy, as_of, calibration)
     # A "Scope" column keeps the week columns in the same sheet columns as the breakdowns
     # below (Currency, dimension, weeks...), so the sheet reads as one grid.
     everything = (np.zeros(len(queue), dtype="int64"), np.array(["All invoices"], dtype=object))
-    weekly = _frame(_grouped(al, everything), "Scope", policy, as_of)
+    table = _grouped(al, everything)
+    weekly = _frame(table, np.arange(len(table.open)), "Scope", policy, as_of)
     weekly_note = (
         f"Expected collections per week (Monday to Sunday) from {_day(week_start(as_of))}; "
         f"Later = after week {policy.horizon_weeks}; At risk = disputed and legal balances "
@@ -332,7 +385,7 @@ def expected_cash_blocks(
         (
             "Expected cash by bucket",
             "Bucket",
-            (bucket_index(queue, policy), np.array(buckets, dtype=object)),
+            (b_idx, np.array(buckets, dtype=object)),
             buckets,
             "Aging bucket at the as-of date.",
         ),

@@ -13,7 +13,7 @@ percent (0-100, one decimal), days with one decimal, counts as whole numbers.
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,8 +72,23 @@ def _cei(begin: int, sales: int, end_total: int, end_current: int, since: str) -
     return _pct(begin + sales - end_total, begin + sales - end_current), note
 
 
+class BookCodes(NamedTuple):
+    """Per-invoice codes a caller (Expected Cash) has already worked out for the queue,
+    so the key figures do not work them out again."""
+
+    currency: np.ndarray  # code into ``currencies`` (sorted), -1 for a missing currency
+    currencies: np.ndarray
+    bucket: np.ndarray  # :func:`forecast.bucket_index`
+    week: np.ndarray  # :func:`forecast.week_index` of the expected date
+
+
 def _currency_rows(
-    queue: pd.DataFrame, previous: pd.DataFrame, policy: Policy, as_of: date, keys: Keys | None
+    queue: pd.DataFrame,
+    previous: pd.DataFrame,
+    policy: Policy,
+    as_of: date,
+    keys: Keys | None,
+    codes: BookCodes | None = None,
 ) -> list[tuple[str, str, float, str]]:
     """(measure, currency, value, note) for every currency, in a fixed measure order.
 
@@ -83,7 +98,10 @@ def _currency_rows(
     rows: list[tuple[str, str, float, str]] = []
     add = rows.append
     h = policy.horizon_weeks
-    cur_code, currencies = pd.factorize(queue[F.CURRENCY].astype("str"), sort=True)
+    if codes is None:
+        cur_code, currencies = pd.factorize(queue[F.CURRENCY].astype("str").to_numpy(), sort=True)
+    else:
+        cur_code, currencies = codes.currency, codes.currencies
     open_all = queue[F.OPEN_CENTS].to_numpy(dtype="int64")
     dpd = (
         queue[Q.DAYS_PAST_DUE]
@@ -92,7 +110,7 @@ def _currency_rows(
     )
     debit_all = open_all > 0
     overdue_all = (pd.to_numeric(dpd).fillna(0).to_numpy() > 0) & debit_all
-    b_all = bucket_index(queue, policy)
+    b_all = bucket_index(queue, policy) if codes is None else codes.bucket
     age_all = np.full(len(queue), np.nan)
     if F.INVOICE_DATE in queue.columns:
         age_all = (pd.Timestamp(as_of) - pd.to_datetime(queue[F.INVOICE_DATE])).dt.days.to_numpy(
@@ -101,7 +119,8 @@ def _currency_rows(
     forecast_done = Q.EXPECTED_CENTS in queue.columns
     if forecast_done:
         exp_all = queue[Q.EXPECTED_CENTS].to_numpy(dtype="int64")
-        in_h_all = week_index(queue[Q.EXPECTED_DATE], as_of, h) < h
+        week = week_index(queue[Q.EXPECTED_DATE], as_of, h) if codes is None else codes.week
+        in_h_all = week < h
     if not previous.empty:
         sales_all = _new_sales(queue, previous, keys)
         prev_cur = previous["currency"].astype("str").to_numpy(dtype=object)
@@ -187,15 +206,17 @@ def key_figures(
     policy: Policy,
     as_of: date,
     keys: Keys | None = None,
+    codes: BookCodes | None = None,
 ) -> pd.DataFrame:
     """The same figures, short: one row per measure, one column per currency.
 
     Columns: "Measure", one per currency, "Whole book" (promise-kept rate and activity,
     which are not per currency), "Note". This is what the Expected Cash sheet shows.
     ``keys``: :func:`changes.invoice_keys` of ``previous`` and the queue's rows, when the
-    caller already has them (factorising a million invoice numbers takes seconds).
+    caller already has them (factorising a million invoice numbers takes seconds);
+    ``codes``: the queue's currency, bucket and week codes, when the caller has them.
     """
-    long = _currency_rows(queue, previous, policy, as_of, keys)
+    long = _currency_rows(queue, previous, policy, as_of, keys, codes)
     currencies = sorted({c for _, c, _, _ in long})
     measures = list(dict.fromkeys(m for m, _, _, _ in long))
     notes = {m: n for m, _, _, n in reversed(long)}
@@ -230,8 +251,8 @@ def _activity_rows(activity: pd.DataFrame, as_of: date) -> list[tuple[str, float
     if A.DATE not in activity.columns or activity.empty:
         return [("Activity this week", 0.0, note)]
     when = pd.to_datetime(activity[A.DATE], errors="coerce")
-    week = activity[(when >= start) & (when < start + pd.Timedelta(days=7))]
+    week = activity[A.TYPE][(when >= start) & (when < start + pd.Timedelta(days=7))]
     if week.empty:
         return [("Activity this week", 0.0, note)]
-    counts = week[A.TYPE].astype("str").value_counts().sort_index()
+    counts = week.astype("str").value_counts().sort_index()
     return [(f"Activity this week: {t}", float(c), note) for t, c in counts.items()]

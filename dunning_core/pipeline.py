@@ -138,14 +138,17 @@ def run_cycle(
 
     promises, new_rows, found = update_promises(invoices, promises, previous, policy, as_of)
     problems += found
-    activity = act.append_activity(activity, new_rows)
+    logged = [new_rows]  # this run's own Activity rows, appended once below
 
+    # The queue and the drafts read only the "sent" rows of the Activity log, which are
+    # all logged above (log_sent); the rows this run makes are appended after them in
+    # the order they are made, so one append does what one append per stage did.
     queue, found = build_queue(
         invoices, policy, as_of, promises, act.last_contact_by_customer(activity)
     )
     problems += locate(found, report)
-    queue[Q.CARRIED_NOTE] = carried_note.to_numpy()
-    activity = act.append_activity(activity, routing_activity(queue, report.sheet, as_of))
+    queue[Q.CARRIED_NOTE] = carried_note.array  # by position; text already
+    logged.append(routing_activity(queue, report.sheet, as_of))
 
     if action in ("run", "drafts"):
         inv = report.matches.get(F.INVOICE_NO)
@@ -160,7 +163,9 @@ def run_cycle(
             invoice_column=inv.column if inv else 1,
         )
         problems += found
-        activity = act.append_activity(activity, new_rows)
+        logged.append(new_rows)
+    made = [rows for rows in logged if len(rows)]
+    activity = act.append_activity(activity, pd.concat(made, ignore_index=True) if made else None)
 
     model, found = _calibration(history_sheets, policy, as_of)
     problems += found

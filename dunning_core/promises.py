@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -54,17 +55,18 @@ def invoice_list(text: str) -> list[str]:
 
 def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """The sheet with every column, typed; statuses lower-cased; blank ids filled."""
-    out = pd.DataFrame(index=pd.RangeIndex(len(promises)))
+    index = pd.RangeIndex(len(promises))
+    columns: dict[str, pd.Series] = {}
     for name in PROMISE_COLUMNS:
         col = promises[name].reset_index(drop=True) if name in promises else None
         if name in _DATES:
-            v = pd.Series(pd.NaT, index=out.index) if col is None else col
-            out[name] = pd.to_datetime(v, errors="coerce").astype("datetime64[ns]").dt.normalize()
+            columns[name] = _days_only(col, index)
         elif name == P.AMOUNT:
-            out[name] = pd.to_numeric(col, errors="coerce") if col is not None else float("nan")
-            out[name] = out[name].astype("float64")
+            amount = pd.Series(np.nan, index=index) if col is None else col
+            columns[name] = pd.to_numeric(amount, errors="coerce").astype("float64")
         else:
-            out[name] = "" if col is None else _text(col)
+            columns[name] = pd.Series("", index=index, dtype="str") if col is None else _text(col)
+    out = pd.DataFrame(columns, index=index)
     status = out[P.STATUS].str.lower()
     usable = (out[P.CUSTOMER_ID] != "") & out[P.PROMISE_DATE].notna()
     status = status.mask((status == "") & usable, "open")
@@ -105,14 +107,41 @@ def normalise(promises: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     return out
 
 
+def _days_only(col: pd.Series | None, index: pd.Index) -> pd.Series:
+    """A date column as dates (``datetime64[ns]`` at midnight, unreadable cells NaT); a
+    column that already is one is kept as it is."""
+    if col is None:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if col.dtype == "datetime64[ns]":
+        ns = col.to_numpy()
+        if bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all()):
+            return col
+    return pd.to_datetime(col, errors="coerce").astype("datetime64[ns]").dt.normalize()
+
+
+_DAY_NS = 86_400 * 10**9
+
+
 def _text(col: pd.Series) -> pd.Series:
     """A column as stripped text; whole numbers read as floats lose their ".0"."""
+    return pd.Series(_texts(col), index=col.index, dtype="str")
+
+
+def _texts(col: pd.Series) -> np.ndarray:
+    """:func:`_text` as an object array of ``str`` (what the matching below works on).
+
+    A text column (the book's, the sheets') is stripped value by value in plain Python:
+    the same ``str.strip`` the pandas accessor calls, without its per-value overhead.
+    """
+    if isinstance(col.dtype, pd.StringDtype):
+        values = col.to_numpy(dtype=object, na_value="")
+        return np.array(list(map(str.strip, values)), dtype=object)
     if pd.api.types.is_float_dtype(col.dtype):
         whole = col.dropna()
         if (whole == whole.round()).all():
             col = col.astype("Int64")
     obj = col.astype(object)
-    return obj.where(col.notna(), "").astype(str).str.strip()
+    return obj.where(col.notna(), "").astype(str).str.strip().to_numpy(dtype=object)
 
 
 def _problem(sheet: pd.DataFrame, field: str, i: int, value: str, message: str) -> Problem:
@@ -136,60 +165,106 @@ def _unique_id(base: str, taken: set[str]) -> str:
 
 
 def _uncovered(rows: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` whose invoice is not yet promised on the sheet for the same date."""
+    """``rows`` whose invoice is not yet promised on the sheet for the same date.
+
+    The sheet's (customer, date, invoice) keys go into one set ("*" for a promise over
+    the whole account); a few thousand promises are looked up faster this way than by
+    merging frames.
+    """
     sheet = sheet[sheet[P.PROMISE_DATE].notna()]
-    ex = pd.DataFrame(
-        {
-            "c": sheet[P.CUSTOMER_ID],
-            "w": sheet[P.PROMISE_DATE],
-            "i": sheet[P.INVOICES].map(invoice_list),
-        }
-    ).explode("i")
-    ex["i"] = ex["i"].fillna("*")  # empty list: the customer's whole account
-    key = pd.DataFrame(
-        {"c": rows[F.CUSTOMER_ID], "w": rows[F.PROMISE_DATE], "i": rows[F.INVOICE_NO]}
+    covered = set()
+    for c, w, text in zip(
+        sheet[P.CUSTOMER_ID].to_numpy(dtype=object),
+        _ns(sheet[P.PROMISE_DATE]),
+        sheet[P.INVOICES].to_numpy(dtype=object),
+        strict=True,
+    ):
+        for i in invoice_list(text) or ["*"]:  # empty list: the customer's whole account
+            covered.add((c, w, i))
+    keys = zip(
+        rows[F.CUSTOMER_ID].to_numpy(dtype=object),
+        _ns(rows[F.PROMISE_DATE]),
+        rows[F.INVOICE_NO].to_numpy(dtype=object),
+        strict=True,
     )
-    hit = key.merge(ex.drop_duplicates(), how="left", indicator=True)["_merge"] == "both"
-    wide = key.assign(i="*").merge(ex.drop_duplicates(), how="left", indicator=True)
-    hit |= wide["_merge"] == "both"
-    return rows[~hit.to_numpy()]
+    hit = [(c, w, i) in covered or (c, w, "*") in covered for c, w, i in keys]
+    return rows[~np.array(hit, dtype=bool)]
+
+
+def _ns(dates: pd.Series) -> list[int]:
+    """Dates as integer nanoseconds (exact keys for a set)."""
+    return dates.to_numpy(dtype="datetime64[ns]").view("int64").tolist()
+
+
+def _days(dates: pd.Series) -> list[str]:
+    """Dates as "yyyy-mm-dd", formatted by numpy at once (``f"{d:%Y-%m-%d}"`` per date
+    costs microseconds each)."""
+    days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    return np.datetime_as_string(days).tolist()
+
+
+def _sort_order(columns: list[pd.Series]) -> np.ndarray:
+    """Positions that sort by ``columns`` (first one first), as ``DataFrame.sort_values``
+    does with several columns: by each column's sorted distinct values, missing last,
+    ties kept in their order."""
+    codes = []
+    for col in columns:
+        code, uniques = pd.factorize(col, sort=True)
+        codes.append(np.where(code < 0, len(uniques), code))
+    return np.lexsort(codes[::-1])
 
 
 def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """New promise rows for invoice-level promises not yet in the sheet."""
-    rows = invoices[invoices[F.PROMISE_DATE].notna()]
+    used = [F.CUSTOMER_ID, F.PROMISE_DATE, F.CURRENCY, F.CUSTOMER_NAME, F.INVOICE_NO, F.ROW]
+    used += [F.PROMISE_CENTS, F.OPEN_CENTS]
+    rows = invoices[used].iloc[np.flatnonzero(invoices[F.PROMISE_DATE].notna().to_numpy())]
     if rows.empty:
         return sheet.iloc[0:0]
     rows = _uncovered(rows, sheet)
     if rows.empty:
         return sheet.iloc[0:0]
-    amount = rows[F.PROMISE_CENTS].astype("Int64").fillna(rows[F.OPEN_CENTS]).astype("int64")
-    work = pd.DataFrame(
-        {
-            "cust": rows[F.CUSTOMER_ID],
-            "when": rows[F.PROMISE_DATE],
-            "cur": rows[F.CURRENCY],
-            "name": rows[F.CUSTOMER_NAME],
-            "inv": rows[F.INVOICE_NO],
-            "row": rows[F.ROW].astype(str),
-            "cents": amount,
-        }
-    ).sort_values(["cust", "when", "cur", "inv"], kind="stable")
-    # one promise per run of equal (customer, date, currency) in the sorted rows
-    group = work[["cust", "when", "cur"]]
-    change = (group != group.shift()).any(axis=1).to_numpy()
+    keys = [F.CUSTOMER_ID, F.PROMISE_DATE, F.CURRENCY, F.INVOICE_NO]
+    rows = rows.iloc[_sort_order([rows[k] for k in keys])]
+    cust = rows[F.CUSTOMER_ID].to_numpy(dtype=object)
+    when = rows[F.PROMISE_DATE].to_numpy(dtype="datetime64[ns]")
+    cur = rows[F.CURRENCY].to_numpy(dtype=object)
+    # one promise per run of equal (customer, date, currency) in the sorted rows ("!=" as
+    # pandas compares: a missing value differs from everything, itself included)
+    change = np.ones(len(rows), dtype=bool)
+    change[1:] = (cust[1:] != cust[:-1]) | (when[1:] != when[:-1]) | (cur[1:] != cur[:-1])
     starts = np.flatnonzero(change)
-    chunks = np.split(np.arange(len(work)), starts[1:])
-    inv, row = work["inv"].to_numpy(dtype=object), work["row"].to_numpy(dtype=object)
-    new = work.iloc[starts][["cust", "when", "cur", "name"]].reset_index(drop=True)
-    new["inv"] = [", ".join(dict.fromkeys(inv[c])) for c in chunks]
-    new["rows"] = [", ".join(row[c]) for c in chunks]
-    new["cents"] = np.add.reduceat(work["cents"].to_numpy(dtype="int64"), starts)
-    multi = new.groupby(["cust", "when"])["cur"].transform("size") > 1
+    cuts = [*starts.tolist(), len(rows)]
+    inv = rows[F.INVOICE_NO].to_numpy(dtype=object).tolist()
+    row = rows[F.ROW].astype(str).to_numpy(dtype=object).tolist()
+    first = rows.iloc[starts].reset_index(drop=True)
+    amount = rows[F.PROMISE_CENTS].astype("Int64").fillna(rows[F.OPEN_CENTS]).astype("int64")
+    new = pd.DataFrame(
+        {
+            "cust": first[F.CUSTOMER_ID],
+            "when": first[F.PROMISE_DATE],
+            "cur": first[F.CURRENCY],
+            "name": first[F.CUSTOMER_NAME],
+            "inv": [", ".join(dict.fromkeys(inv[a:b])) for a, b in pairwise(cuts)],
+            "rows": [", ".join(row[a:b]) for a, b in pairwise(cuts)],
+            "cents": np.add.reduceat(amount.to_numpy(dtype="int64"), starts),
+        }
+    )
+    # promises of one customer and date in several currencies (adjacent after the sort)
+    c, w = cust[starts], when[starts]
+    same = (c[1:] == c[:-1]) & (w[1:] == w[:-1])
+    multi = pd.Series(np.append(same, False) | np.append(False, same))
     taken = set(sheet[P.ID])
+    days = [d.replace("-", "") for d in _days(new["when"])]  # as _base_id writes them
     ids = [
-        _unique_id(_base_id(c, w) + (f"-{cur}" if m else ""), taken)
-        for c, w, cur, m in zip(new["cust"], new["when"], new["cur"], multi, strict=True)
+        _unique_id(f"PR-{c}-{d}" + (f"-{cur}" if m else ""), taken)
+        for c, d, cur, m in zip(
+            new["cust"].to_numpy(dtype=object),
+            days,
+            new["cur"].to_numpy(dtype=object),
+            multi.to_numpy(dtype=bool),
+            strict=True,
+        )
     ]
     out = pd.DataFrame(
         {
@@ -212,115 +287,144 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
     return out[list(PROMISE_COLUMNS)]
 
 
-def _of_customers(
-    frame: pd.DataFrame, cols: tuple[str, str], wanted: set[str]
-) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    """Customer and invoice columns of the rows whose customer (as :func:`_text` reads
-    it) is ``wanted``, and those rows' positions; each distinct customer id is read once.
+def _relevant(
+    ids: Factorized, inv: pd.Series, wanted: set[str], wide: set[str], listed: set[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Customer and invoice texts (as :func:`_text` reads them) of the rows that can count
+    towards an open promise, and those rows' positions.
 
-    An invoice column of numbers is read as text over the whole column first, as
-    :func:`_text` decides on a whole column whether its numbers are whole.
+    A row counts when its customer is ``wanted`` (has an open promise) and either its
+    invoice is ``listed`` on a promise or its customer is in ``wide`` (has a promise over
+    the whole account). Each distinct customer id is read once, and only the wanted
+    customers' invoice numbers are read (a column of numbers over the whole column, as
+    :func:`_text` decides on a whole column whether its numbers are whole), so the rest
+    of the work runs on the few rows a promise lists.
     """
-    cust, inv = frame[cols[0]], frame[cols[1]]
-    if pd.api.types.is_float_dtype(inv.dtype):
-        inv = _text(inv)
-    codes, uniques = pd.factorize(cust)
-    hit = _text(pd.Series(uniques, dtype=cust.dtype)).isin(wanted).to_numpy(dtype=bool)
-    rows = np.flatnonzero(np.append(hit, False)[codes])
-    return cust.iloc[rows], inv.iloc[rows], rows
+    codes, uniques = ids
+    names = _texts(uniques)
+    hit = np.array([t in wanted for t in names] + [False], dtype=bool)  # code -1: missing
+    rows = np.flatnonzero(hit[codes])
+    whole = np.array([t in wide for t in names] + [False], dtype=bool)[codes[rows]]
+    if isinstance(inv.dtype, pd.StringDtype):  # the usual case: one pass over the text
+        values = inv.iloc[rows].to_numpy(dtype=object, na_value="")
+        keep = np.array([v.strip() in listed for v in values], dtype=bool) | whole
+        invs = np.array([v.strip() for v in values[keep]], dtype=object)
+    else:
+        float_col = pd.api.types.is_float_dtype(inv.dtype)
+        invs = _texts(inv)[rows] if float_col else _texts(inv.iloc[rows])
+        keep = np.array([t in listed for t in invs], dtype=bool) | whole
+        invs = invs[keep]
+    rows = rows[keep]
+    return np.append(names, "")[codes[rows]], invs, rows
 
 
-def _text_codes(columns: list[pd.Series]) -> tuple[list[np.ndarray], int]:
-    """Integer codes of each column's values as :func:`_text` reads them, shared by all.
+#: An id column factorised: codes (-1 for missing) and the distinct values, typed.
+Factorized = tuple[np.ndarray, pd.Series]
 
-    Equal texts get equal codes across the columns (the book, the last run, the
-    Promises sheet), so invoices are matched and summed on int64 instead of strings;
-    each distinct value is turned into text once.
-    """
-    per = []
+
+def factorized(col: pd.Series) -> Factorized:
+    """Codes and distinct values of an id column (text is hashed as plain objects:
+    faster than through the pandas string array)."""
+    text = isinstance(col.dtype, pd.StringDtype)
+    codes, uniques = pd.factorize(col.to_numpy() if text else col)
+    return codes, pd.Series(uniques, dtype=col.dtype)
+
+
+def _shared_codes(columns: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+    """Integer codes of texts, equal across the columns (the book, the last run, the
+    Promises sheet), so invoices are matched and summed on int64 instead of strings."""
+    vocab_of, vocab = pd.factorize(np.concatenate([*columns, np.array([""], dtype=object)]))
+    out, start = [], 0
     for col in columns:
-        codes, uniques = pd.factorize(col)
-        texts = _text(pd.Series(uniques, dtype=col.dtype)).to_numpy(dtype=object)
-        per.append((codes, texts))
-    vocab_of, vocab = pd.factorize(np.concatenate([t for _, t in per] + [np.array([""], object)]))
-    blank, out, start = vocab_of[-1], [], 0
-    for codes, texts in per:
-        table = np.append(vocab_of[start : start + len(texts)], blank)  # code -1 (missing): ""
-        out.append(table[codes].astype("int64"))
-        start += len(texts)
+        out.append(vocab_of[start : start + len(col)].astype("int64"))
+        start += len(col)
     return out, max(len(vocab), 1)
 
 
 def _open_totals(
-    todo: pd.DataFrame, invoices: pd.DataFrame, previous: pd.DataFrame
+    todo: pd.DataFrame, invoices: pd.DataFrame, previous: pd.DataFrame, ids: Factorized
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per open promise (by position in ``todo``): C now, R last run, unknown invoices.
 
     The invoices of a promise are its listed ones, or all the customer's invoices known
     now or last run when the list is empty. All matching runs on integer keys of
     (customer, invoice), shared by the book, the last run and the Promises sheet.
+    ``ids`` is the book's customer id column, factorised.
     """
     n = len(todo)
-    lists = todo[P.INVOICES].map(invoice_list)
-    ex = pd.DataFrame({"pos": range(n), "inv": lists.to_numpy()}).explode("inv")
-    explicit = ex[ex["inv"].notna()]
+    lists = [invoice_list(t) for t in todo[P.INVOICES].to_numpy(dtype=object)]
+    pos_e = np.repeat(np.arange(n, dtype="int64"), [len(x) for x in lists])
+    inv_e = np.array([i for x in lists for i in x], dtype=object)
+    wide_pos = np.array([p for p, x in enumerate(lists) if not x], dtype="int64")
     if not {"customer_id", "invoice_no", "open"} <= set(previous.columns):
         previous = pd.DataFrame({"customer_id": [], "invoice_no": [], "open": []}, dtype=object)
-    # only the promised customers' invoices matter: pick their rows before anything per row
+    # only the promised customers' listed invoices matter (all of a customer's for a
+    # customer-wide promise): pick their rows before anything per row
     wanted = set(todo[P.CUSTOMER_ID])
-    book = _of_customers(invoices, (F.CUSTOMER_ID, F.INVOICE_NO), wanted)
-    last = _of_customers(previous, ("customer_id", "invoice_no"), wanted)
-    (c_now, c_prev, c_todo), _ = _text_codes([book[0], last[0], todo[P.CUSTOMER_ID]])
-    (i_now, i_prev, i_todo), n_inv = _text_codes([book[1], last[1], explicit["inv"].astype(str)])
+    cust_todo = _texts(todo[P.CUSTOMER_ID])
+    wide_cust, listed = set(cust_todo[wide_pos]), set(inv_e)
+    book = _relevant(ids, invoices[F.INVOICE_NO], wanted, wide_cust, listed)
+    last_ids = factorized(previous["customer_id"])
+    last = _relevant(last_ids, previous["invoice_no"], wanted, wide_cust, listed)
+    (c_now, c_prev, c_todo), _ = _shared_codes([book[0], last[0], cust_todo])
+    (i_now, i_prev, i_todo), n_inv = _shared_codes([book[1], last[1], inv_e])
     open_now = invoices[F.OPEN_CENTS].to_numpy(dtype="int64")[book[2]]
     now = pd.Series(open_now).groupby(c_now * n_inv + i_now).sum()
-    open_before = cents_series(previous["open"]).fillna(0).to_numpy(dtype="int64")[last[2]]
+    open_before = cents_series(previous["open"].iloc[last[2]]).fillna(0).to_numpy(dtype="int64")
     before = pd.Series(open_before).groupby(c_prev * n_inv + i_prev).sum()
-    pos_e = explicit["pos"].to_numpy(dtype="int64")
-    wide_pos = ex.loc[ex["inv"].isna(), "pos"].to_numpy(dtype="int64")
-    known = np.zeros(0, dtype="int64")
+    wide_pos_k, wide_key = np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
     if len(wide_pos):  # customer-wide promises: every invoice of theirs known now or last run
         keys = np.concatenate([now.index.to_numpy(dtype="int64"), before.index.to_numpy("int64")])
         known = np.unique(keys[np.isin(keys // n_inv, c_todo[wide_pos])])
-    wide = pd.DataFrame({"pos": wide_pos, "cust": c_todo[wide_pos]}).merge(
-        pd.DataFrame({"cust": known // n_inv, "key": known}), on="cust"
-    )
-    pos = np.concatenate([pos_e, wide["pos"].to_numpy(dtype="int64")])
-    key = np.concatenate([c_todo[pos_e] * n_inv + i_todo, wide["key"].to_numpy(dtype="int64")])
+        wide = pd.DataFrame({"pos": wide_pos, "cust": c_todo[wide_pos]}).merge(
+            pd.DataFrame({"cust": known // n_inv, "key": known}), on="cust"
+        )
+        wide_pos_k, wide_key = wide["pos"].to_numpy("int64"), wide["key"].to_numpy("int64")
+    pos = np.concatenate([pos_e, wide_pos_k])
+    key = np.concatenate([c_todo[pos_e] * n_inv + i_todo, wide_key])
     got_now, got_before = now.reindex(key), before.reindex(key)
     unknown = (got_now.isna() & got_before.isna()).to_numpy(dtype="int64")
     now_c = got_now.fillna(0).to_numpy(dtype="int64")
     before_c = got_before.fillna(pd.Series(now_c, index=got_before.index)).to_numpy(dtype="int64")
-    sums = pd.DataFrame({"now": now_c, "before": before_c, "unknown": unknown}).groupby(pos).sum()
-    sums = sums.reindex(range(n), fill_value=0)
-    return sums["now"].astype("int64"), sums["before"].astype("int64"), sums["unknown"]
+    sums = np.zeros((3, n), dtype="int64")  # per promise: now, before, unknown invoices
+    for row, values in zip(sums, (now_c, before_c, unknown), strict=True):
+        np.add.at(row, pos, values)
+    return pd.Series(sums[0]), pd.Series(sums[1]), pd.Series(sums[2])
 
 
-def _activity(rows: pd.DataFrame, kind: str, detail: list[str], owner: pd.Series) -> pd.DataFrame:
-    """Activity rows (``ACTIVITY_COLUMNS``) for promises ``rows``; Date and Run are set later."""
-    return pd.DataFrame(
-        {
-            A.ID: "",
-            A.TYPE: kind,
-            A.CUSTOMER_ID: rows[P.CUSTOMER_ID].to_numpy(),
-            A.CUSTOMER: rows[P.CUSTOMER].to_numpy(),
-            A.INVOICES: rows[P.INVOICES].to_numpy(),
-            A.AMOUNT: rows[P.AMOUNT].to_numpy(),
-            A.CURRENCY: rows[P.CURRENCY].to_numpy(),
-            A.OWNER: owner.loc[rows.index].to_numpy(),
-            A.DETAIL: detail,
-            A.REFERENCE: rows[P.ID].to_numpy(),
-        },
-        index=pd.RangeIndex(len(rows)),
-    )
+def _owners(invoices: pd.DataFrame, customers: set[str], ids: Factorized) -> pd.Series:
+    """The collector of each of ``customers``: the first owner named on their invoices.
+
+    ``groupby(id).first()`` over those customers' rows that name an owner, worked out on
+    one factorisation of the id column; an owner is read from each customer's first row,
+    and further rows only for a customer whose first row names none.
+    """
+    owner = invoices[F.OWNER]
+    codes, uniques = ids
+    wanted = np.array([u in customers for u in uniques] + [False], dtype=bool)  # -1: missing
+    pos = np.flatnonzero(wanted[codes])
+    rows = pos[np.unique(codes[pos], return_index=True)[1]]
+    named = _named(owner.iloc[rows])
+    if not named.all():  # a customer whose first row names no owner: look further
+        rest = pos[np.isin(codes[pos], codes[rows[~named]])]
+        rest = rest[_named(owner.iloc[rest])]
+        rows = np.concatenate([rows[named], rest[np.unique(codes[rest], return_index=True)[1]]])
+    return pd.Series(owner.iloc[rows].to_numpy(dtype=object), index=uniques.to_numpy()[codes[rows]])
+
+
+def _named(owner: pd.Series) -> np.ndarray:
+    """Which of these owner cells name someone (not blank, not missing)."""
+    return ((owner.astype(str) != "") & owner.notna()).to_numpy(dtype=bool)
 
 
 def _promised(rows: pd.DataFrame) -> list[str]:
     """'$1,200 by 2026-12-01', one per promise."""
-    cents = cents_series(rows[P.AMOUNT]).fillna(0)
+    cents = cents_series(rows[P.AMOUNT]).fillna(0).to_numpy(dtype="int64").tolist()
     return [
-        f"{format_amount(int(c), cur)} by {d:%Y-%m-%d}"
-        for c, cur, d in zip(cents, rows[P.CURRENCY], rows[P.PROMISE_DATE], strict=True)
+        f"{format_amount(c, cur)} by {d}"
+        for c, cur, d in zip(
+            cents, rows[P.CURRENCY].to_numpy(dtype=object), _days(rows[P.PROMISE_DATE]), strict=True
+        )
     ]
 
 
@@ -336,16 +440,13 @@ def update_promises(
     sheet = normalise(promises, problems)
     new = capture(invoices, sheet, as_of)
     full = pd.concat([sheet, new], ignore_index=True) if len(new) else sheet
-    ids = invoices[F.CUSTOMER_ID]
-    mine = ids.isin(set(full[P.CUSTOMER_ID])).to_numpy(dtype=bool)  # only these are looked up
-    theirs = invoices[F.OWNER][mine]
-    owned = (theirs.astype(str) != "").to_numpy(dtype=bool)
-    owners = theirs[owned].groupby(ids[mine][owned], sort=False).first()
+    ids = factorized(invoices[F.CUSTOMER_ID])
+    owners = _owners(invoices, set(full[P.CUSTOMER_ID]), ids)
 
     is_open = (full[P.STATUS] == "open") & (full[P.CUSTOMER_ID] != "")
     is_open &= full[P.PROMISE_DATE].notna()
     todo = full[is_open]
-    now, before, unknown = _open_totals(todo, invoices, previous)
+    now, before, unknown = _open_totals(todo, invoices, previous, ids)
     amount = cents_series(todo[P.AMOUNT]).fillna(0).astype("int64").to_numpy()
     paid = (now.to_numpy() <= 0) | ((amount > 0) & (before.to_numpy() - now.to_numpy() >= amount))
     deadline = todo[P.PROMISE_DATE] + pd.Timedelta(days=policy.promise_grace_days)
@@ -371,19 +472,36 @@ def update_promises(
     still = pd.Series(now.to_numpy(), index=todo.index).loc[broken]
     cur = full.loc[broken, P.CURRENCY]
     left = [format_amount(int(c), u) for c, u in zip(still, cur, strict=True)]
-    parts = [
-        _activity(new.set_axis(full.index[len(sheet) :]), "promise captured",
-                  ["Promise to pay " + t for t in _promised(new)], owner),
-        _activity(full.loc[kept], "promise kept",
-                  ["Paid as promised: " + t for t in _promised(full.loc[kept])], owner),
-        _activity(full.loc[broken], "promise broken",
-                  [f"Broken: promised {t}: {x} still open"
-                   for t, x in zip(_promised(full.loc[broken]), left, strict=True)], owner),
-    ]  # fmt: skip
-    activity = pd.concat(parts, ignore_index=True)
-    activity.insert(1, A.DATE, pd.Timestamp(as_of))
-    activity[A.RUN] = pd.Timestamp(as_of)
+    # one Activity row per captured, kept and broken promise, in that order
+    pos = np.concatenate([np.arange(len(sheet), len(full)), kept, broken]).astype("int64")
+    rows = full.iloc[pos]
+    said = _promised(rows)
+    n_new, n_kept = len(full) - len(sheet), len(kept)
+    kinds = ["promise captured"] * n_new + ["promise kept"] * n_kept
+    details = ["Promise to pay " + t for t in said[:n_new]]
+    details += ["Paid as promised: " + t for t in said[n_new : n_new + n_kept]]
+    for t, x in zip(said[n_new + n_kept :], left, strict=True):
+        kinds.append("promise broken")
+        details.append(f"Broken: promised {t}: {x} still open")
+    day = pd.Timestamp(as_of)
+    activity = pd.DataFrame(
+        {
+            A.ID: "",
+            A.DATE: day,
+            A.TYPE: kinds,
+            A.CUSTOMER_ID: rows[P.CUSTOMER_ID].to_numpy(),
+            A.CUSTOMER: rows[P.CUSTOMER].to_numpy(),
+            A.INVOICES: rows[P.INVOICES].to_numpy(),
+            A.AMOUNT: rows[P.AMOUNT].to_numpy(),
+            A.CURRENCY: rows[P.CURRENCY].to_numpy(),
+            A.OWNER: owner.iloc[pos].to_numpy(),
+            A.DETAIL: details,
+            A.REFERENCE: rows[P.ID].to_numpy(),
+            A.RUN: day,
+        },
+        columns=list(ACTIVITY_COLUMNS),
+        index=pd.RangeIndex(len(pos)),
+    )
     for name in (A.DATE, A.RUN):
         activity[name] = activity[name].astype("datetime64[ns]")
-    activity = activity[list(ACTIVITY_COLUMNS)]
     return full.reset_index(drop=True), activity, problems

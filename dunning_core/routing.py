@@ -9,6 +9,7 @@ week it was first routed, and re-running a week adds nothing.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -26,12 +27,21 @@ _ROUTES = {
 
 
 def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFrame:
-    """New Activity rows for routed work in this queue (duplicates removed later)."""
+    """New Activity rows for routed work in this queue (duplicates removed later).
+
+    Only the few columns the rows need are taken from the (wide) queue, and only for
+    the routed rows: selecting whole queue rows copied every column of the queue.
+    """
     parts = []
     day = pd.Timestamp(as_of)
     where = sheet_ref(sheet, 1, 1)[:-1]  # "'AR Aging'!A": the row number goes after it
-    for code, (kind, prefix) in _ROUTES.items():
-        hit = queue[queue[Q.EXCLUSION_CODE] == code]
+    code = queue[Q.EXCLUSION_CODE].to_numpy(dtype=object)
+    pos = np.flatnonzero(code != "")  # most invoices are not excluded at all
+    pos = pos[np.array([c in _ROUTES for c in code[pos]], dtype=bool)]
+    used = [F.CUSTOMER_ID, F.CUSTOMER_NAME, F.INVOICE_NO, F.OPEN_CENTS, F.CURRENCY, F.ROW]
+    routed = queue[[*used, Q.ROUTED_TO, Q.EXCLUSION_REASON]].iloc[pos]
+    for name, (kind, prefix) in _ROUTES.items():
+        hit = routed[code[pos] == name]
         if hit.empty:
             continue
         parts.append(
@@ -57,24 +67,30 @@ def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFra
                 }
             )
         )
-    esc = queue[(queue[Q.STAGE] == "escalation") & ~queue[Q.EXCLUDED]]
-    if not esc.empty:
-        g = esc.groupby([F.CUSTOMER_ID, F.CURRENCY], sort=True)
-        first = g.first()
+    stage = queue[Q.STAGE].to_numpy(dtype=object)
+    escalated = np.flatnonzero((stage == "escalation") & ~queue[Q.EXCLUDED].to_numpy(dtype=bool))
+    if len(escalated):
+        used = [F.CUSTOMER_ID, F.CURRENCY, F.CUSTOMER_NAME, F.INVOICE_NO, F.OPEN_CENTS]
+        esc = queue[[*used, Q.ROUTED_TO, Q.NEXT_ACTION]].iloc[escalated]
+        group, cust, cur = _groups(esc[F.CUSTOMER_ID], esc[F.CURRENCY])
+        first = {c: _first(esc[c], group, len(cust)) for c in (F.CUSTOMER_NAME, Q.ROUTED_TO)}
+        action = pd.Series(_first(esc[Q.NEXT_ACTION], group, len(cust)))
+        total = np.zeros(len(cust), dtype="int64")
+        np.add.at(total, group, esc[F.OPEN_CENTS].to_numpy(dtype="int64"))
         parts.append(
             pd.DataFrame(
                 {
                     A.ID: "",
                     A.DATE: day,
                     A.TYPE: "escalated",
-                    A.CUSTOMER_ID: [k[0] for k in first.index],
-                    A.CUSTOMER: first[F.CUSTOMER_NAME].to_numpy(),
-                    A.INVOICES: _joined_per_group(g.ngroup(), esc[F.INVOICE_NO]),
-                    A.AMOUNT: units_series(g[F.OPEN_CENTS].sum()).to_numpy(),
-                    A.CURRENCY: [k[1] for k in first.index],
-                    A.OWNER: first[Q.ROUTED_TO].to_numpy(),
-                    A.DETAIL: "Escalation stage reached: " + first[Q.NEXT_ACTION].astype(str),
-                    A.REFERENCE: [f"ESC-{k[0]}-{k[1]}" for k in first.index],
+                    A.CUSTOMER_ID: cust,
+                    A.CUSTOMER: first[F.CUSTOMER_NAME],
+                    A.INVOICES: _joined_per_group(pd.Series(group), esc[F.INVOICE_NO]),
+                    A.AMOUNT: units_series(pd.Series(total)).to_numpy(),
+                    A.CURRENCY: cur,
+                    A.OWNER: first[Q.ROUTED_TO],
+                    A.DETAIL: "Escalation stage reached: " + action.astype(str),
+                    A.REFERENCE: [f"ESC-{c}-{k}" for c, k in zip(cust, cur, strict=True)],
                     A.RUN: day,
                 }
             )
@@ -82,6 +98,25 @@ def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFra
     if not parts:
         return pd.DataFrame({c: [] for c in ACTIVITY_COLUMNS})
     return pd.concat(parts, ignore_index=True)[list(ACTIVITY_COLUMNS)]
+
+
+def _groups(cust: pd.Series, cur: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's (customer, currency) group, numbered in sorted order, and each group's
+    customer and currency: ``groupby([customer, currency], sort=True)`` on integer codes."""
+    c_code, c_names = pd.factorize(cust.to_numpy(dtype=object), sort=True)
+    k_code, k_names = pd.factorize(cur.to_numpy(dtype=object), sort=True)
+    width = max(len(k_names), 1)
+    pairs, group = np.unique(c_code * width + k_code, return_inverse=True)
+    names = np.asarray(c_names, dtype=object), np.asarray(k_names, dtype=object)
+    return group.reshape(-1), names[0][pairs // width], names[1][pairs % width]
+
+
+def _first(values: pd.Series, group: np.ndarray, n: int) -> np.ndarray:
+    """Each group's first value that is not missing (``groupby.first``), NaN if none."""
+    known = values.notna().to_numpy(dtype=bool)
+    row = np.full(n, len(values), dtype="int64")
+    np.minimum.at(row, group[known], np.flatnonzero(known))
+    return np.append(values.to_numpy(dtype=object), np.nan)[row]
 
 
 def _joined_per_group(group: pd.Series, texts: pd.Series) -> np.ndarray:
@@ -94,6 +129,7 @@ def _joined_per_group(group: pd.Series, texts: pd.Series) -> np.ndarray:
     """
     codes = group.to_numpy()
     order = np.argsort(codes, kind="stable")
-    values = texts.astype(str).to_numpy(dtype=object)[order]
-    cuts = np.flatnonzero(np.diff(codes[order])) + 1
-    return np.array([", ".join(part) for part in np.split(values, cuts)], dtype=object)
+    values = texts.astype(str).to_numpy(dtype=object)[order].tolist()
+    cuts = [0, *(np.flatnonzero(np.diff(codes[order])) + 1).tolist(), len(values)]
+    joined = [", ".join(values[a:b]) for a, b in pairwise(cuts)]
+    return np.array(joined, dtype=object)

@@ -51,7 +51,9 @@ def test_empty_cells_get_last_weeks_values_typed_ones_win() -> None:
         dispute_reason=["short shipment", "", ""],
     )
     raw = _book([["I1", 100, None, None], ["I2", 100, "new note", "No"], ["I3", 5, None, None]])
+    given = inv.copy()
     out, note, problems = carry_over(inv, prev, raw, _report(), AS_OF)
+    pd.testing.assert_frame_equal(inv, given)  # the caller's frame is left as it was
     assert out[F.NOTES].tolist()[:2] == ["called Tue", ""]  # I2's typed note stays its own
     assert out[F.DISPUTED].tolist()[:2] == [True, False]  # "No" typed in the cell wins
     assert out[F.DISPUTE_REASON].iloc[0] == "short shipment"

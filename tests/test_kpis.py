@@ -155,3 +155,19 @@ def test_key_figures_is_short_and_wide() -> None:
     per_currency = len(wide) - 2  # promise-kept and activity are book-wide
     long = kpis(q, empty_snapshot(), promises, pd.DataFrame(), POLICY, AS_OF)
     assert len(long) == 2 * per_currency + 2  # the long form repeats each measure per currency
+
+
+def test_key_figures_with_the_callers_codes_are_the_same() -> None:
+    from dunning_core.forecast import bucket_index, week_index
+    from dunning_core.kpis import BookCodes
+
+    q = forecast(
+        make_queue([{"open": 10_000, "dpd": 5}, {"open": 2_000, "dpd": 95, "cur": "EUR"}]),
+        POLICY,
+        AS_OF,
+    )
+    cur, names = pd.factorize(q[F.CURRENCY].to_numpy(), sort=True)
+    week = week_index(q[Q.EXPECTED_DATE], AS_OF, POLICY.horizon_weeks)
+    codes = BookCodes(cur, np.asarray(names, dtype=object), bucket_index(q, POLICY), week)
+    args = (q, empty_snapshot(), pd.DataFrame(), pd.DataFrame(), POLICY, AS_OF)
+    pd.testing.assert_frame_equal(key_figures(*args, None, codes), key_figures(*args))

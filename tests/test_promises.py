@@ -201,11 +201,22 @@ def test_invoice_list_parsing() -> None:
 
 
 def test_only_the_promised_customers_rows_are_grouped() -> None:
-    from dunning_core.promises import _of_customers
+    from dunning_core.promises import _relevant, factorized
 
     frame = pd.DataFrame({"c": [1.0, 2.0, 1.0, None], "i": [10.0, 20.0, 30.5, 40.0]})
-    cust, inv, rows = _of_customers(frame, ("c", "i"), {"1"})
+    cust, inv, rows = _relevant(factorized(frame["c"]), frame["i"], {"1"}, {"1"}, set())
     assert rows.tolist() == [0, 2] and inv.tolist() == ["10.0", "30.5"]  # whole column read
-    text = pd.DataFrame({"c": pd.Series(["A", " B", "A"], dtype="str"), "i": ["x", "y", "z"]})
-    cust, inv, rows = _of_customers(text, ("c", "i"), {"B", "Z"})
-    assert rows.tolist() == [1] and cust.tolist() == [" B"] and inv.tolist() == ["y"]
+    assert cust.tolist() == ["1", "1"]
+    cust, inv, rows = _relevant(factorized(frame["c"]), frame["i"], {"1"}, set(), {"30.5"})
+    assert rows.tolist() == [2] and inv.tolist() == ["30.5"]  # only the listed invoice
+    text = pd.DataFrame(
+        {
+            "c": pd.Series(["A", " B", "A", "B"], dtype="str"),
+            "i": pd.Series([" x", "y ", "z", None], dtype="str"),
+        }
+    )
+    cust, inv, rows = _relevant(factorized(text["c"]), text["i"], {"B", "Z"}, set(), {"y", "x"})
+    assert rows.tolist() == [1] and cust.tolist() == ["B"] and inv.tolist() == ["y"]
+    cust, inv, rows = _relevant(factorized(text["c"]), text["i"], {"A", "B"}, {"B"}, {"x"})
+    assert rows.tolist() == [0, 1, 3] and cust.tolist() == ["A", "B", "B"]
+    assert inv.tolist() == ["x", "y", ""]  # a wide customer's rows all count, blank included
