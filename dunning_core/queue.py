@@ -30,8 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dunning_core.codes import factorize, first_rows
 from dunning_core.columns import F, P, Q
 from dunning_core.exclusions import (
+    StageCodes,
     accounts,
     apply_exclusions,
     format_dates,
@@ -77,11 +79,14 @@ def _row_problems(rows: pd.Series, values: pd.Series, field: str, message: str) 
     return out
 
 
-def _promise_keys(promises: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFrame:
+def _promise_keys(
+    promises: pd.DataFrame, invoices: pd.DataFrame, customer: np.ndarray
+) -> pd.DataFrame:
     """(pos, when, status) of each invoice covered by a dated promise on the sheet.
 
     A promise with no invoice list covers all the customer's invoices. One join for
-    every status at once: the callers pick the status they need.
+    every status at once: the callers pick the status they need. ``customer`` is the
+    invoices' customer codes: only the rows of a customer with a promise are joined.
     """
     p = promises[promises[P.PROMISE_DATE].notna()]
     if p.empty:
@@ -102,17 +107,24 @@ def _promise_keys(promises: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFram
     ).explode("inv")
     listed, wide = ex[ex["inv"].notna()], ex[ex["inv"].isna()].drop(columns="inv")
     cust, number = invoices[F.CUSTOMER_ID], invoices[F.INVOICE_NO]
+    ids = cust.iloc[first_rows(customer)]  # one row per customer code
 
-    def candidates(mask: pd.Series) -> pd.DataFrame:
+    def of_customers(which: pd.Series) -> np.ndarray:
+        """Positions of the invoices whose customer is one of ``which`` (one test
+        per customer, not per invoice)."""
+        return np.flatnonzero(ids.isin(set(which)).to_numpy(dtype=bool)[customer])
+
+    def candidates(pos: np.ndarray) -> pd.DataFrame:
         """The invoices a join may match, so the string join stays small."""
-        pos = np.flatnonzero(mask.to_numpy(dtype=bool))
         return pd.DataFrame(
             {"cust": cust.to_numpy()[pos], "inv": number.to_numpy()[pos], "pos": pos}
         )
 
+    pos = of_customers(listed["cust"])
+    pos = pos[number.iloc[pos].isin(set(listed["inv"])).to_numpy(dtype=bool)]
     found = [
-        listed.merge(candidates(number.isin(set(listed["inv"]))), on=["cust", "inv"]),
-        wide.merge(candidates(cust.isin(set(wide["cust"]))).drop(columns="inv"), on="cust"),
+        listed.merge(candidates(pos), on=["cust", "inv"]),
+        wide.merge(candidates(of_customers(wide["cust"])).drop(columns="inv"), on="cust"),
     ]
     return pd.concat(found, ignore_index=True)[["pos", "when", "status"]]
 
@@ -168,7 +180,7 @@ def _stages(
     idx = np.where(advance, np.minimum(idx + 1, len(mins) - 1), idx)
     names = {s.key.lower(): i for i, s in enumerate(policy.stages)}
     names |= {s.name.lower(): i for i, s in enumerate(policy.stages)}
-    codes, uniq = pd.factorize(out[F.STAGE_OVERRIDE], use_na_sentinel=False)
+    codes, uniq = factorize(out[F.STAGE_OVERRIDE], use_na_sentinel=False)
     raw = pd.Series(uniq).astype(str).str.strip()
     chosen = raw.str.lower().map(names)
     bad = ((raw != "") & chosen.isna()).to_numpy(dtype=bool)[codes]
@@ -204,7 +216,7 @@ def _next_action(
     today = as_of.to_datetime64().astype("datetime64[ns]")
     excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
     todo = ~excluded
-    codes, code_names = pd.factorize(out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object))
+    codes, code_names = factorize(out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object))
     code_at = {c: i for i, c in enumerate(code_names.tolist())}  # compare ints, not texts
     first_reason = np.full(n, "", dtype=object)
     reasons = out[Q.EXCLUSION_REASON].to_numpy(dtype=object)[excluded].tolist()
@@ -297,14 +309,14 @@ def build_queue(
     bidx = np.clip(np.searchsorted(bmins, eff, side="right") - 1, 0, None)
     out[Q.BUCKET] = pd.Series(labels[bidx], index=out.index, dtype="str")
 
+    groups = accounts(out)  # customer and currency codes, shared by the stages below
     sheet = normalise(promises, [])  # its problems are reported by update_promises
-    keys = _promise_keys(sheet, out)
+    keys = _promise_keys(sheet, out, groups.customer)
     covered = _with_status(keys, "open")
     if len(covered):
         latest = covered.groupby("pos")["when"].max()
         fill = pd.Series(latest.to_numpy(dtype="datetime64[ns]"), index=latest.index)
         out[F.PROMISE_DATE] = out[F.PROMISE_DATE].fillna(fill.reindex(out.index))
-    groups = accounts(out)  # customer and currency codes, shared by the stages below
     broken = _broken_dates(out, keys, policy, ts, groups.customer)
     idx, found = _stages(out, eff, unknown, broken, policy)
     problems += found
@@ -314,9 +326,10 @@ def build_queue(
     out[Q.STAGE_NAME] = pd.Series(names[idx], index=out.index, dtype="str")
     out[Q.BROKEN_PROMISE_DATE] = broken
 
-    out = apply_exclusions(out, policy, as_of, last_contact, groups)
+    stages = StageCodes.of(policy, idx)  # the stage texts above, as codes
+    out = apply_exclusions(out, policy, as_of, last_contact, groups, stages)
     route = {r.code: r.route_to for r in policy.exclusions}
-    codes, uniq = pd.factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
+    codes, uniq = factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
     rule_owner = pd.Series(uniq).map(route).astype(object).fillna("").astype(str)
     routed = rule_owner.to_numpy(dtype=object)[codes]
     routed = np.where(routed != "", routed, out[F.OWNER].astype(str).to_numpy(dtype=object))
@@ -325,7 +338,7 @@ def build_queue(
     out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(
         out, policy, ts, eff, unknown, idx, last_contact
     )
-    out = score(out, policy, as_of, groups)
+    out = score(out, policy, as_of, groups, stages)
     out = out[[c for c in invoices.columns if c not in QUEUE_COLUMNS] + list(QUEUE_COLUMNS)]
     out.index = index
     return out, problems

@@ -9,13 +9,14 @@ looks at a few rows, while ingest takes the array directly.
 
 from __future__ import annotations
 
-import ctypes
 import sys
 from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any, overload
 
 import numpy as np
+
+from dunning_core.codes import addresses
 
 #: CPython keeps one empty ``str`` object: every empty string a reader makes
 #: (calamine, csv, decoding, slicing) is that object, so a blank cell is found by
@@ -84,15 +85,6 @@ class Grid(Sequence[list[Any]]):
         return False
 
 
-def _addresses(arr: np.ndarray) -> np.ndarray:
-    """The object addresses (``id``) of a C-contiguous object array's cells, as a
-    read-only integer view of its pointers (no copy, no Python object touched)."""
-    buf = (ctypes.c_ssize_t * arr.size).from_address(arr.ctypes.data)
-    out = np.frombuffer(memoryview(buf), dtype=np.intp).reshape(arr.shape)
-    out.flags.writeable = False
-    return out
-
-
 def _blank(arr: np.ndarray) -> np.ndarray:
     """Where ``arr`` (a fresh C-contiguous object array) holds the empty string.
 
@@ -100,5 +92,5 @@ def _blank(arr: np.ndarray) -> np.ndarray:
     a float or date asked about a string); comparing addresses costs 0.3 ms.
     """
     if _ONE_EMPTY_STR and arr.flags.c_contiguous and arr.size:
-        return _addresses(arr) == id("")
+        return addresses(arr) == id("")
     return np.asarray(arr == "", dtype=bool)
