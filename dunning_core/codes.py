@@ -12,10 +12,16 @@ of the cost: 1-2 ms instead of 3-8 ms per 100,000 rows.
 from __future__ import annotations
 
 import ctypes
+import sys
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+#: CPython keeps one empty ``str`` object: every empty string made by a reader
+#: (calamine, csv, decoding) or a string operation (strip, slicing, join) is that
+#: object, so an empty string is found by its address alone. Elsewhere by value.
+_ONE_EMPTY_STR = sys.implementation.name == "cpython"
 
 
 def addresses(arr: np.ndarray) -> np.ndarray:
@@ -34,6 +40,28 @@ def addresses(arr: np.ndarray) -> np.ndarray:
     out = np.frombuffer(memoryview(buf), dtype=np.intp).reshape(arr.shape)
     out.flags.writeable = False
     return out
+
+
+def empty_str(arr: np.ndarray) -> np.ndarray:
+    """Where the object array ``arr`` holds the empty string (``arr == ""``).
+
+    ``arr == ""`` costs a Python comparison per cell (about 12 ms per million, most of
+    them a float or a date asked about a string); comparing addresses, 0.3 ms.
+
+    >>> empty_str(np.array(["", "a", None, 0.0, " "[:0]], dtype=object)).tolist()
+    [True, False, False, False, True]
+    """
+    if _ONE_EMPTY_STR and arr.dtype == object and arr.flags.c_contiguous and arr.size:
+        return np.asarray(addresses(arr) == id(""))
+    return np.asarray(arr == "", dtype=bool)
+
+
+def same_objects(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two object arrays of one length hold equal values, cell by cell
+    (``(a == b).all()``), comparing only the cells that are not the same object."""
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    other = np.flatnonzero(addresses(a) != addresses(b)) if a.size else np.zeros(0, int)
+    return bool((a[other] == b[other]).all())
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:

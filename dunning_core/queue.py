@@ -33,9 +33,11 @@ import pandas as pd
 from dunning_core.codes import factorize, first_rows
 from dunning_core.columns import F, P, Q
 from dunning_core.exclusions import (
+    Accounts,
     StageCodes,
     accounts,
     apply_exclusions,
+    customer_last_contact,
     format_dates,
     group_max,
     next_touch,
@@ -204,11 +206,14 @@ def _next_action(
     unknown: np.ndarray,
     idx: np.ndarray,
     last_contact: Mapping[str, date],
+    groups: Accounts,
+    stages: StageCodes,
 ) -> tuple[pd.Series, pd.Series]:
     """Next action text and due date per row; excluded rows say where the work goes.
 
     Each step overwrites the rows it selects, in order; texts that carry a date or
-    a reason are built for the selected rows only.
+    a reason are built for the selected rows only. ``groups`` and ``stages`` are the
+    rows' customer and stage codes.
     """
     n = len(out)
     action = np.full(n, "", dtype=object)
@@ -254,10 +259,15 @@ def _next_action(
     put(todo & (opened == 0), "Nothing to collect", np.datetime64("NaT"))
 
     grace = pd.Timedelta(days=policy.promise_grace_days)
+
+    def touch() -> pd.Series:
+        last = customer_last_contact(out, last_contact, groups.customer)
+        return next_touch(out, policy, last_contact, last, stages)
+
     special: dict[str, tuple[str, Callable[[], pd.Series]]] = {
         "ON_HOLD": ("On hold: review on ", lambda: out[F.HOLD_UNTIL]),
         "PROMISE_OPEN": ("Check the payment promised by ", lambda: out[F.PROMISE_DATE] + grace),
-        "CADENCE": ("Next touch from ", lambda: next_touch(out, policy, last_contact)),
+        "CADENCE": ("Next touch from ", touch),
     }
     for rule in policy.exclusions:
         m = excluded & (codes == code_at.get(rule.code, -2))
@@ -336,7 +346,7 @@ def build_queue(
     routed = np.where(routed != "", routed, policy.default_owner)
     out[Q.ROUTED_TO] = pd.Series(routed, index=out.index, dtype="str")
     out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(
-        out, policy, ts, eff, unknown, idx, last_contact
+        out, policy, ts, eff, unknown, idx, last_contact, groups, stages
     )
     out = score(out, policy, as_of, groups, stages)
     out = out[[c for c in invoices.columns if c not in QUEUE_COLUMNS] + list(QUEUE_COLUMNS)]

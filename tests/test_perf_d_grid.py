@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from dunning_core.ingest import grid
+from dunning_core.codes import empty_str
 from dunning_core.ingest.grid import Grid
 
 ROWS = [
@@ -26,10 +26,10 @@ def test_from_rows_turns_only_empty_strings_into_none() -> None:
 
 def test_blank_by_address_matches_blank_by_value() -> None:
     arr = np.array([["", 0.0, "a", None], [False, "", dt.date(2026, 1, 1), " "]], dtype=object)
-    assert grid._blank(arr).tolist() == (arr == "").tolist()
+    assert empty_str(arr).tolist() == (arr == "").tolist()
     strided = arr[:, ::2]  # not contiguous: compared by value
     assert not strided.flags.c_contiguous
-    assert grid._blank(strided).tolist() == (strided == "").tolist()
+    assert empty_str(strided).tolist() == (strided == "").tolist()
 
 
 def test_ragged_rows_are_padded_with_none() -> None:

@@ -9,19 +9,14 @@ looks at a few rows, while ingest takes the array directly.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any, overload
 
 import numpy as np
 
-from dunning_core.codes import addresses
+from dunning_core.codes import empty_str
 
-#: CPython keeps one empty ``str`` object: every empty string a reader makes
-#: (calamine, csv, decoding, slicing) is that object, so a blank cell is found by
-#: its address alone. Elsewhere blanks are compared by value.
-_ONE_EMPTY_STR = sys.implementation.name == "cpython"
 #: cells per chunk when looking for any value (the first chunk nearly always has one)
 _CHUNK = 4096
 
@@ -51,7 +46,7 @@ class Grid(Sequence[list[Any]]):
             arr = np.full((len(rows), width), None, dtype=object)
             for i, r in enumerate(rows):
                 arr[i, : len(r)] = list(r)
-        arr[_blank(arr)] = None
+        arr[empty_str(arr)] = None
         return cls(arr)
 
     def __len__(self) -> int:
@@ -83,14 +78,3 @@ class Grid(Sequence[list[Any]]):
                 return True
             start, step = start + step, step * 4
         return False
-
-
-def _blank(arr: np.ndarray) -> np.ndarray:
-    """Where ``arr`` (a fresh C-contiguous object array) holds the empty string.
-
-    ``arr == ""`` costs a Python comparison per cell (12 ms per million, most of them
-    a float or date asked about a string); comparing addresses costs 0.3 ms.
-    """
-    if _ONE_EMPTY_STR and arr.flags.c_contiguous and arr.size:
-        return addresses(arr) == id("")
-    return np.asarray(arr == "", dtype=bool)
