@@ -31,12 +31,15 @@ def _column(seed: int, mean_run: float) -> np.ndarray:
     return arr
 
 
-@pytest.mark.parametrize(("seed", "mean_run"), [(0, 40.0), (1, 6.0), (2, 1.5), (3, 1000.0)])
+RUNS = [(0, 40.0), (1, 16.0), (2, 1.5), (3, 1000.0), (4, 5.0)]
+
+
+@pytest.mark.parametrize(("seed", "mean_run"), RUNS)
 def test_factorize_by_runs_matches_pandas(seed: int, mean_run: float) -> None:
     raw = _column(seed, mean_run)
-    top = raw[: column._RUN_SAMPLE]
-    in_runs = np.count_nonzero(top[1:] != top[:-1]) * 4 < column._RUN_SAMPLE
-    assert in_runs == (mean_run > 4)  # both ways are compared
+    at = np.linspace(0, len(raw) - 2, column._RUN_SAMPLE).astype(np.intp)
+    in_runs = np.count_nonzero(raw[at] != raw[at + 1]) * 8 < column._RUN_SAMPLE
+    assert in_runs == (mean_run > 10)  # both ways are compared
     for arr in (raw, np.stack([raw, raw], axis=1)[:, 1]):  # also a strided view
         codes, uniques = column._factorize(arr)
         want_codes, want_uniques = pd.factorize(arr, use_na_sentinel=True)
