@@ -90,6 +90,19 @@ def group_codes(*keys: pd.Series) -> np.ndarray:
     return pd.factorize(codes)[0] if len(keys) > 1 else codes
 
 
+def filled(n: int, text: str) -> np.ndarray:
+    """An object array of ``n`` cells holding ``text`` (one object: ``np.full`` reads a
+    text as a numpy string and makes a new ``str`` for every cell)."""
+    out = np.empty(n, dtype=object)
+    out.fill(text)
+    return out
+
+
+def text_series(table: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``table[codes]`` as a ``str`` Series, each text of ``table`` checked once."""
+    return pd.Series(pd.array(table, dtype="str").take(codes), index=index, copy=False)
+
+
 class Accounts(NamedTuple):
     """Group codes per row: by customer, by currency, and by both (an account)."""
 
@@ -347,8 +360,8 @@ def apply_exclusions(
     c = _Context(out, policy, as_of, last_contact, groups, stages)
     n = len(out)
     prior = np.zeros(n, dtype=bool)
-    code = np.full(n, "", dtype=object)
-    reason = np.full(n, "", dtype=object)
+    code = filled(n, "")
+    reason = filled(n, "")
     for rule in policy.exclusions:
         test = _TESTS.get(rule.code)
         if not rule.enabled or test is None:

@@ -45,6 +45,7 @@ from dunning_core.exclusions import (
     Accounts,
     StageCodes,
     accounts,
+    filled,
     format_amounts,
     format_dates,
     group_max,
@@ -200,7 +201,7 @@ def _reasons(
     width = merged.shape[1] + 1
     clauses = _clauses(frame, policy, overdue, groups, stages)
     after: dict[tuple[int, int], np.ndarray] = {}  # "; " + texts, once per piece
-    out = np.full(len(rows), "", dtype=object)
+    out = filled(len(rows), "")
     for p in np.unique(pattern).tolist():
         at = np.flatnonzero(pattern == p)
         sub = rows[at]
@@ -279,8 +280,7 @@ def score(
     merged = np.column_stack(
         [contrib[:, 0] + contrib[:, 1], contrib[:, 2], contrib[:, 3], contrib[:, 4]]
     )
-    reason = np.empty(len(out), dtype=object)  # np.full would copy the text into every row
-    reason.fill("credit or settled item: nothing to collect")
+    reason = filled(len(out), "credit or settled item: nothing to collect")
     at = np.flatnonzero(live)
     reason[at] = _reasons(out, policy, overdue, groups, stages, merged, at)
     out[Q.PRIORITY_REASON] = pd.Series(reason, index=out.index, dtype="str")

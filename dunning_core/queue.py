@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dunning_core.codes import factorize, first_rows
+from dunning_core.codes import empty_str, factorize, first_rows
 from dunning_core.columns import F, P, Q
 from dunning_core.exclusions import (
     Accounts,
@@ -38,9 +38,11 @@ from dunning_core.exclusions import (
     accounts,
     apply_exclusions,
     customer_last_contact,
+    filled,
     format_dates,
     group_max,
     next_touch,
+    text_series,
 )
 from dunning_core.policy import Policy
 from dunning_core.priority import score
@@ -216,14 +218,14 @@ def _next_action(
     rows' customer and stage codes.
     """
     n = len(out)
-    action = np.full(n, "", dtype=object)
+    action = filled(n, "")
     due = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     today = as_of.to_datetime64().astype("datetime64[ns]")
     excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
     todo = ~excluded
     codes, code_names = factorize(out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object))
     code_at = {c: i for i, c in enumerate(code_names.tolist())}  # compare ints, not texts
-    first_reason = np.full(n, "", dtype=object)
+    first_reason = filled(n, "")
     reasons = out[Q.EXCLUSION_REASON].to_numpy(dtype=object)[excluded].tolist()
     first_reason[excluded] = [r.split("; ", 1)[0] for r in reasons]
     opened = out[F.OPEN_CENTS].to_numpy()
@@ -317,7 +319,7 @@ def build_queue(
     bmins = np.array([b.min_days for b in policy.buckets], dtype="int64")
     labels = np.array([b.label for b in policy.buckets] or [""], dtype=object)
     bidx = np.clip(np.searchsorted(bmins, eff, side="right") - 1, 0, None)
-    out[Q.BUCKET] = pd.Series(labels[bidx], index=out.index, dtype="str")
+    out[Q.BUCKET] = text_series(labels, bidx, out.index)
 
     groups = accounts(out)  # customer and currency codes, shared by the stages below
     sheet = normalise(promises, [])  # its problems are reported by update_promises
@@ -332,8 +334,8 @@ def build_queue(
     problems += found
     stage_keys = np.array([s.key for s in policy.stages] + [""], dtype=object)
     names = np.array([s.name for s in policy.stages] + [NOT_DUE], dtype=object)
-    out[Q.STAGE] = pd.Series(stage_keys[idx], index=out.index, dtype="str")
-    out[Q.STAGE_NAME] = pd.Series(names[idx], index=out.index, dtype="str")
+    out[Q.STAGE] = text_series(stage_keys, idx, out.index)
+    out[Q.STAGE_NAME] = text_series(names, idx, out.index)
     out[Q.BROKEN_PROMISE_DATE] = broken
 
     stages = StageCodes.of(policy, idx)  # the stage texts above, as codes
@@ -342,8 +344,9 @@ def build_queue(
     codes, uniq = factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
     rule_owner = pd.Series(uniq).map(route).astype(object).fillna("").astype(str)
     routed = rule_owner.to_numpy(dtype=object)[codes]
-    routed = np.where(routed != "", routed, out[F.OWNER].astype(str).to_numpy(dtype=object))
-    routed = np.where(routed != "", routed, policy.default_owner)
+    owner = out[F.OWNER].astype(str).to_numpy(dtype=object)
+    routed = np.where(~empty_str(routed), routed, owner)
+    routed = np.where(~empty_str(routed), routed, policy.default_owner)
     out[Q.ROUTED_TO] = pd.Series(routed, index=out.index, dtype="str")
     out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(
         out, policy, ts, eff, unknown, idx, last_contact, groups, stages
