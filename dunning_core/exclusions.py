@@ -167,12 +167,14 @@ def customer_last_contact(
     counts for the account. ``customer`` is the customer codes when the caller has them.
     """
     customer = group_codes(frame[F.CUSTOMER_ID]) if customer is None else customer
-    first = first_rows(customer)  # one row per customer, in code order
-    ids = frame[F.CUSTOMER_ID].iloc[first].reset_index(drop=True)
-    logged = pd.to_datetime(ids.map(dict(last_contact)), errors="coerce")
-    logged = logged.astype("datetime64[ns]").to_numpy()[customer]
     sheet = frame[F.LAST_CONTACT].astype("datetime64[ns]").to_numpy()
-    both = np.fmax(logged, group_max(sheet, customer))  # fmax: a missing date is skipped
+    both = group_max(sheet, customer)
+    if last_contact:  # else nothing logged: the sheet's own dates
+        first = first_rows(customer)  # one row per customer, in code order
+        ids = frame[F.CUSTOMER_ID].iloc[first].reset_index(drop=True)
+        logged = pd.to_datetime(ids.map(dict(last_contact)), errors="coerce")
+        logged = logged.astype("datetime64[ns]").to_numpy()[customer]
+        both = np.fmax(logged, both)  # fmax: a missing date is skipped
     return pd.Series(both, index=frame.index).dt.normalize()
 
 
