@@ -327,17 +327,18 @@ KNOWN_CODES = tuple(_TESTS)
 
 def _fill(template: str, c: _Context, rows: np.ndarray) -> np.ndarray:
     """The reason template with its placeholders filled, for row positions ``rows``."""
-    out = pd.Series("", index=rows, dtype="str")
+    out = filled(len(rows), "")
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError:  # unbalanced braces: show the text as written
-        return (out + template).to_numpy(dtype=object)
+        return out + template
     for literal, name, _spec, _conv in parts:
-        out = out + literal
+        if literal:
+            out = out + literal
         if name is not None:
             value = c.text(name, rows)
-            out = out + (value.to_numpy() if value is not None else "{" + name + "}")
-    return out.to_numpy(dtype=object)
+            out = out + (value.to_numpy(dtype=object) if value is not None else "{" + name + "}")
+    return out
 
 
 def apply_exclusions(
