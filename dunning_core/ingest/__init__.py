@@ -246,7 +246,7 @@ def ingest(
     problems += finish.after(result, name, src.col0, cols, derived, inv_key)
 
     bucket_idx = {b.index for b in mp.buckets}
-    n_read = int(pos.nunique())
+    n_read = len(pos) if take.pos is None else int(pos.nunique())  # None: rows 0..n-1
     if not n_read:
         msg = f"no open items under the header on row {table.header_row}"
         problems.append(Problem(name, "", F.OPEN_CENTS, "", msg, Severity.WARNING))
