@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from dunning_core.codes import factorize, first_rows
 from dunning_core.columns import F, Q
 from dunning_core.money import format_amount
 from dunning_core.policy import Policy
@@ -84,9 +85,22 @@ def group_codes(*keys: pd.Series) -> np.ndarray:
     """
     codes = np.zeros(len(keys[0]), dtype="int64")
     for key in keys:
-        k, uniq = pd.factorize(key, use_na_sentinel=False)
+        k, uniq = factorize(key, use_na_sentinel=False)
         codes = codes * max(len(uniq), 1) + k
     return pd.factorize(codes)[0] if len(keys) > 1 else codes
+
+
+def filled(n: int, text: str) -> np.ndarray:
+    """An object array of ``n`` cells holding ``text`` (one object: ``np.full`` reads a
+    text as a numpy string and makes a new ``str`` for every cell)."""
+    out = np.empty(n, dtype=object)
+    out.fill(text)
+    return out
+
+
+def text_series(table: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``table[codes]`` as a ``str`` Series, each text of ``table`` checked once."""
+    return pd.Series(pd.array(table, dtype="str").take(codes), index=index, copy=False)
 
 
 class Accounts(NamedTuple):
@@ -103,6 +117,24 @@ def accounts(frame: pd.DataFrame) -> Accounts:
     currency = group_codes(frame[F.CURRENCY])
     width = int(currency.max(initial=-1)) + 1
     return Accounts(customer, currency, pd.factorize(customer * width + currency)[0])
+
+
+class StageCodes(NamedTuple):
+    """Each row's stage as a code into ``keys``: what the queue knows as a stage index,
+    so no stage text is hashed again (the stage column is a key per invoice)."""
+
+    keys: pd.Series  # the stage keys ("" for not due), one per code
+    codes: np.ndarray  # per row, an index into ``keys``
+
+    @classmethod
+    def of(cls, policy: Policy, index: np.ndarray) -> StageCodes:
+        """From each row's position in ``policy.stages`` (-1: not due, key "")."""
+        keys = pd.Series([s.key for s in policy.stages] + [""], dtype="str")
+        return cls(keys, np.where(index < 0, len(policy.stages), index))
+
+    def per_row(self, table: pd.Series) -> np.ndarray:
+        """``table`` (one value per key, e.g. ``keys.map(...)``) for every row."""
+        return table.to_numpy()[self.codes]
 
 
 def group_max(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -135,12 +167,14 @@ def customer_last_contact(
     counts for the account. ``customer`` is the customer codes when the caller has them.
     """
     customer = group_codes(frame[F.CUSTOMER_ID]) if customer is None else customer
-    first = np.unique(customer, return_index=True)[1]  # one row per customer, in code order
-    ids = frame[F.CUSTOMER_ID].iloc[first].reset_index(drop=True)
-    logged = pd.to_datetime(ids.map(dict(last_contact)), errors="coerce")
-    logged = logged.astype("datetime64[ns]").to_numpy()[customer]
     sheet = frame[F.LAST_CONTACT].astype("datetime64[ns]").to_numpy()
-    both = np.fmax(logged, group_max(sheet, customer))  # fmax: a missing date is skipped
+    both = group_max(sheet, customer)
+    if last_contact:  # else nothing logged: the sheet's own dates
+        first = first_rows(customer)  # one row per customer, in code order
+        ids = frame[F.CUSTOMER_ID].iloc[first].reset_index(drop=True)
+        logged = pd.to_datetime(ids.map(dict(last_contact)), errors="coerce")
+        logged = logged.astype("datetime64[ns]").to_numpy()[customer]
+        both = np.fmax(logged, both)  # fmax: a missing date is skipped
     return pd.Series(both, index=frame.index).dt.normalize()
 
 
@@ -149,15 +183,21 @@ def next_touch(
     policy: Policy,
     last_contact: Mapping[str, date],
     last: pd.Series | None = None,
+    stages: StageCodes | None = None,
 ) -> pd.Series:
     """Earliest date the row's customer may be contacted again at the row's stage.
 
-    ``last`` is :func:`customer_last_contact` when the caller has it already.
+    ``last`` is :func:`customer_last_contact` and ``stages`` the frame's stage codes
+    when the caller has them already.
     """
     cadence = {s.key: s.cadence_days for s in policy.stages}
-    stage = frame.get(Q.STAGE, pd.Series("", index=frame.index))
-    codes, uniq = pd.factorize(stage, use_na_sentinel=False)
-    days = pd.to_timedelta(pd.Series(uniq).map(cadence).fillna(0), unit="D")
+    if stages is None:
+        stage = frame.get(Q.STAGE, pd.Series("", index=frame.index))
+        codes, uniq = pd.factorize(stage, use_na_sentinel=False)
+        keys = pd.Series(uniq)
+    else:
+        keys, codes = stages
+    days = pd.to_timedelta(keys.map(cadence).fillna(0), unit="D")
     if last is None:
         last = customer_last_contact(frame, last_contact)
     wait = days.to_numpy(dtype="timedelta64[ns]")[codes]  # each distinct stage's cadence
@@ -174,17 +214,21 @@ class _Context:
         as_of: date,
         last: Mapping[str, date],
         groups: Accounts,
+        stages: StageCodes | None,
     ) -> None:
         self.f = frame
         self.policy = policy
         self.as_of = pd.Timestamp(as_of)
-        self.stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
-        self.in_stage = (self.stage != "").to_numpy()
+        if stages is None:
+            stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
+            self.in_stage = (stage != "").to_numpy()
+        else:
+            self.in_stage = stages.per_row(stages.keys != "")
         self.customer, self.account = groups.customer, groups.account
         self.open = frame[F.OPEN_CENTS].astype("int64")
         self.balance = pd.Series(group_sum(self.open.to_numpy(), self.account), index=frame.index)
         self.last = customer_last_contact(frame, last, self.customer)
-        self.next = next_touch(frame, policy, last, self.last)
+        self.next = next_touch(frame, policy, last, self.last, stages)
 
     def text(self, name: str, rows: np.ndarray) -> pd.Series | None:
         """The placeholder ``name`` as text for the row positions ``rows``; None when unknown."""
@@ -251,7 +295,7 @@ def _below_min(c: _Context, prior: np.ndarray) -> np.ndarray:
 
 
 def _no_contact(c: _Context, prior: np.ndarray) -> np.ndarray:
-    codes, uniq = pd.factorize(c.f[F.EMAIL].astype(str))  # one regex per distinct address
+    codes, uniq = factorize(c.f[F.EMAIL].astype(str))  # one regex per distinct address
     valid = pd.Series(uniq).str.contains(EMAIL_PATTERN, regex=True).to_numpy(dtype=bool)
     has = valid[codes] if len(uniq) else codes >= 0
     return c.in_stage & ~(group_max(has.astype("int8"), c.customer) > 0)
@@ -283,17 +327,18 @@ KNOWN_CODES = tuple(_TESTS)
 
 def _fill(template: str, c: _Context, rows: np.ndarray) -> np.ndarray:
     """The reason template with its placeholders filled, for row positions ``rows``."""
-    out = pd.Series("", index=rows, dtype="str")
+    out = filled(len(rows), "")
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError:  # unbalanced braces: show the text as written
-        return (out + template).to_numpy(dtype=object)
+        return out + template
     for literal, name, _spec, _conv in parts:
-        out = out + literal
+        if literal:
+            out = out + literal
         if name is not None:
             value = c.text(name, rows)
-            out = out + (value.to_numpy() if value is not None else "{" + name + "}")
-    return out.to_numpy(dtype=object)
+            out = out + (value.to_numpy(dtype=object) if value is not None else "{" + name + "}")
+    return out
 
 
 def apply_exclusions(
@@ -302,21 +347,24 @@ def apply_exclusions(
     as_of: date,
     last_contact: Mapping[str, date],
     groups: Accounts | None = None,
+    stages: StageCodes | None = None,
 ) -> pd.DataFrame:
     """Return ``frame`` with ``Q.EXCLUDED``, ``Q.EXCLUSION_CODE`` and ``Q.EXCLUSION_REASON``.
 
     ``frame`` holds the canonical ``F`` fields and ``Q.STAGE`` (stage key, "" when not
     due); ``last_contact`` maps customer id to the last logged contact date;
-    ``groups`` is :func:`accounts` of ``frame`` when the caller has it already.
+    ``groups`` is :func:`accounts` and ``stages`` the stage codes of ``frame`` when the
+    caller has them already.
     """
     out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     index = out.index
     out.index = pd.RangeIndex(len(out))  # positional work, whatever labels came in
-    c = _Context(out, policy, as_of, last_contact, accounts(out) if groups is None else groups)
+    groups = accounts(out) if groups is None else groups
+    c = _Context(out, policy, as_of, last_contact, groups, stages)
     n = len(out)
     prior = np.zeros(n, dtype=bool)
-    code = np.full(n, "", dtype=object)
-    reason = np.full(n, "", dtype=object)
+    code = filled(n, "")
+    reason = filled(n, "")
     for rule in policy.exclusions:
         test = _TESTS.get(rule.code)
         if not rule.enabled or test is None:

@@ -38,11 +38,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from dunning_core.codes import first_rows
 from dunning_core.columns import F, Q
 from dunning_core.exclusions import (
     CENTS_TEXT,
     Accounts,
+    StageCodes,
     accounts,
+    filled,
     format_amounts,
     format_dates,
     group_max,
@@ -65,20 +68,29 @@ def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = Non
     """The five factors, each 0..1, one row per invoice (for tests and explanations)."""
     groups = accounts(frame)
     overdue = _overdue(frame, groups.account) if overdue is None else overdue
-    return _factors(frame, policy, overdue, groups.currency)
+    return _factors(frame, policy, overdue, groups.currency, _stage_codes(frame, None))
+
+
+def _stage_codes(frame: pd.DataFrame, stages: StageCodes | None) -> StageCodes:
+    """The caller's stage codes, else the stage column's distinct texts."""
+    if stages is not None:
+        return stages
+    codes, uniq = pd.factorize(frame[Q.STAGE].astype(str), use_na_sentinel=False)
+    return StageCodes(pd.Series(uniq), codes)
 
 
 def _factors(
-    frame: pd.DataFrame, policy: Policy, overdue: pd.Series, currency: np.ndarray
+    frame: pd.DataFrame,
+    policy: Policy,
+    overdue: pd.Series,
+    currency: np.ndarray,
+    stages: StageCodes,
 ) -> pd.DataFrame:
     w = policy.weights
     open_cents = frame[F.OPEN_CENTS].to_numpy(dtype="int64").clip(0)
     days = frame[Q.DAYS_PAST_DUE].astype("Float64").fillna(0).to_numpy(dtype="float64")
     rank = {s.key: (i + 1) / len(policy.stages) for i, s in enumerate(policy.stages)}
-    stage = _distinct(
-        frame[Q.STAGE].astype(str), lambda k: k.map(rank).fillna(0.0).astype("float64")
-    )
-    stage_rank = stage[0].astype("float64")[stage[1]]
+    stage_rank = stages.per_row(stages.keys.map(rank).fillna(0.0).astype("float64"))
     broken = frame.get(Q.BROKEN_PROMISE_DATE, pd.Series(pd.NaT, index=frame.index)).notna()
     cap = max(w.days_cap, 1)
     return pd.DataFrame(
@@ -115,11 +127,17 @@ Pieces = list[tuple[np.ndarray, np.ndarray]]  # (texts, codes): texts[codes] per
 
 
 def _distinct(
-    values: pd.Series, fn: Callable[[pd.Series], pd.Series]
+    values: pd.Series, fn: Callable[[pd.Series], pd.Series], codes: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(texts, codes): ``fn`` applied once to the distinct ``values`` (missing included)."""
-    codes, uniq = pd.factorize(values, use_na_sentinel=False)
-    return fn(pd.Series(uniq)).to_numpy(dtype=object), codes
+    """(texts, codes): ``fn`` applied once to the distinct ``values`` (missing included).
+
+    ``codes`` are ``pd.factorize(values, use_na_sentinel=False)``'s when the caller has
+    them: the distinct values are then read at their first rows, not hashed again.
+    """
+    if codes is None:
+        codes, uniq = pd.factorize(values, use_na_sentinel=False)
+        return fn(pd.Series(uniq)).to_numpy(dtype=object), codes
+    return fn(values.iloc[first_rows(codes)].reset_index(drop=True)).to_numpy(dtype=object), codes
 
 
 def _age(days: pd.Series) -> pd.Series:
@@ -129,7 +147,7 @@ def _age(days: pd.Series) -> pd.Series:
 
 
 def _clauses(
-    frame: pd.DataFrame, policy: Policy, overdue: pd.Series, account: np.ndarray
+    frame: pd.DataFrame, policy: Policy, overdue: pd.Series, groups: Accounts, stages: StageCodes
 ) -> list[Pieces]:
     """The four reason clauses (invoice, stage, promise, exposure), each as text pieces.
 
@@ -138,23 +156,28 @@ def _clauses(
     the other clauses are formatted once per distinct stage, broken-promise date
     and customer exposure. Nothing is formatted once per invoice.
     """
+    account = groups.account
     cur = frame[F.CURRENCY].astype(str)
+    # a text column is its own text form: its currency codes are the distinct texts'
+    same = cur.dtype == frame[F.CURRENCY].dtype
+    symbols = _distinct(
+        cur,
+        lambda c: c.map(lambda u: format_amount(0, str(u))[:-1]),
+        groups.currency if same else None,
+    )
     cents = np.abs(frame[F.OPEN_CENTS].to_numpy(dtype="int64"))
-    symbols = _distinct(cur, lambda c: c.map(lambda u: format_amount(0, str(u))[:-1]))
     whole_codes, whole_uniq = pd.factorize(cents // 100)
     wholes = np.array([f"{w:,}" for w in whole_uniq.tolist()], dtype=object), whole_codes
     invoice = [symbols, wholes, (CENTS_TEXT, cents % 100), _distinct(frame[Q.DAYS_PAST_DUE], _age)]
     names = {s.key: s.name for s in policy.stages}
-    stage = _distinct(
-        frame[Q.STAGE].astype(str),
-        lambda k: "stage: " + k.map(names).astype(object).fillna("").astype(str),
-    )
+    named = "stage: " + stages.keys.map(names).astype(object).fillna("").astype(str)
+    stage = named.to_numpy(dtype=object), stages.codes
     broken = frame.get(Q.BROKEN_PROMISE_DATE, pd.Series(pd.NaT, index=frame.index))
     promise = _distinct(
         broken.astype("datetime64[ns]"),
         lambda d: "promise broken " + format_dates(d.astype("datetime64[ns]")),
     )
-    first = np.unique(account, return_index=True)[1]  # the total is the account's
+    first = first_rows(account)  # the total is the account's
     owes = format_amounts(overdue.iloc[first], cur.iloc[first])
     exposure = ("customer owes " + owes + " overdue").to_numpy(dtype=object), account
     return [invoice, [stage], [promise], [exposure]]
@@ -164,52 +187,88 @@ def _reasons(
     frame: pd.DataFrame,
     policy: Policy,
     overdue: pd.Series,
-    account: np.ndarray,
+    groups: Accounts,
+    stages: StageCodes,
     merged: np.ndarray,
     rows: np.ndarray,
-) -> list[str]:
+) -> np.ndarray:
     """For ``rows``, up to ``_TOP`` clauses, largest contribution first, joined by "; ".
 
     Rows are handled per distinct pattern of chosen clauses (a handful); each row's
     text is then one join of its pieces.
     """
-    merged = merged[rows]
-    order = np.argsort(-np.round(merged, 12), axis=1, kind="stable")[:, :_TOP]
-    at_row = np.arange(len(rows))[:, None]
-    # contributions are sorted: once 0 the rest are 0 (-1: no clause at that place)
-    chosen = np.where(merged[at_row, order] > 0, order, -1)
+    pattern = _patterns(merged[rows])
     width = merged.shape[1] + 1
-    pattern = ((chosen + 1) * width ** np.arange(chosen.shape[1])).sum(axis=1)
-    clauses = _clauses(frame, policy, overdue, account)
-    out = np.full(len(rows), "", dtype=object)
+    clauses = _clauses(frame, policy, overdue, groups, stages)
+    after: dict[tuple[int, int], np.ndarray] = {}  # "; " + texts, once per piece
+    out = filled(len(rows), "")
     for p in np.unique(pattern).tolist():
         at = np.flatnonzero(pattern == p)
+        sub = rows[at]
         pieces: list[list[str]] = []
-        for k, c in enumerate(chosen[at[0]].tolist()):
+        for k in range(_TOP):
+            c = p // width**k % width - 1  # the clause at place k (-1: none)
             if c < 0:
                 continue
             for i, (texts, codes) in enumerate(clauses[c]):
-                sep = "; " if k and not i else ""  # before a clause's first piece
-                pieces.append((sep + texts if sep else texts)[codes[rows[at]]].tolist())
+                if k and not i:  # before a clause's first piece
+                    if (c, i) not in after:
+                        after[c, i] = "; " + texts
+                    texts = after[c, i]
+                pieces.append(texts[codes[sub]].tolist())
         if pieces:
-            out[at] = ["".join(t) for t in zip(*pieces, strict=True)]
-    return list(out.tolist())
+            joined = map("".join, zip(*pieces, strict=True))
+            out[at] = np.fromiter(joined, dtype=object, count=len(at))
+    return out
+
+
+def _patterns(merged: np.ndarray) -> np.ndarray:
+    """Per row, the clauses its reason names, as one number: the clause ``c`` at place
+    ``k`` (largest contribution first, up to ``_TOP``) adds ``(c + 1) * width**k``.
+
+    Places are a stable sort of the contributions rounded to 12 digits, largest
+    first; a place whose contribution is not > 0 names nothing. The rank of each of
+    the few clauses is counted by comparing it with every other, a handful of
+    vectorised comparisons, where a sort per row would cost a call per row.
+    """
+    n, m = merged.shape
+    width = m + 1
+    key = np.round(merged, 12)
+    if not np.isfinite(key).all():  # a NaN sorts last: leave it to the sort
+        order = np.argsort(-key, axis=1, kind="stable")[:, :_TOP]
+        chosen = np.where(merged[np.arange(n)[:, None], order] > 0, order, -1)
+        return np.asarray(((chosen + 1) * width ** np.arange(chosen.shape[1])).sum(axis=1))
+    pattern = np.zeros(n, dtype=np.int64)
+    for j in range(m):
+        place = np.zeros(n, dtype=np.int64)
+        for i in range(m):  # clauses before j: larger, or equal and listed first
+            if i != j:
+                place += key[:, i] >= key[:, j] if i < j else key[:, i] > key[:, j]
+        named = (place < _TOP) & (merged[:, j] > 0)
+        pattern += np.where(named, (j + 1) * width**place, 0)
+    return pattern
 
 
 def score(
-    frame: pd.DataFrame, policy: Policy, as_of: date, groups: Accounts | None = None
+    frame: pd.DataFrame,
+    policy: Policy,
+    as_of: date,
+    groups: Accounts | None = None,
+    stages: StageCodes | None = None,
 ) -> pd.DataFrame:
     """Return ``frame`` with ``Q.PRIORITY``, ``Q.CUSTOMER_PRIORITY``, ``Q.PRIORITY_REASON``.
 
     Needs the ``F`` fields, ``Q.DAYS_PAST_DUE`` and ``Q.STAGE``; uses
     ``Q.BROKEN_PROMISE_DATE`` when present. ``as_of`` is accepted for the stage
     signature; the score depends on it only through days past due. ``groups`` is
-    :func:`exclusions.accounts` of ``frame`` when the caller has it already.
+    :func:`exclusions.accounts` and ``stages`` the stage codes of ``frame`` when the
+    caller has them already.
     """
     out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     groups = accounts(out) if groups is None else groups
+    stages = _stage_codes(out, stages)
     overdue = _overdue(out, groups.account)
-    f = _factors(out, policy, overdue, groups.currency)
+    f = _factors(out, policy, overdue, groups.currency, stages)
     w = _weights(policy)
     live = out[F.OPEN_CENTS].to_numpy(dtype="int64") > 0
     contrib = f.to_numpy(dtype=float) * w * live[:, None]  # credits: nothing to chase
@@ -221,8 +280,8 @@ def score(
     merged = np.column_stack(
         [contrib[:, 0] + contrib[:, 1], contrib[:, 2], contrib[:, 3], contrib[:, 4]]
     )
-    reason = np.full(len(out), "credit or settled item: nothing to collect", dtype=object)
+    reason = filled(len(out), "credit or settled item: nothing to collect")
     at = np.flatnonzero(live)
-    reason[at] = _reasons(out, policy, overdue, groups.account, merged, at)
+    reason[at] = _reasons(out, policy, overdue, groups, stages, merged, at)
     out[Q.PRIORITY_REASON] = pd.Series(reason, index=out.index, dtype="str")
     return out

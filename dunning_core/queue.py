@@ -30,13 +30,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dunning_core.codes import empty_str, factorize, first_rows
 from dunning_core.columns import F, P, Q
 from dunning_core.exclusions import (
+    Accounts,
+    StageCodes,
     accounts,
     apply_exclusions,
+    customer_last_contact,
+    filled,
     format_dates,
     group_max,
     next_touch,
+    text_series,
 )
 from dunning_core.policy import Policy
 from dunning_core.priority import score
@@ -77,11 +83,14 @@ def _row_problems(rows: pd.Series, values: pd.Series, field: str, message: str) 
     return out
 
 
-def _promise_keys(promises: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFrame:
+def _promise_keys(
+    promises: pd.DataFrame, invoices: pd.DataFrame, customer: np.ndarray
+) -> pd.DataFrame:
     """(pos, when, status) of each invoice covered by a dated promise on the sheet.
 
     A promise with no invoice list covers all the customer's invoices. One join for
-    every status at once: the callers pick the status they need.
+    every status at once: the callers pick the status they need. ``customer`` is the
+    invoices' customer codes: only the rows of a customer with a promise are joined.
     """
     p = promises[promises[P.PROMISE_DATE].notna()]
     if p.empty:
@@ -102,17 +111,24 @@ def _promise_keys(promises: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFram
     ).explode("inv")
     listed, wide = ex[ex["inv"].notna()], ex[ex["inv"].isna()].drop(columns="inv")
     cust, number = invoices[F.CUSTOMER_ID], invoices[F.INVOICE_NO]
+    ids = cust.iloc[first_rows(customer)]  # one row per customer code
 
-    def candidates(mask: pd.Series) -> pd.DataFrame:
+    def of_customers(which: pd.Series) -> np.ndarray:
+        """Positions of the invoices whose customer is one of ``which`` (one test
+        per customer, not per invoice)."""
+        return np.flatnonzero(ids.isin(set(which)).to_numpy(dtype=bool)[customer])
+
+    def candidates(pos: np.ndarray) -> pd.DataFrame:
         """The invoices a join may match, so the string join stays small."""
-        pos = np.flatnonzero(mask.to_numpy(dtype=bool))
         return pd.DataFrame(
             {"cust": cust.to_numpy()[pos], "inv": number.to_numpy()[pos], "pos": pos}
         )
 
+    pos = of_customers(listed["cust"])
+    pos = pos[number.iloc[pos].isin(set(listed["inv"])).to_numpy(dtype=bool)]
     found = [
-        listed.merge(candidates(number.isin(set(listed["inv"]))), on=["cust", "inv"]),
-        wide.merge(candidates(cust.isin(set(wide["cust"]))).drop(columns="inv"), on="cust"),
+        listed.merge(candidates(pos), on=["cust", "inv"]),
+        wide.merge(candidates(of_customers(wide["cust"])).drop(columns="inv"), on="cust"),
     ]
     return pd.concat(found, ignore_index=True)[["pos", "when", "status"]]
 
@@ -168,7 +184,7 @@ def _stages(
     idx = np.where(advance, np.minimum(idx + 1, len(mins) - 1), idx)
     names = {s.key.lower(): i for i, s in enumerate(policy.stages)}
     names |= {s.name.lower(): i for i, s in enumerate(policy.stages)}
-    codes, uniq = pd.factorize(out[F.STAGE_OVERRIDE], use_na_sentinel=False)
+    codes, uniq = factorize(out[F.STAGE_OVERRIDE], use_na_sentinel=False)
     raw = pd.Series(uniq).astype(str).str.strip()
     chosen = raw.str.lower().map(names)
     bad = ((raw != "") & chosen.isna()).to_numpy(dtype=bool)[codes]
@@ -192,21 +208,24 @@ def _next_action(
     unknown: np.ndarray,
     idx: np.ndarray,
     last_contact: Mapping[str, date],
+    groups: Accounts,
+    stages: StageCodes,
 ) -> tuple[pd.Series, pd.Series]:
     """Next action text and due date per row; excluded rows say where the work goes.
 
     Each step overwrites the rows it selects, in order; texts that carry a date or
-    a reason are built for the selected rows only.
+    a reason are built for the selected rows only. ``groups`` and ``stages`` are the
+    rows' customer and stage codes.
     """
     n = len(out)
-    action = np.full(n, "", dtype=object)
+    action = filled(n, "")
     due = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     today = as_of.to_datetime64().astype("datetime64[ns]")
     excluded = out[Q.EXCLUDED].to_numpy(dtype=bool)
     todo = ~excluded
-    codes, code_names = pd.factorize(out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object))
+    codes, code_names = factorize(out[Q.EXCLUSION_CODE].astype(str).to_numpy(dtype=object))
     code_at = {c: i for i, c in enumerate(code_names.tolist())}  # compare ints, not texts
-    first_reason = np.full(n, "", dtype=object)
+    first_reason = filled(n, "")
     reasons = out[Q.EXCLUSION_REASON].to_numpy(dtype=object)[excluded].tolist()
     first_reason[excluded] = [r.split("; ", 1)[0] for r in reasons]
     opened = out[F.OPEN_CENTS].to_numpy()
@@ -242,10 +261,15 @@ def _next_action(
     put(todo & (opened == 0), "Nothing to collect", np.datetime64("NaT"))
 
     grace = pd.Timedelta(days=policy.promise_grace_days)
+
+    def touch() -> pd.Series:
+        last = customer_last_contact(out, last_contact, groups.customer)
+        return next_touch(out, policy, last_contact, last, stages)
+
     special: dict[str, tuple[str, Callable[[], pd.Series]]] = {
         "ON_HOLD": ("On hold: review on ", lambda: out[F.HOLD_UNTIL]),
         "PROMISE_OPEN": ("Check the payment promised by ", lambda: out[F.PROMISE_DATE] + grace),
-        "CADENCE": ("Next touch from ", lambda: next_touch(out, policy, last_contact)),
+        "CADENCE": ("Next touch from ", touch),
     }
     for rule in policy.exclusions:
         m = excluded & (codes == code_at.get(rule.code, -2))
@@ -295,37 +319,39 @@ def build_queue(
     bmins = np.array([b.min_days for b in policy.buckets], dtype="int64")
     labels = np.array([b.label for b in policy.buckets] or [""], dtype=object)
     bidx = np.clip(np.searchsorted(bmins, eff, side="right") - 1, 0, None)
-    out[Q.BUCKET] = pd.Series(labels[bidx], index=out.index, dtype="str")
+    out[Q.BUCKET] = text_series(labels, bidx, out.index)
 
+    groups = accounts(out)  # customer and currency codes, shared by the stages below
     sheet = normalise(promises, [])  # its problems are reported by update_promises
-    keys = _promise_keys(sheet, out)
+    keys = _promise_keys(sheet, out, groups.customer)
     covered = _with_status(keys, "open")
     if len(covered):
         latest = covered.groupby("pos")["when"].max()
         fill = pd.Series(latest.to_numpy(dtype="datetime64[ns]"), index=latest.index)
         out[F.PROMISE_DATE] = out[F.PROMISE_DATE].fillna(fill.reindex(out.index))
-    groups = accounts(out)  # customer and currency codes, shared by the stages below
     broken = _broken_dates(out, keys, policy, ts, groups.customer)
     idx, found = _stages(out, eff, unknown, broken, policy)
     problems += found
     stage_keys = np.array([s.key for s in policy.stages] + [""], dtype=object)
     names = np.array([s.name for s in policy.stages] + [NOT_DUE], dtype=object)
-    out[Q.STAGE] = pd.Series(stage_keys[idx], index=out.index, dtype="str")
-    out[Q.STAGE_NAME] = pd.Series(names[idx], index=out.index, dtype="str")
+    out[Q.STAGE] = text_series(stage_keys, idx, out.index)
+    out[Q.STAGE_NAME] = text_series(names, idx, out.index)
     out[Q.BROKEN_PROMISE_DATE] = broken
 
-    out = apply_exclusions(out, policy, as_of, last_contact, groups)
+    stages = StageCodes.of(policy, idx)  # the stage texts above, as codes
+    out = apply_exclusions(out, policy, as_of, last_contact, groups, stages)
     route = {r.code: r.route_to for r in policy.exclusions}
-    codes, uniq = pd.factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
+    codes, uniq = factorize(out[Q.EXCLUSION_CODE], use_na_sentinel=False)
     rule_owner = pd.Series(uniq).map(route).astype(object).fillna("").astype(str)
     routed = rule_owner.to_numpy(dtype=object)[codes]
-    routed = np.where(routed != "", routed, out[F.OWNER].astype(str).to_numpy(dtype=object))
-    routed = np.where(routed != "", routed, policy.default_owner)
+    owner = out[F.OWNER].astype(str).to_numpy(dtype=object)
+    routed = np.where(~empty_str(routed), routed, owner)
+    routed = np.where(~empty_str(routed), routed, policy.default_owner)
     out[Q.ROUTED_TO] = pd.Series(routed, index=out.index, dtype="str")
     out[Q.NEXT_ACTION], out[Q.ACTION_DUE] = _next_action(
-        out, policy, ts, eff, unknown, idx, last_contact
+        out, policy, ts, eff, unknown, idx, last_contact, groups, stages
     )
-    out = score(out, policy, as_of, groups)
+    out = score(out, policy, as_of, groups, stages)
     out = out[[c for c in invoices.columns if c not in QUEUE_COLUMNS] + list(QUEUE_COLUMNS)]
     out.index = index
     return out, problems

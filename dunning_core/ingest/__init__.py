@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from dunning_core.codes import factorize
 from dunning_core.columns import DATE_FIELDS, F
 from dunning_core.ingest import finish, frame, items, locate, prepare, rows, values
 from dunning_core.ingest.column import Column, objects, str_take
@@ -125,6 +126,16 @@ def _currency(col: Column, default: str) -> pd.Series:
     ``default`` where blank."""
     table = objects([prepare.SYMBOLS.get(t.upper(), t.upper()) or default for t in col.text_table])
     return str_take(table, col)
+
+
+def _totals(currency: pd.Series, cents: pd.Series) -> dict[str, int]:
+    """Open cents per currency, currencies sorted (``groupby(currency).sum()``), from
+    the currency codes: the column holds a few text objects, hashed once each."""
+    codes, uniq = factorize(currency)
+    kept = codes >= 0
+    total = np.zeros(len(uniq), dtype=np.int64)
+    np.add.at(total, codes[kept], cents.to_numpy(dtype=np.int64)[kept])
+    return {str(k): int(total[i]) for i, k in sorted(enumerate(uniq), key=lambda t: t[1])}
 
 
 class _Take:
@@ -235,7 +246,7 @@ def ingest(
     problems += finish.after(result, name, src.col0, cols, derived, inv_key)
 
     bucket_idx = {b.index for b in mp.buckets}
-    n_read = int(pos.nunique())
+    n_read = len(pos) if take.pos is None else int(pos.nunique())  # None: rows 0..n-1
     if not n_read:
         msg = f"no open items under the header on row {table.header_row}"
         problems.append(Problem(name, "", F.OPEN_CENTS, "", msg, Severity.WARNING))
@@ -256,9 +267,7 @@ def ingest(
         derived=tuple(derived),
         rows_read=n_read,
         rows_skipped=len(block) - n_read,
-        open_total_cents={
-            str(k): int(v) for k, v in result.groupby(F.CURRENCY)[F.OPEN_CENTS].sum().items()
-        },
+        open_total_cents=_totals(result[F.CURRENCY], result[F.OPEN_CENTS]),
         file_total_cents=file_total,
         currency_default=default_ccy,
         last_column=table.last_column,

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dunning_core.codes import empty_str, same_objects
+
 NUMERIC = {"integer", "floating", "mixed-integer-float", "decimal"}
 DATES = {"date", "datetime", "datetime64"}
 #: kinds that the distinct values tell as well as the cells: no value of them
@@ -91,7 +93,7 @@ class Column:
 
     @cached_property
     def _factorized(self) -> tuple[np.ndarray, np.ndarray]:
-        codes, uniques = pd.factorize(self.raw, use_na_sentinel=True)
+        codes, uniques = _factorize(self.raw)
         return codes, np.asarray(uniques, dtype=object)
 
     @property
@@ -137,7 +139,7 @@ class Column:
         """Per distinct value (plus missing), its stripped text, "" for non-text."""
         if self.kind == "string" and self._all_text is not None:  # all values are text
             table = objects([*self._all_text, ""])
-            self.memo["strip_kept_all"] = bool((table[:-1] == self.uniques).all())
+            self.memo["strip_kept_all"] = same_objects(table[:-1], self.uniques)
             return table
         return objects([*(v.strip() if isinstance(v, str) else "" for v in self.uniques), ""])
 
@@ -155,7 +157,7 @@ class Column:
             key = np.arange(len(table), dtype=np.int64)
         else:
             key = pd.factorize(table)[0].astype(np.int64)
-        key[table == ""] = -1
+        key[empty_str(table)] = -1
         return key
 
     @cached_property
@@ -166,7 +168,7 @@ class Column:
     @cached_property
     def has_blank_text(self) -> bool:
         """Whether any cell's :func:`cells.text` is "" (missing, or blank text)."""
-        return bool((self.codes < 0).any() or (self.text_table[:-1] == "").any())
+        return bool((self.codes < 0).any() or empty_str(self.text_table[:-1]).any())
 
     @cached_property
     def text(self) -> pd.Series:
@@ -174,6 +176,38 @@ class Column:
         if self.hashed_kind == "empty":
             return pd.Series("", index=self.index, dtype="str")
         return str_take(self.text_table, self)
+
+
+#: neighbour pairs looked at, spread over the column, to tell whether it comes in runs
+_RUN_SAMPLE = 2048
+
+
+def _factorize(raw: np.ndarray) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(raw)``, hashing one cell per run of equal neighbours when the
+    column comes in runs.
+
+    An export sorted by customer repeats the customer's number, name, e-mail,
+    collector and currency on each of its invoices. Comparing each cell with the
+    one above costs one look at each cell; hashing costs two (a type scan, then the
+    hash), so a column where few sampled cells differ from the one above (under one
+    in 8) is hashed per run: the first cell of each run is where a value is first
+    seen, and equal neighbours are equal values for ``pd.factorize`` too (NaN never
+    equals its neighbour: it stays a run of its own, and missing).
+
+    >>> codes, uniques = _factorize(np.array(["b"] * 3 + [None, "a", "b"] * 3000, dtype=object))
+    >>> codes[:8].tolist(), uniques.tolist()
+    ([0, 0, 0, -1, 1, 0, -1, 1], ['b', 'a'])
+    """
+    n = len(raw)
+    if n >= 4 * _RUN_SAMPLE:
+        at = np.linspace(0, n - 2, _RUN_SAMPLE).astype(np.intp)
+        if np.count_nonzero(raw[at] != raw[at + 1]) * 8 < _RUN_SAMPLE:
+            new = np.empty(n, dtype=bool)
+            new[0] = True
+            np.not_equal(raw[1:], raw[:-1], out=new[1:])
+            codes, uniques = pd.factorize(raw[np.flatnonzero(new)], use_na_sentinel=True)
+            return codes[np.cumsum(new) - 1], uniques
+    return pd.factorize(raw, use_na_sentinel=True)
 
 
 def objects(values: list[Any]) -> np.ndarray:

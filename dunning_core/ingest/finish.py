@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from dunning_core.codes import empty_str
 from dunning_core.columns import AMOUNT_FIELDS, F
 from dunning_core.ingest import buckets, frame
 from dunning_core.records import Problem, Severity
@@ -94,7 +95,7 @@ def _or(a: pd.Series | None, b: pd.Series | None, a_full: bool = False) -> pd.Se
         return got
     if a_full:
         return a
-    blank = a.to_numpy(dtype=object) == ""
+    blank = empty_str(a.to_numpy(dtype=object))
     return a.where(~blank, b) if blank.any() else a
 
 

@@ -15,6 +15,11 @@ from typing import Any, overload
 
 import numpy as np
 
+from dunning_core.codes import empty_str
+
+#: cells per chunk when looking for any value (the first chunk nearly always has one)
+_CHUNK = 4096
+
 
 class Grid(Sequence[list[Any]]):
     """Rows of cells; ``grid[i]`` is row ``i`` as a list, ``grid.array`` the whole block.
@@ -31,8 +36,9 @@ class Grid(Sequence[list[Any]]):
     def from_rows(cls, rows: Sequence[Sequence[Any]]) -> Grid:
         """Build from rectangular or ragged rows; "" cells become None."""
         n = len(rows)
-        width = max(map(len, rows), default=0)
-        if sum(map(len, rows)) == n * width:  # rectangular: no row is shorter
+        widths = set(map(len, rows))
+        width = max(widths, default=0)
+        if len(widths) <= 1:  # rectangular: no row is shorter
             # one pass in C; ``arr[:, :] = rows`` checks every cell for being a sequence
             cells = chain.from_iterable(rows)
             arr = np.fromiter(cells, dtype=object, count=n * width).reshape(n, width)
@@ -40,7 +46,7 @@ class Grid(Sequence[list[Any]]):
             arr = np.full((len(rows), width), None, dtype=object)
             for i, r in enumerate(rows):
                 arr[i, : len(r)] = list(r)
-        arr[arr == ""] = None
+        arr[empty_str(arr)] = None
         return cls(arr)
 
     def __len__(self) -> int:
@@ -60,5 +66,15 @@ class Grid(Sequence[list[Any]]):
             yield list(r)
 
     def has_values(self) -> bool:
-        """True when any cell holds a value."""
-        return bool(self.array.size) and bool((self.array != None).any())  # noqa: E711
+        """True when any cell holds a value.
+
+        Looks chunk by chunk in growing steps: a sheet with data nearly always has a
+        value in its first cells, so the million cells after them are never compared.
+        """
+        flat = self.array.reshape(-1)
+        start, step = 0, _CHUNK
+        while start < len(flat):
+            if (flat[start : start + step] != None).any():  # noqa: E711
+                return True
+            start, step = start + step, step * 4
+        return False
