@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -27,9 +27,11 @@ MAX_CELL_CHARS = 32767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Every character :func:`escape_text` changes.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\r]")
-#: The ASCII ones as bytes, but NUL (a separator where they are looked for).
-_SPECIAL_BYTES = bytes([*range(1, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]) + b"&<>\r"
+#: The ASCII ones as bytes.
+_SPECIAL_ASCII = bytes([*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]) + b"&<>\r"
 _EPOCH = pd.Timestamp("1899-12-30")
+_TEXT_HEAD = ' t="inlineStr"><is><t xml:space="preserve">'
+_TEXT_TAIL = "</t></is></c>"
 _EPOCH_DATE = date(1899, 12, 30)
 
 
@@ -153,46 +155,53 @@ def cell_coded(values: pd.Series, kind: str, latin: bool = False) -> Coded:
         kind = "number"
     if kind == "number":
         nums = pd.to_numeric(values, errors="coerce").astype("float64")
-        return _coded(nums, _number_cells, "/>")  # ASCII: latin-1 as it is
+        # ASCII: latin-1 as it is
+        return _coded(nums, _number_cells, "/>", Split(_number_split, "><v>", "</v></c>"))
     text = _latin_text_cells if latin else _text_cells
+    split = Split(_latin_text_split, _TEXT_HEAD, _TEXT_TAIL) if latin else None
     if isinstance(values.dtype, pd.StringDtype):
-        return _coded(values, text, "/>")
+        return _coded(values, text, "/>", split)
     codes, uniques = pd.factorize(values.astype(object))  # equal values may differ in type
     return Coded(codes, uniques, text, "/>")
 
 
 def _latin_text_cells(uniques: Any) -> list[str]:
-    """:func:`_text_cells` as UTF-8 bytes in latin-1 text, made in a few passes over
-    all the texts at once when none needs escaping (the common case)."""
-    texts = [u if type(u) is str else str(u) for u in uniques.tolist()]
-    if not texts:
-        return []
-    joined = "\x00".join(texts)
-    try:
-        data = joined.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: escaping drops them
-        data = b""
-    clean = (
-        data
-        and len(data.translate(None, _SPECIAL_BYTES)) == len(data)
-        and data.count(b"\x00") == len(texts) - 1
-        and b"\xef\xbf\xbe" not in data
-        and b"\xef\xbf\xbf" not in data
-        and max(map(len, texts)) <= MAX_CELL_CHARS
-    )
-    if not clean:
-        return [t.encode().decode("latin-1") for t in _text_cells(uniques)]
-    head, tail = _TEXT_HEAD.encode(), b"</t></is></c>"
-    cells = (head + data.replace(b"\x00", tail + b"\x00" + head) + tail).decode("latin-1")
-    out = cells.split("\x00")
-    for i in [i for i, t in enumerate(texts) if not t]:
-        out[i] = "/>"
-    return out
+    """:func:`_text_cells` as UTF-8 bytes in latin-1 text (one character per byte)."""
+    texts, has = _latin_text_split(uniques)
+    head, tail = _TEXT_HEAD, _TEXT_TAIL
+    return [f"{head}{t}{tail}" if h else "/>" for t, h in zip(texts, has.tolist(), strict=True)]
+
+
+def _latin_text_split(values: Any) -> tuple[list[str], np.ndarray]:
+    """The text of each value's cell (escaped, as latin-1 text of its UTF-8 bytes) and
+    whether it has one (escaping can leave nothing: then the cell is empty)."""
+    texts = escape_texts(_as_texts(values))
+    if not all(texts):
+        has = np.fromiter(map(bool, texts), dtype=bool, count=len(texts))
+    else:
+        has = np.ones(len(texts), dtype=bool)
+    joined = "\x00".join(texts)  # escaped: no text holds a NUL
+    if not joined.isascii():
+        texts = joined.encode("utf-8").decode("latin-1").split("\x00")
+    return texts, has
+
+
+def _as_texts(values: Any) -> list[str]:
+    """The values as texts (a value that is not text as ``str`` gives it)."""
+    items: list[Any] = values.tolist()
+    if set(map(type, items)) <= {str}:
+        return items
+    return [u if type(u) is str else str(u) for u in items]
 
 
 def _number_cells(uniques: Any) -> list[str]:
     texts = number_texts(np.asarray(uniques, dtype="float64"))
     return [f"><v>{t}</v></c>" if t else "/>" for t in texts]
+
+
+def _number_split(values: Any) -> tuple[list[str], np.ndarray]:
+    nums = np.asarray(values, dtype="float64")
+    return number_texts(nums), np.isfinite(nums)
 
 
 def _text_cells(uniques: Any) -> list[str]:
@@ -215,6 +224,7 @@ class Coded:
     uniques: Any
     make: Callable[[Any], list[str]]
     missing: str
+    split: Split | None = None
 
     @cached_property
     def table(self) -> list[str] | None:
@@ -240,12 +250,78 @@ class Coded:
             tails.insert(0, self.missing)
         return inverse.reshape(-1), [*tails, self.missing]
 
+    def texts(self, rows: slice | np.ndarray) -> tuple[list[str], np.ndarray] | None:
+        """For a column that is not factorised and has a :class:`Split`: the text of
+        each row's tail between ``split.head`` and ``split.tail`` and whether the row
+        has one (a row without takes ``missing``); None for the other columns.
 
-def _coded(values: pd.Series, make: Callable[[Any], list[str]], missing: str) -> Coded:
+        A tail made whole costs a string per row and a copy of every text; these
+        pieces are laid out by :func:`join_rows` as they are."""
+        if self.codes is not None or self.split is None:
+            return None
+        values = self.uniques[rows]
+        valid = ~pd.isna(values)
+        if valid.all():
+            return self.split.texts(values)
+        out = np.full(len(values), "", dtype=object)
+        has = np.zeros(len(values), dtype=bool)
+        if valid.any():
+            texts, some = self.split.texts(values[valid])
+            out[valid] = texts
+            has[valid] = some
+        return out.tolist(), has
+
+    def slots(self, rows: slice | np.ndarray) -> list[Slot]:
+        """The tails of the rows ``rows`` as :func:`join_rows` slots."""
+        split = self.texts(rows)
+        if split is None:
+            return [self.chunk(rows)]
+        assert self.split is not None
+        texts, has = split
+        head, tail = self.split.head, self.split.tail
+        if has.all():
+            return [head, texts, tail]
+        codes = (~has).astype(np.int64)  # 1: no text, the missing tail
+        return [(codes, [head, self.missing]), texts, (codes, [tail, ""])]
+
+    def text_chars(self) -> int:
+        """The characters of the column's texts (what :func:`text_bound` counts), from
+        the distinct values and their counts rather than a pass over every row."""
+        if self.codes is None:
+            values = self.uniques
+            if len(values) and values.dtype == object:
+                values = values[~pd.isna(values)]
+            return int(_text_lengths(values).sum())
+        counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.uniques))
+        return int(counts @ _text_lengths(self.uniques))
+
+
+def _text_lengths(values: Any) -> np.ndarray:
+    """``len`` of each text, 0 for a value that is not text (a number or date)."""
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    try:
+        return np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    except TypeError:  # not all texts
+        return np.array([len(v) if isinstance(v, str) else 0 for v in items], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A tail as ``head + text + tail``: ``texts(values)`` gives each value's text
+    and whether it has one (the others take the column's missing tail)."""
+
+    texts: Callable[[Any], tuple[list[str], np.ndarray]]
+    head: str
+    tail: str
+
+
+def _coded(
+    values: pd.Series, make: Callable[[Any], list[str]], missing: str, split: Split | None = None
+) -> Coded:
     """``values`` factorised, unless its first rows say nearly every value differs."""
     head = values.iloc[:4096]
     if len(values) > 2 * len(head) and 4 * head.nunique() > len(head):
-        return Coded(None, values.to_numpy(), make, missing)
+        return Coded(None, values.to_numpy(), make, missing, split)
     # strings or floats: the plain array factorises twice as fast as the Series
     codes, uniques = pd.factorize(values.to_numpy())
     return Coded(codes.astype(np.int32), uniques, make, missing)  # half the memory
@@ -260,14 +336,15 @@ def number_texts(nums: np.ndarray) -> list[str]:
     finite = np.isfinite(nums)
     whole = finite & (np.abs(nums) < 1e15)
     whole[whole] = nums[whole] == np.floor(nums[whole])
+    if whole.all():  # money as cents, day counts: str of each Python int
+        return list(map(str, nums.astype(np.int64).tolist()))
     out = np.full(nums.shape, "", dtype=object)
-    out[whole] = nums[whole].astype(np.int64).astype(str)
+    out[whole] = list(map(str, nums[whole].astype(np.int64).tolist()))
     frac = finite & ~whole
-    out[frac] = [repr(float(x)) for x in nums[frac]]
+    out[frac] = list(map(repr, nums[frac].tolist()))
     return list(out)
 
 
-_TEXT_HEAD = ' t="inlineStr"><is><t xml:space="preserve">'
 _CELL_HEAD = len('<c r="A1"')
 #: Types whose equal values always give equal cells (not Decimal, not tz-aware times).
 _PLAIN = (str, int, float, bool)
@@ -284,7 +361,7 @@ def escape_texts(texts: list[str]) -> list[str]:
     ['a', 'b&lt;c', '', 'x']
     """
     out = list(texts)
-    if not out:
+    if not out or _unchanged(out):
         return out
     lengths = np.fromiter(map(len, out), dtype=np.int64, count=len(out))
     ends = np.cumsum(lengths + 1)  # each text's end + 1 in the joined string
@@ -294,6 +371,22 @@ def escape_texts(texts: list[str]) -> list[str]:
     for i in todo:
         out[i] = escape_text(out[i])
     return out
+
+
+def _unchanged(texts: list[str]) -> bool:
+    """Whether :func:`escape_text` leaves every text as it is, checked in a few C
+    passes over the texts at once (a regex scan of them is several times slower)."""
+    if max(map(len, texts)) > MAX_CELL_CHARS:
+        return False
+    joined = "\n".join(texts)  # a line feed is kept as it is
+    if "\ufffe" in joined or "\uffff" in joined:
+        return False
+    try:
+        data = joined.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: escaping drops them
+        return False
+    # in UTF-8 the ASCII characters are the bytes below 0x80, and only they
+    return len(data.translate(None, _SPECIAL_ASCII)) == len(data)
 
 
 def _value_tail(value: Any) -> str:
@@ -362,9 +455,9 @@ def value_coded(values: pd.Series) -> Coded | None:
     values may differ in type, ``True == 1 == 1.0``, and go value by value)."""
     dtype = values.dtype
     if isinstance(dtype, pd.StringDtype):
-        return _coded(values, _string_values, "")
+        return _coded(values, _string_values, "", Split(_string_split, _TEXT_HEAD, _TEXT_TAIL))
     if isinstance(dtype, np.dtype) and dtype == np.float64:
-        return _coded(values, _float_values, "")
+        return _coded(values, _float_values, "", Split(_number_split, "><v>", "</v></c>"))
     if getattr(dtype, "kind", "O") in "biufmM" and not isinstance(dtype, pd.CategoricalDtype):
         codes, uniques = pd.factorize(values)
         return Coded(codes, uniques, _scalar_values, "")
@@ -378,6 +471,13 @@ def _string_values(uniques: Any) -> list[str]:
         f"{_TEXT_HEAD}{t}</t></is></c>" if u != "" else ""
         for t, u in zip(tails, texts, strict=True)
     ]
+
+
+def _string_split(values: Any) -> tuple[list[str], np.ndarray]:
+    """:func:`_string_values` as (escaped text, whether a cell) per value."""
+    texts = values.tolist()
+    has = np.fromiter(map(bool, texts), dtype=bool, count=len(texts))
+    return escape_texts(texts), has
 
 
 def _float_values(uniques: Any) -> list[str]:
@@ -469,19 +569,26 @@ def link_tails(values: pd.Series, label: str = "Open draft") -> list[str]:
     return out
 
 
-def text_bound(columns: Iterable[pd.Series]) -> int:
+def text_bound(columns: Iterable[pd.Series], coded: Sequence[Coded | None] = ()) -> int:
     """An upper bound of the XML bytes the text in ``columns`` can take.
 
     The writer streams a part before knowing its size and must decide zip64 up front,
     so row counts alone are not enough: a column of long notes can be gigabytes. Each
     character becomes at most 6 bytes (``&quot;``; UTF-8 needs at most 4).
+    ``coded[i]``, where given and not None, is column ``i`` factorised as its own
+    values: its texts are counted once per distinct value (a pass over every row of
+    every column cost more than the rest of building the Snapshot's head).
 
     >>> text_bound([pd.Series(["ab", None, "c"]), pd.Series([1.5, 2.0])])
     18
     """
     chars = 0
-    for col in columns:
+    for i, col in enumerate(columns):
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            known = coded[i] if i < len(coded) else None
+            if known is not None:
+                chars += known.text_chars()
+                continue
             try:
                 chars += int(col.str.len().sum())
             except AttributeError:  # an object column of numbers or dates: no text

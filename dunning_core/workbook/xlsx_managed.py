@@ -232,7 +232,9 @@ def edit_sheet(
     rows = np.asarray(block.rows, dtype=np.int64)
     targets = np.concatenate([[header_row], rows[order]]).astype(np.int64)
     plan = plan_merge(body, lo, hi, idx, last, targets, start, end, old, header_row)
-    cells = _cell_slots(block, start, styles)
+    kinds = _kinds(block)
+    coded = [cell_coded(v, k, latin=True) for v, k in zip(block.values, kinds, strict=True)]
+    cells = _cell_slots(block, coded, start, styles)
 
     def produce() -> Iterator[bytes]:
         pre, post = _pre_post(plan, 0, 1)
@@ -250,7 +252,10 @@ def edit_sheet(
     prefix = edit_dimension(prefix, end, max(last_row, header_row))
     prefix = edit_cols(prefix, start, end, old, widths)
     suffix = edit_suffix(suffix, start, end, old, first, last_row, block, styles.grey_dxf)
-    size = len(body) + len(targets) * 60 * (len(block.headers) + 2) + text_bound(block.values)
+    # text columns are coded as their own values; the others were converted
+    as_text = [c if k == "text" else None for c, k in zip(coded, kinds, strict=True)]
+    bound = text_bound(block.values, as_text)
+    size = len(body) + len(targets) * 60 * (len(block.headers) + 2) + bound
     return ManagedEdit(prefix, produce, suffix, start, old[1], size)
 
 
@@ -342,29 +347,27 @@ def _row_order(block: ManagedBlock, header_row: int) -> np.ndarray:
     return order
 
 
+def _kinds(block: ManagedBlock) -> list[str]:
+    """How each block column is written: "date", "text" or "number"."""
+    fmts = [block.formats.get(h, "text") for h in block.headers]
+    return ["date" if f == "date" else "text" if f in ("text", "wrap") else "number" for f in fmts]
+
+
 def _cell_slots(
-    block: ManagedBlock, start: int, styles: BlockStyles
+    block: ManagedBlock, coded: list[Coded], start: int, styles: BlockStyles
 ) -> Callable[[np.ndarray, list[str]], list[Slot]]:
     """For a chunk (value indices, row numbers): the :func:`join_rows` slots of the
-    block's cells, each column's distinct tails UTF-8 encoded once, as latin-1 text."""
-    kinds, heads = [], []
+    block's cells, from the columns ``coded`` (:func:`cell_coded` with ``latin``:
+    each distinct tail UTF-8 encoded once, as latin-1 text)."""
+    heads = []
     for i, h in enumerate(block.headers):
-        fmt = block.formats.get(h, "text")
-        kinds.append("date" if fmt == "date" else "text" if fmt in ("text", "wrap") else "number")
-        xf = styles.by_format.get(fmt, 0)
+        xf = styles.by_format.get(block.formats.get(h, "text"), 0)
         heads.append((f'<c r="{column_letter(start + i)}', f'"{_style(xf)}'))
 
-    coded: list[Coded] = []
-
     def slots(idx: np.ndarray, nums: list[str]) -> list[Slot]:
-        if not coded:  # factorised once, on the first chunk
-            coded.extend(
-                cell_coded(v, k, latin=True) for v, k in zip(block.values, kinds, strict=True)
-            )
         out: list[Slot] = []
         for col, (head, style) in zip(coded, heads, strict=True):
-            codes, table = col.chunk(idx)
-            out += [head, nums, style, (codes, table)]
+            out += [head, nums, style, *col.slots(idx)]
         return out
 
     return slots
@@ -418,10 +421,7 @@ def _row_chunks(
     """(rows, row cell strings) in ascending row order, a chunk at a time."""
     order = _row_order(block, header_row)
     rows = np.asarray(block.rows, dtype=np.int64)
-    kinds = []
-    for h in block.headers:
-        fmt = block.formats.get(h, "text")
-        kinds.append("date" if fmt == "date" else "text" if fmt in ("text", "wrap") else "number")
+    kinds = _kinds(block)
     xfs = [styles.by_format.get(block.formats.get(h, "text"), 0) for h in block.headers]
     build = _row_builder([column_letter(start + i) for i in range(len(xfs))], xfs)
     for a in range(0, len(order), _CHUNK):
