@@ -9,6 +9,7 @@ sheets (:func:`value_tails`, same bytes as :func:`value_cell` per value).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -27,8 +28,9 @@ MAX_CELL_CHARS = 32767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Every character :func:`escape_text` changes.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\r]")
-#: The ASCII ones as bytes.
-_SPECIAL_ASCII = bytes([*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]) + b"&<>\r"
+#: Every character :func:`escape_text` changes, but the lone surrogates.
+_SPECIAL_CHARS = [chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+_SPECIAL_CHARS += ["&", "<", ">", "\r", "\ufffe", "\uffff"]
 _EPOCH = pd.Timestamp("1899-12-30")
 _TEXT_HEAD = ' t="inlineStr"><is><t xml:space="preserve">'
 _TEXT_TAIL = "</t></is></c>"
@@ -318,9 +320,13 @@ class Split:
 def _coded(
     values: pd.Series, make: Callable[[Any], list[str]], missing: str, split: Split | None = None
 ) -> Coded:
-    """``values`` factorised, unless its first rows say nearly every value differs."""
+    """``values`` factorised, unless its first rows say nearly every value differs.
+
+    A column of one chunk or less is not factorised either: its tails are made row
+    by row, which costs less than hashing every value (draft bodies are long).
+    """
     head = values.iloc[:4096]
-    if len(values) > 2 * len(head) and 4 * head.nunique() > len(head):
+    if len(values) <= 8192 or 4 * head.nunique() > len(head):
         return Coded(None, values.to_numpy(), make, missing, split)
     # strings or floats: the plain array factorises twice as fast as the Series
     codes, uniques = pd.factorize(values.to_numpy())
@@ -351,42 +357,52 @@ _PLAIN = (str, int, float, bool)
 
 
 def escape_texts(texts: list[str]) -> list[str]:
-    """:func:`escape_text` of each text, with one regex scan for the whole list.
+    """:func:`escape_text` of each text, looking for what needs escaping in all at once.
 
     Most texts (invoice numbers, names) need no escaping: they are joined with line
-    feeds (which escaping keeps as they are, so no match spans two texts) and only
-    the texts a match falls in are escaped one by one.
+    feeds (which escaping keeps as they are, so nothing found spans two texts) and
+    only the texts a special character falls in are escaped one by one.
 
     >>> escape_texts(["a", "b<c", "", "x\\x01"])
     ['a', 'b&lt;c', '', 'x']
     """
     out = list(texts)
-    if not out or _unchanged(out):
+    if not out:
         return out
     lengths = np.fromiter(map(len, out), dtype=np.int64, count=len(out))
-    ends = np.cumsum(lengths + 1)  # each text's end + 1 in the joined string
     todo = set(np.flatnonzero(lengths > MAX_CELL_CHARS).tolist())
-    starts = [m.start() for m in _SPECIAL.finditer("\n".join(out))]
-    todo.update(np.searchsorted(ends, starts, side="right").tolist())
+    joined = "\n".join(out)
+    todo.update(_special_texts(joined, lengths))
     for i in todo:
         out[i] = escape_text(out[i])
     return out
 
 
-def _unchanged(texts: list[str]) -> bool:
-    """Whether :func:`escape_text` leaves every text as it is, checked in a few C
-    passes over the texts at once (a regex scan of them is several times slower)."""
-    if max(map(len, texts)) > MAX_CELL_CHARS:
-        return False
-    joined = "\n".join(texts)  # a line feed is kept as it is
-    if "\ufffe" in joined or "\uffff" in joined:
-        return False
-    try:
-        data = joined.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: escaping drops them
-        return False
-    # in UTF-8 the ASCII characters are the bytes below 0x80, and only they
-    return len(data.translate(None, _SPECIAL_ASCII)) == len(data)
+def _special_texts(joined: str, lengths: np.ndarray) -> list[int]:
+    """Which texts (joined by line feeds, of ``lengths``) hold a character that
+    :func:`escape_text` changes.
+
+    Each such character is looked for with ``str.find``, once per text holding it: a
+    C scan of the text per character beats a regex looking at every character.
+    Lone surrogates, which only a failed encode reveals, are left to the regex.
+    """
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
+            starts = [m.start() for m in _SPECIAL.finditer(joined)]
+            return np.searchsorted(np.cumsum(lengths + 1), starts, side="right").tolist()
+    found: list[int] = []
+    ends: list[int] = []
+    for ch in _SPECIAL_CHARS:
+        at = joined.find(ch)
+        if at >= 0 and not ends:
+            ends = np.cumsum(lengths + 1).tolist()  # each text's end + 1
+        while at >= 0:
+            k = bisect.bisect_right(ends, at)
+            found.append(k)
+            at = joined.find(ch, ends[k])
+    return found
 
 
 def _value_tail(value: Any) -> str:
@@ -429,9 +445,11 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     Rows then pick their tail by code, so text common to every cell of a column
     (its address head, style) can be added to each distinct tail once, not per row.
 
-    >>> codes, table = value_codes(pd.Series(["b", None, "b"], dtype="str"))
-    >>> codes.tolist(), table
-    ([0, -1, 0], [' t="inlineStr"><is><t xml:space="preserve">b</t></is></c>', ''])
+    A short column (one chunk) is not factorised: its rows have a code each.
+
+    >>> codes, table = value_codes(pd.Series(["b", None, "c"], dtype="str"))
+    >>> codes.tolist(), [t[-16:] for t in table]
+    ([0, -1, 1], ['">b</t></is></c>', '">c</t></is></c>', ''])
     """
     coded = value_coded(values)
     if coded is not None:
