@@ -93,6 +93,11 @@ def test_split_slots_give_the_whole_tails(seed: int) -> None:
         assert _same(latin_amounts, _latin(amounts, "number", rows))
         assert _same(_pieces(value_coded(words), rows), _cells(words, rows))
         assert _same(_pieces(value_coded(amounts), rows), _cells(amounts, rows))
+    clean = _texts([], [])  # no missing value: no mask
+    coded = cell_coded(clean, "text", latin=True)
+    assert coded.valid is None and _same(
+        _pieces(coded, slice(5, N)), _latin(clean, "text", slice(5, N))
+    )
 
 
 def test_a_factorised_column_has_no_split_pieces() -> None:

@@ -219,7 +219,8 @@ class Coded:
     (invoice numbers, amounts, reasons) a chunk makes the tails of the values it
     uses, so a million distinct tails are never held at once. A column whose values
     nearly all differ is not factorised at all (``codes`` is None, ``uniques`` the
-    column's values as an array): its chunks make a tail per row. Code -1 is missing.
+    column's values as an array): its chunks make a tail per row, ``valid`` says
+    which rows have a value (None: all). Code -1 is missing.
     """
 
     codes: np.ndarray | None
@@ -227,6 +228,10 @@ class Coded:
     make: Callable[[Any], list[str]]
     missing: str
     split: Split | None = None
+    valid: np.ndarray | None = None
+
+    def _valid(self, rows: slice | np.ndarray) -> np.ndarray | None:
+        return None if self.valid is None else self.valid[rows]
 
     @cached_property
     def table(self) -> list[str] | None:
@@ -239,7 +244,9 @@ class Coded:
         """(codes, table) of the rows ``rows``; the table's last entry is the missing tail."""
         if self.codes is None:
             values = self.uniques[rows]
-            valid = ~pd.isna(values)
+            valid = self._valid(rows)
+            if valid is None:
+                return np.arange(len(values)), [*self.make(values), self.missing]
             codes = np.full(len(values), -1, dtype=np.int64)
             codes[valid] = np.arange(int(valid.sum()))
             return codes, [*self.make(values[valid]), self.missing]
@@ -262,8 +269,8 @@ class Coded:
         if self.codes is not None or self.split is None:
             return None
         values = self.uniques[rows]
-        valid = ~pd.isna(values)
-        if valid.all():
+        valid = self._valid(rows)
+        if valid is None:
             return self.split.texts(values)
         out = np.full(len(values), "", dtype=object)
         has = np.zeros(len(values), dtype=bool)
@@ -290,9 +297,7 @@ class Coded:
         """The characters of the column's texts (what :func:`text_bound` counts), from
         the distinct values and their counts rather than a pass over every row."""
         if self.codes is None:
-            values = self.uniques
-            if len(values) and values.dtype == object:
-                values = values[~pd.isna(values)]
+            values = self.uniques if self.valid is None else self.uniques[self.valid]
             return int(_text_lengths(values).sum())
         counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.uniques))
         return int(counts @ _text_lengths(self.uniques))
@@ -327,10 +332,20 @@ def _coded(
     """
     head = values.iloc[:4096]
     if len(values) <= 8192 or 4 * head.nunique() > len(head):
-        return Coded(None, values.to_numpy(), make, missing, split)
+        array = values.to_numpy()
+        return Coded(None, array, make, missing, split, _valid_rows(array))
     # strings or floats: the plain array factorises twice as fast as the Series
     codes, uniques = pd.factorize(values.to_numpy())
     return Coded(codes.astype(np.int32), uniques, make, missing)  # half the memory
+
+
+def _valid_rows(values: np.ndarray) -> np.ndarray | None:
+    """Which values are not missing, or None when none is (texts checked in one C
+    pass, cheaper than ``isna``)."""
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return None
+    valid = ~pd.isna(values)
+    return None if valid.all() else valid
 
 
 def number_texts(nums: np.ndarray) -> list[str]:
