@@ -3,6 +3,8 @@ whole tails (the path every column took before, kept for the factorised columns)
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,6 +28,7 @@ from dunning_core.workbook.xlsx_cells import (
 )
 from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet
 from dunning_core.workbook.xlsx_owned import build_sheet
+from dunning_core.workbook.xlsx_rows import index_rows
 from dunning_core.workbook.xlsx_styles import Styles
 
 N = 9000  # above two 4,096-row heads: a column of distinct values is not factorised
@@ -180,3 +183,12 @@ def test_text_bound_from_codes_counts_every_row() -> None:
     for column in (few, many, pd.Series(["x", 1, None], dtype=object)):
         coded = value_coded(column) if column.dtype != object else cell_coded(column, "text")
         assert text_bound([column], [coded]) == text_bound([column])
+
+
+def test_row_index_finds_row_elements_only() -> None:
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2"/></row><row r="5"/>'
+    body = f"<sheetData>{rows}</sheetData>".encode()
+    lo, hi = len(b"<sheetData>"), body.index(b"</sheetData>")
+    starts = index_rows(body, lo, hi).starts.tolist()
+    assert starts == [m.start() for m in re.finditer(rb"<row\b", body)]
+    assert len(starts) == 3

@@ -14,6 +14,7 @@ attribute (prefixed SpreadsheetML is normalised before, by
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -228,19 +229,27 @@ class RowIndex:
     nums: np.ndarray
 
 
-_ROW_OPEN = re.compile(rb"<row\b")
+#: "<row" as a plain literal: twice as fast to find as ``<row\b`` (checked after).
+_ROW_OPEN = re.compile(rb"<row")
+#: ASCII word characters: a regex's ``\b`` after "<row".
+_WORD = np.zeros(256, dtype=bool)
+_WORD[[*b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"]] = True
 
 
 def index_rows(body: bytes, lo: int, hi: int) -> RowIndex:
     """Every row of ``body[lo:hi]``: found with one regex pass and checked with numpy
     when the rows are the plain ``<row r="N" ...>...</row>`` Excel writes back to back;
     otherwise row by row (self-closing rows, whitespace between rows)."""
-    starts = np.array([m.start() for m in _ROW_OPEN.finditer(body, lo, hi)], dtype=np.int64)
+    found = _ROW_OPEN.finditer(body, lo, hi)
+    starts = np.fromiter(map(re.Match.start, found), dtype=np.int64)
+    arr = np.frombuffer(body, dtype=np.uint8)
+    after = starts + 4
+    inside = after < hi
+    starts = starts[~inside | ~_WORD[arr[np.where(inside, after, 0)]]]  # "<row" + \b
     n = len(starts)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return RowIndex(empty, empty, empty)
-    arr = np.frombuffer(body, dtype=np.uint8)
     ends = np.append(starts[1:], hi)
     ok = _all_at(arr, ends - 6, b"</row>") and _all_at(arr, starts + 4, b' r="')
     nums = _numbers(arr, starts + 8, 8) if ok else None
@@ -390,7 +399,9 @@ def _each_row(
     out = np.empty(len(starts), dtype=np.int64)
     for a in range(0, len(starts), 1 << 16):
         s, e = starts[a : a + (1 << 16)].tolist(), ends[a : a + (1 << 16)].tolist()
-        out[a : a + len(s)] = [search(needle, x, y) for x, y in zip(s, e, strict=True)]
+        out[a : a + len(s)] = np.fromiter(
+            map(search, itertools.repeat(needle), s, e), dtype=np.int64, count=len(s)
+        )
     return out
 
 
