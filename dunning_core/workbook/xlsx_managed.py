@@ -238,7 +238,8 @@ def edit_sheet(
 
     def produce() -> Iterator[bytes]:
         pre, post = _pre_post(plan, 0, 1)
-        yield pre[0].encode("latin-1") + header.encode() + post[0].encode("latin-1")
+        end = post if isinstance(post, str) else post[0]
+        yield pre[0].encode("latin-1") + header.encode() + end.encode("latin-1")
         for a in range(1, len(targets), _CHUNK):
             b = min(len(targets), a + _CHUNK)
             pre, post = _pre_post(plan, a, b)
@@ -312,8 +313,9 @@ def _check_utf8(body: bytes) -> None:
         decoder.decode(b"", final=True)
 
 
-def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str]]:
-    """The bytes before and after the cells of targets ``a..b-1``, as latin-1 text.
+def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str] | str]:
+    """The bytes before and after the cells of targets ``a..b-1``, as latin-1 text
+    (after: one text for all when every row ends as ``</row>``, the common case).
 
     Latin-1 maps each byte to one character, so the UTF-8 bytes pass through
     unchanged and the chunk is joined as one-byte text: ``str.join`` is ten times
@@ -327,8 +329,11 @@ def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str]]:
     # copy nearly the whole chunk for each of them (quadratic memory on a re-run)
     ends = np.where(stops < 0, starts, stops)
     pre = [region[x:y] for x, y in zip((starts - lo).tolist(), (ends - lo).tolist(), strict=True)]
+    edited = np.flatnonzero(stops < 0).tolist()
+    if not edited:
+        return pre, "</row>"
     post = ["</row>"] * (b - a)
-    for k in np.flatnonzero(stops < 0).tolist():
+    for k in edited:
         before, after = plan.segment(a + k)
         pre[k], post[k] = before.decode("latin-1"), after.decode("latin-1")
     return pre, post

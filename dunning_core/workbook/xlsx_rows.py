@@ -288,6 +288,8 @@ def _numbers_loose(arr: np.ndarray, at: np.ndarray, width: int = 8) -> np.ndarra
         digit = (byte - 48).astype(np.uint8) < 10
         valid |= going & (byte == 34) & (i > 0)
         going &= digit
+        if not going.any():  # every number read: the rest changes nothing
+            break
         value = np.where(going, value * 10 + (byte.astype(np.int64) - 48), value)
     return np.where(valid, value, -1)
 
