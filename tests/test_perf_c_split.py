@@ -12,20 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dunning_core.layout import Block, ManagedBlock, SheetSpec
-from dunning_core.workbook import xlsx_cells
+from dunning_core.workbook import xlsx_coded
 from dunning_core.workbook.writer import EMPTY_STYLES
-from dunning_core.workbook.xlsx_cells import (
-    Coded,
-    cell_coded,
-    escape_text,
-    escape_texts,
-    join_rows,
-    number_texts,
-    pick,
-    text_bound,
-    value_cell,
-    value_coded,
-)
+from dunning_core.workbook.xlsx_cells import escape_text, escape_texts, number_texts, value_cell
+from dunning_core.workbook.xlsx_coded import Coded, cell_coded, text_bound, value_coded
+from dunning_core.workbook.xlsx_join import join_rows, pick
 from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet
 from dunning_core.workbook.xlsx_owned import build_sheet
 from dunning_core.workbook.xlsx_rows import index_rows
@@ -114,7 +105,7 @@ def test_a_factorised_column_has_no_split_pieces() -> None:
 @pytest.fixture
 def whole_tails(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every column written as whole tails (the path before the split pieces)."""
-    monkeypatch.setattr(xlsx_cells.Coded, "texts", lambda self, rows: None)
+    monkeypatch.setattr(xlsx_coded.Coded, "texts", lambda self, rows: None)
 
 
 def _owned_xml() -> bytes:

@@ -25,15 +25,9 @@ from lxml import etree
 
 from dunning_core.layout import ManagedBlock
 from dunning_core.sheetaddr import column_index, column_letter
-from dunning_core.workbook.xlsx_cells import (
-    Coded,
-    Slot,
-    cell_coded,
-    cell_tails,
-    join_rows,
-    text_bound,
-    text_cell,
-)
+from dunning_core.workbook.xlsx_cells import text_cell
+from dunning_core.workbook.xlsx_coded import Coded, cell_coded, cell_tails, text_bound
+from dunning_core.workbook.xlsx_join import Slot, join_rows
 from dunning_core.workbook.xlsx_rows import (
     MergePlan,
     clear_start,

@@ -19,19 +19,16 @@ import pandas as pd
 
 from dunning_core.layout import SheetSpec, placements, table_name
 from dunning_core.sheetaddr import column_letter
-from dunning_core.workbook.xlsx_cells import (
+from dunning_core.workbook.xlsx_cells import escape_text, text_cell
+from dunning_core.workbook.xlsx_chart import ChartSpec
+from dunning_core.workbook.xlsx_coded import (
     Coded,
-    Slot,
-    escape_text,
-    join_rows,
     link_tails,
-    pick,
     text_bound,
-    text_cell,
     value_coded,
     value_codes,
 )
-from dunning_core.workbook.xlsx_chart import ChartSpec
+from dunning_core.workbook.xlsx_join import Slot, join_rows, pick
 from dunning_core.workbook.xlsx_styles import Styles
 from dunning_core.workbook.xlsx_tables import header_texts, range_ref, table_xml
 
