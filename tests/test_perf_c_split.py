@@ -19,7 +19,7 @@ from dunning_core.workbook.xlsx_coded import Coded, cell_coded, text_bound, valu
 from dunning_core.workbook.xlsx_join import join_rows, pick
 from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet
 from dunning_core.workbook.xlsx_owned import build_sheet
-from dunning_core.workbook.xlsx_rows import index_rows
+from dunning_core.workbook.xlsx_rowplan import index_rows
 from dunning_core.workbook.xlsx_styles import Styles
 
 N = 9000  # above two 4,096-row heads: a column of distinct values is not factorised

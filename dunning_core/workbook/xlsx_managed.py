@@ -28,16 +28,14 @@ from dunning_core.sheetaddr import column_index, column_letter
 from dunning_core.workbook.xlsx_cells import text_cell
 from dunning_core.workbook.xlsx_coded import Coded, cell_coded, cell_tails, text_bound
 from dunning_core.workbook.xlsx_join import Slot, join_rows
-from dunning_core.workbook.xlsx_rows import (
+from dunning_core.workbook.xlsx_rowplan import (
     MergePlan,
-    clear_start,
     clear_start_fast,
-    find_row,
     index_rows,
     last_columns,
-    merge_rows,
     plan_merge,
 )
+from dunning_core.workbook.xlsx_rows import clear_start, find_row, merge_rows
 from dunning_core.workbook.xlsx_sheetmeta import edit_cols, edit_dimension, edit_suffix
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
