@@ -6,7 +6,7 @@ other sheet) uses :func:`strip_row` and :func:`merge_row` for the few rows it
 cannot cut by position, so both give the same bytes. Both assume what Excel,
 LibreOffice and openpyxl write: cells sorted by column, each ``<c>`` starting with
 its ``r`` attribute, rows with an ``r`` attribute (prefixed SpreadsheetML is
-normalised before, by ``xlsx_managed.unprefix_main``).
+normalised before, by ``xlsx_blockfind.unprefix_main``).
 """
 
 from __future__ import annotations
