@@ -13,14 +13,16 @@ from lxml import etree
 
 from dunning_core.sheetaddr import column_index, column_letter
 from dunning_core.workbook.xlsx_cells import (
-    _latin_text_cells,
-    _text_cells,
-    cell_tails,
     date_serial,
     number_texts,
     split_ref,
     text_cell,
     value_cell,
+)
+from dunning_core.workbook.xlsx_coded import (
+    _latin_text_cells,
+    _text_cells,
+    cell_tails,
     value_tails,
 )
 

@@ -11,7 +11,8 @@ from lxml import etree
 
 from dunning_core.layout import ManagedBlock
 from dunning_core.sheetaddr import column_index, column_letter
-from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet, find_block, header_cells
+from dunning_core.workbook.xlsx_blockfind import find_block, header_cells
+from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLES = BlockStyles(header=9, by_format={"int": 3, "date": 4, "percent": 5}, grey_dxf=2)

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from dunning_core.layout import SheetSpec
 from dunning_core.records import Block
 from dunning_core.workbook.writer import EMPTY_STYLES
-from dunning_core.workbook.xlsx_cells import escape_text, escape_texts, value_cell, value_tails
+from dunning_core.workbook.xlsx_cells import escape_text, escape_texts, value_cell
+from dunning_core.workbook.xlsx_coded import value_tails
 from dunning_core.workbook.xlsx_owned import build_sheet
 from dunning_core.workbook.xlsx_styles import Styles
 

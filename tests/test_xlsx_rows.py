@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from dunning_core.layout import ManagedBlock
 from dunning_core.sheetaddr import column_letter
-from dunning_core.workbook.xlsx_managed import BlockStyles, _check_utf8, _edit_text, edit_sheet
-from dunning_core.workbook.xlsx_rows import index_rows, last_columns
+from dunning_core.workbook.xlsx_blockfind import check_utf8
+from dunning_core.workbook.xlsx_managed import BlockStyles, _edit_text, edit_sheet
+from dunning_core.workbook.xlsx_rowplan import index_rows, last_columns
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLES = BlockStyles(header=9, by_format={"int": 3, "date": 4, "percent": 5}, grey_dxf=2)
@@ -116,7 +117,7 @@ def test_utf8_check_agrees_with_decoding(pieces: list[bytes]) -> None:
     except UnicodeDecodeError:
         valid = False
     try:
-        _check_utf8(data)
+        check_utf8(data)
         passed = True
     except UnicodeDecodeError:
         passed = False

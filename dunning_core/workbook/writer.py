@@ -23,7 +23,8 @@ from dunning_core.layout import managed_values, owned_sheets, start_sheet
 from dunning_core.records import CycleResult, UserError
 from dunning_core.workbook import xlsx_chart as chart
 from dunning_core.workbook import xlsx_tables as tables
-from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet, shared_strings
+from dunning_core.workbook.xlsx_blockfind import shared_strings
+from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet
 from dunning_core.workbook.xlsx_newbook import new_book, safe_sheet_name
 from dunning_core.workbook.xlsx_owned import build_sheet
 from dunning_core.workbook.xlsx_package import REL_BASE, Package, Rel

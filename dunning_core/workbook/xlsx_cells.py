@@ -3,18 +3,16 @@
 Every string is written as an inline string (``t="inlineStr"``), so text that starts
 with ``=``, ``+``, ``-`` or ``@`` is stored as text and can never become a formula
 (issue 6, point 4); characters XML 1.0 forbids are removed, not escaped. Whole
-columns are converted at once for the managed block (a million rows) and the owned
-sheets (:func:`value_tails`, same bytes as :func:`value_cell` per value).
+columns are made of the same cells by :mod:`xlsx_coded` (per distinct value) and
+:mod:`xlsx_join` (rows laid out in one join).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -27,12 +25,15 @@ MAX_CELL_CHARS = 32767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Every character :func:`escape_text` changes.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\r]")
-#: The ASCII ones as bytes, but NUL (a separator where they are looked for).
-_SPECIAL_BYTES = bytes([*range(1, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]) + b"&<>\r"
-_EPOCH = pd.Timestamp("1899-12-30")
+#: Every character :func:`escape_text` changes, but the lone surrogates.
+_SPECIAL_CHARS = [chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+_SPECIAL_CHARS += ["&", "<", ">", "\r", "\ufffe", "\uffff"]
+#: Day 0 of Excel's 1900 date serials.
+EPOCH = pd.Timestamp("1899-12-30")
+#: An inline-string cell's tail is TEXT_HEAD + escaped text + TEXT_TAIL.
+TEXT_HEAD = ' t="inlineStr"><is><t xml:space="preserve">'
+TEXT_TAIL = "</t></is></c>"
 _EPOCH_DATE = date(1899, 12, 30)
-
-
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 
@@ -95,7 +96,7 @@ def date_serial(value: date | datetime | pd.Timestamp) -> float:
     (46348, 61.5)
     """
     if isinstance(value, datetime):  # includes pd.Timestamp
-        delta = pd.Timestamp(value).tz_localize(None) - _EPOCH
+        delta = pd.Timestamp(value).tz_localize(None) - EPOCH
         days = delta.total_seconds() / 86400
         return int(days) if days.is_integer() else days
     return (value - _EPOCH_DATE).days
@@ -120,137 +121,6 @@ def value_cell(ref: str, value: Any, style: int = 0) -> str:
     return text_cell(ref, str(value), style)
 
 
-def cell_tails(values: pd.Series, kind: str) -> list[str]:
-    """The part of each cell after its ``r`` and ``s`` attributes, for a whole column.
-
-    ``kind`` is "date", "number" or "text". A missing value gives ``"/>"`` (an empty
-    styled cell). Columns of the managed block have few distinct values, so each
-    distinct value is converted once and the rows pick theirs by code: this is the
-    hot path of writing a million-row sheet.
-
-    >>> cell_tails(pd.Series(["a<", None, "a<"]), "text")[:2]
-    [' t="inlineStr"><is><t xml:space="preserve">a&lt;</t></is></c>', '/>']
-    >>> cell_tails(pd.Series([3.0, float("nan")]), "number")
-    ['><v>3</v></c>', '/>']
-    """
-    return pick(*cell_codes(values, kind))
-
-
-def cell_codes(values: pd.Series, kind: str) -> tuple[np.ndarray, list[str]]:
-    """:func:`cell_tails` as a code per value into a table of tails (the last is "/>")."""
-    return cell_coded(values, kind).chunk(slice(None))
-
-
-def cell_coded(values: pd.Series, kind: str, latin: bool = False) -> Coded:
-    """A managed block column factorised once, its tails made as chunks need them.
-
-    With ``latin`` the tails are the UTF-8 bytes of the cells as latin-1 text (one
-    character per byte), as the managed block's rows are joined.
-    """
-    if kind == "date":
-        ts = pd.to_datetime(values, errors="coerce")
-        values = pd.Series((ts - _EPOCH) / pd.Timedelta(days=1), dtype="float64")
-        kind = "number"
-    if kind == "number":
-        nums = pd.to_numeric(values, errors="coerce").astype("float64")
-        return _coded(nums, _number_cells, "/>")  # ASCII: latin-1 as it is
-    text = _latin_text_cells if latin else _text_cells
-    if isinstance(values.dtype, pd.StringDtype):
-        return _coded(values, text, "/>")
-    codes, uniques = pd.factorize(values.astype(object))  # equal values may differ in type
-    return Coded(codes, uniques, text, "/>")
-
-
-def _latin_text_cells(uniques: Any) -> list[str]:
-    """:func:`_text_cells` as UTF-8 bytes in latin-1 text, made in a few passes over
-    all the texts at once when none needs escaping (the common case)."""
-    texts = [u if type(u) is str else str(u) for u in uniques.tolist()]
-    if not texts:
-        return []
-    joined = "\x00".join(texts)
-    try:
-        data = joined.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: escaping drops them
-        data = b""
-    clean = (
-        data
-        and len(data.translate(None, _SPECIAL_BYTES)) == len(data)
-        and data.count(b"\x00") == len(texts) - 1
-        and b"\xef\xbf\xbe" not in data
-        and b"\xef\xbf\xbf" not in data
-        and max(map(len, texts)) <= MAX_CELL_CHARS
-    )
-    if not clean:
-        return [t.encode().decode("latin-1") for t in _text_cells(uniques)]
-    head, tail = _TEXT_HEAD.encode(), b"</t></is></c>"
-    cells = (head + data.replace(b"\x00", tail + b"\x00" + head) + tail).decode("latin-1")
-    out = cells.split("\x00")
-    for i in [i for i, t in enumerate(texts) if not t]:
-        out[i] = "/>"
-    return out
-
-
-def _number_cells(uniques: Any) -> list[str]:
-    texts = number_texts(np.asarray(uniques, dtype="float64"))
-    return [f"><v>{t}</v></c>" if t else "/>" for t in texts]
-
-
-def _text_cells(uniques: Any) -> list[str]:
-    texts = escape_texts([u if type(u) is str else str(u) for u in uniques.tolist()])
-    return [f"{_TEXT_HEAD}{t}</t></is></c>" if t else "/>" for t in texts]
-
-
-@dataclass(frozen=True)
-class Coded:
-    """A column as a code per row into its distinct values, and how to make their tails.
-
-    With few distinct values the tails are made once for the whole column; with many
-    (invoice numbers, amounts, reasons) a chunk makes the tails of the values it
-    uses, so a million distinct tails are never held at once. A column whose values
-    nearly all differ is not factorised at all (``codes`` is None, ``uniques`` the
-    column's values as an array): its chunks make a tail per row. Code -1 is missing.
-    """
-
-    codes: np.ndarray | None
-    uniques: Any
-    make: Callable[[Any], list[str]]
-    missing: str
-
-    @cached_property
-    def table(self) -> list[str] | None:
-        """Tails of all distinct values (+ missing last), or None when there are many."""
-        if self.codes is None or 4 * len(self.uniques) > len(self.codes) + 64:
-            return None
-        return [*self.make(self.uniques), self.missing]
-
-    def chunk(self, rows: slice | np.ndarray) -> tuple[np.ndarray, list[str]]:
-        """(codes, table) of the rows ``rows``; the table's last entry is the missing tail."""
-        if self.codes is None:
-            values = self.uniques[rows]
-            valid = ~pd.isna(values)
-            codes = np.full(len(values), -1, dtype=np.int64)
-            codes[valid] = np.arange(int(valid.sum()))
-            return codes, [*self.make(values[valid]), self.missing]
-        codes = np.asarray(self.codes[rows])
-        if self.table is not None:
-            return codes, self.table
-        used, inverse = np.unique(codes, return_inverse=True)
-        tails = self.make(self.uniques.take(used[used >= 0]))
-        if len(used) and used[0] < 0:
-            tails.insert(0, self.missing)
-        return inverse.reshape(-1), [*tails, self.missing]
-
-
-def _coded(values: pd.Series, make: Callable[[Any], list[str]], missing: str) -> Coded:
-    """``values`` factorised, unless its first rows say nearly every value differs."""
-    head = values.iloc[:4096]
-    if len(values) > 2 * len(head) and 4 * head.nunique() > len(head):
-        return Coded(None, values.to_numpy(), make, missing)
-    # strings or floats: the plain array factorises twice as fast as the Series
-    codes, uniques = pd.factorize(values.to_numpy())
-    return Coded(codes.astype(np.int32), uniques, make, missing)  # half the memory
-
-
 def number_texts(nums: np.ndarray) -> list[str]:
     """Shortest round-trip text per float; integers without ".0"; '' for NaN/inf.
 
@@ -260,25 +130,21 @@ def number_texts(nums: np.ndarray) -> list[str]:
     finite = np.isfinite(nums)
     whole = finite & (np.abs(nums) < 1e15)
     whole[whole] = nums[whole] == np.floor(nums[whole])
+    if whole.all():  # money as cents, day counts: str of each Python int
+        return list(map(str, nums.astype(np.int64).tolist()))
     out = np.full(nums.shape, "", dtype=object)
-    out[whole] = nums[whole].astype(np.int64).astype(str)
+    out[whole] = list(map(str, nums[whole].astype(np.int64).tolist()))
     frac = finite & ~whole
-    out[frac] = [repr(float(x)) for x in nums[frac]]
+    out[frac] = list(map(repr, nums[frac].tolist()))
     return list(out)
 
 
-_TEXT_HEAD = ' t="inlineStr"><is><t xml:space="preserve">'
-_CELL_HEAD = len('<c r="A1"')
-#: Types whose equal values always give equal cells (not Decimal, not tz-aware times).
-_PLAIN = (str, int, float, bool)
-
-
 def escape_texts(texts: list[str]) -> list[str]:
-    """:func:`escape_text` of each text, with one regex scan for the whole list.
+    """:func:`escape_text` of each text, looking for what needs escaping in all at once.
 
     Most texts (invoice numbers, names) need no escaping: they are joined with line
-    feeds (which escaping keeps as they are, so no match spans two texts) and only
-    the texts a match falls in are escaped one by one.
+    feeds (which escaping keeps as they are, so nothing found spans two texts) and
+    only the texts a special character falls in are escaped one by one.
 
     >>> escape_texts(["a", "b<c", "", "x\\x01"])
     ['a', 'b&lt;c', '', 'x']
@@ -287,203 +153,36 @@ def escape_texts(texts: list[str]) -> list[str]:
     if not out:
         return out
     lengths = np.fromiter(map(len, out), dtype=np.int64, count=len(out))
-    ends = np.cumsum(lengths + 1)  # each text's end + 1 in the joined string
     todo = set(np.flatnonzero(lengths > MAX_CELL_CHARS).tolist())
-    starts = [m.start() for m in _SPECIAL.finditer("\n".join(out))]
-    todo.update(np.searchsorted(ends, starts, side="right").tolist())
+    joined = "\n".join(out)
+    todo.update(_special_texts(joined, lengths))
     for i in todo:
         out[i] = escape_text(out[i])
     return out
 
 
-def _value_tail(value: Any) -> str:
-    cell = value_cell("A1", value)
-    return cell[_CELL_HEAD:] if cell else ""
+def _special_texts(joined: str, lengths: np.ndarray) -> list[int]:
+    """Which texts (joined by line feeds, of ``lengths``) hold a character that
+    :func:`escape_text` changes.
 
-
-def value_tails(values: pd.Series) -> list[str]:
-    """What :func:`value_cell` writes after ``r`` and ``s`` for each value, "" for no cell.
-
-    The same bytes as ``value_cell`` per value (the owned sheets, Snapshot above all,
-    reach 100k+ rows), computed once per distinct value where the dtype makes equal
-    values give equal cells; object columns, whose equal values may differ in type
-    (``True == 1 == 1.0``), go value by value.
-
-    >>> value_tails(pd.Series(["=1", "", None], dtype="str"))
-    [' t="inlineStr"><is><t xml:space="preserve">=1</t></is></c>', '', '']
-    >>> value_tails(pd.Series([2.5, float("nan"), 3.0]))
-    ['><v>2.5</v></c>', '', '><v>3</v></c>']
+    Each such character is looked for with ``str.find``, once per text holding it: a
+    C scan of the text per character beats a regex looking at every character.
+    Lone surrogates, which only a failed encode reveals, are left to the regex.
     """
-    codes, table = value_codes(values)
-    return pick(codes, table)
-
-
-def pick(codes: np.ndarray, table: list[str]) -> list[str]:
-    """``table[code]`` for each code (-1 picks the last entry).
-
-    >>> pick(np.array([1, -1, 0]), ["a", "b", ""]), pick(np.arange(2), ["a", "b", ""])
-    (['b', '', 'a'], ['a', 'b'])
-    """
-    n = len(codes)
-    if n == len(table) - 1 and n and codes[0] == 0 and bool((np.diff(codes) == 1).all()):
-        return table[:n]  # a row per entry, in order (a column of distinct values)
-    return np.array(table, dtype=object)[codes].tolist()
-
-
-def value_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """:func:`value_tails` as a code per value into a table of tails (the last is "").
-
-    Rows then pick their tail by code, so text common to every cell of a column
-    (its address head, style) can be added to each distinct tail once, not per row.
-
-    >>> codes, table = value_codes(pd.Series(["b", None, "b"], dtype="str"))
-    >>> codes.tolist(), table
-    ([0, -1, 0], [' t="inlineStr"><is><t xml:space="preserve">b</t></is></c>', ''])
-    """
-    coded = value_coded(values)
-    if coded is not None:
-        return coded.chunk(slice(None))
-    cache: dict[tuple[type, Any], str] = {}
-    tails = []
-    for v in values:
-        if type(v) in _PLAIN:
-            key = (type(v), v)
-            tail = cache.get(key)
-            if tail is None:
-                tail = cache[key] = _value_tail(v)
-        else:
-            tail = _value_tail(v)
-        tails.append(tail)
-    return np.arange(len(tails)), [*tails, ""]  # code -1 (missing) picks the last
-
-
-def value_coded(values: pd.Series) -> Coded | None:
-    """An owned sheet column factorised once (None for object columns, whose equal
-    values may differ in type, ``True == 1 == 1.0``, and go value by value)."""
-    dtype = values.dtype
-    if isinstance(dtype, pd.StringDtype):
-        return _coded(values, _string_values, "")
-    if isinstance(dtype, np.dtype) and dtype == np.float64:
-        return _coded(values, _float_values, "")
-    if getattr(dtype, "kind", "O") in "biufmM" and not isinstance(dtype, pd.CategoricalDtype):
-        codes, uniques = pd.factorize(values)
-        return Coded(codes, uniques, _scalar_values, "")
-    return None
-
-
-def _string_values(uniques: Any) -> list[str]:
-    texts = uniques.tolist()
-    tails = escape_texts(texts)
-    return [
-        f"{_TEXT_HEAD}{t}</t></is></c>" if u != "" else ""
-        for t, u in zip(tails, texts, strict=True)
-    ]
-
-
-def _float_values(uniques: Any) -> list[str]:
-    texts = number_texts(np.asarray(uniques, dtype="float64"))
-    return [f"><v>{t}</v></c>" if t else "" for t in texts]
-
-
-def _scalar_values(uniques: Any) -> list[str]:
-    return [_value_tail(u) for u in uniques]
-
-
-#: One piece of every row: a constant, one text per row, or (codes, table).
-Slot = str | list[str] | tuple[np.ndarray, list[str]]
-
-
-def join_rows(n: int, slots: list[Slot]) -> str:
-    """The concatenation, row by row, of ``n`` rows made of ``slots``, as one string.
-
-    Constants are folded into a neighbouring table (added to each distinct entry
-    once), then the pieces of all rows are laid out in one list and joined in C:
-    several times as fast as formatting each row, for the same text.
-
-    >>> join_rows(2, ["<r>", (np.array([1, 0]), ["a", "b"]), ["1", "2"], "</r>"])
-    '<r>b1</r><r>a2</r>'
-    """
-    merged: list[Slot] = []
-    for slot in slots:
-        prev = merged[-1] if merged else None
-        if isinstance(slot, str) and isinstance(prev, str):
-            merged[-1] = prev + slot
-        elif not isinstance(slot, str) or slot:
-            merged.append(slot)
-    # a constant goes into a small table beside it (a table about as long as the
-    # rows gains nothing: the constant then stays a piece of its own)
-    small = [isinstance(x, tuple) and 4 * len(x[1]) <= n for x in merged]
-    folded: list[Slot] = []
-    for i, slot in enumerate(merged):
-        if isinstance(slot, tuple) and small[i]:
-            head = merged[i - 1] if i and isinstance(merged[i - 1], str) else ""
-            tail = merged[i + 1] if i + 1 < len(merged) and isinstance(merged[i + 1], str) else ""
-            if head and folded and folded[-1] is head:
-                folded.pop()
-            if head or tail:
-                slot = (slot[0], [f"{head}{t}{tail}" for t in slot[1]])
-                if tail:
-                    merged[i + 1] = ""  # used up
-        if not (isinstance(slot, str) and not slot):
-            folded.append(slot)
-    flat: list[str] = [""] * (n * len(folded))
-    for k, slot in enumerate(folded):
-        flat[k :: len(folded)] = _values(n, slot)
-    return "".join(flat)
-
-
-def _values(n: int, slot: Slot) -> list[str]:
-    if isinstance(slot, str):
-        return [slot] * n
-    if isinstance(slot, tuple):
-        return pick(*slot)
-    return slot
-
-
-#: Excel's HYPERLINK takes at most 255 characters per argument.
-_MAX_LINK = 255
-
-
-def link_tails(values: pd.Series, label: str = "Open draft") -> list[str]:
-    """Cell tails for a "link" column: ``=HYPERLINK("path","label")`` per relative path.
-
-    This is the one place the tool writes a formula into an owned sheet, and it is
-    built only from a file path: double quotes are doubled (Excel's string escape) and
-    the text XML-escaped, so a path edited into something odd stays a string literal
-    inside HYPERLINK and cannot become a formula of its own. Empty values give no
-    cell; a path too long for HYPERLINK is written as plain text.
-
-    >>> link_tails(pd.Series(['d/"x".eml', None]))
-    [' t="str"><f>HYPERLINK("d/""x"".eml","Open draft")</f><v>Open draft</v></c>', '']
-    """
-    out: list[str] = []
-    for v in values.astype(object).where(values.notna(), ""):
-        path = str(v).strip()
-        if not path:
-            out.append("")
-        elif len(path) > _MAX_LINK:
-            out.extend(value_tails(pd.Series([path], dtype=object)))
-        else:
-            formula = 'HYPERLINK("' + path.replace('"', '""') + '","' + label + '")'
-            out.append(f' t="str"><f>{escape_text(formula)}</f><v>{escape_text(label)}</v></c>')
-    return out
-
-
-def text_bound(columns: Iterable[pd.Series]) -> int:
-    """An upper bound of the XML bytes the text in ``columns`` can take.
-
-    The writer streams a part before knowing its size and must decide zip64 up front,
-    so row counts alone are not enough: a column of long notes can be gigabytes. Each
-    character becomes at most 6 bytes (``&quot;``; UTF-8 needs at most 4).
-
-    >>> text_bound([pd.Series(["ab", None, "c"]), pd.Series([1.5, 2.0])])
-    18
-    """
-    chars = 0
-    for col in columns:
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            try:
-                chars += int(col.str.len().sum())
-            except AttributeError:  # an object column of numbers or dates: no text
-                continue
-    return 6 * chars
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
+            starts = [m.start() for m in _SPECIAL.finditer(joined)]
+            return np.searchsorted(np.cumsum(lengths + 1), starts, side="right").tolist()
+    found: list[int] = []
+    ends: list[int] = []
+    for ch in _SPECIAL_CHARS:
+        at = joined.find(ch)
+        if at >= 0 and not ends:
+            ends = np.cumsum(lengths + 1).tolist()  # each text's end + 1
+        while at >= 0:
+            k = bisect.bisect_right(ends, at)
+            found.append(k)
+            at = joined.find(ch, ends[k])
+    return found

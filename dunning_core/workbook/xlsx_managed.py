@@ -2,54 +2,46 @@
 
 The aging sheet can hold 1,048,576 rows, so no cell objects are built and the part
 is not even decoded: its bytes are indexed once (where each row starts and ends,
-its number, its last column; :mod:`xlsx_rows`), the old block (found by its header
+its number, its last column; :mod:`xlsx_rowplan`), the old block (found by its header
 texts on the header row) is cut out and each data row gets its new cells at the
 block's columns, by position. The new rows are made a chunk at a time while the zip
 writer deflates them, so the part is held once, as the original bytes; the
-dimension, widths and conditional formats follow (:mod:`xlsx_sheetmeta`).
+dimension, widths and conditional formats follow (:mod:`xlsx_sheetmeta`); the header
+texts and the previous block are read first (:mod:`xlsx_blockfind`).
 Everything else in the part (team cells, formulas, styles, merges, validations, the
 x14 extensions) is carried through as the same bytes.
 """
 
 from __future__ import annotations
 
-import codecs
 import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from io import BytesIO
 
 import numpy as np
-from lxml import etree
 
 from dunning_core.layout import ManagedBlock
-from dunning_core.sheetaddr import column_index, column_letter
-from dunning_core.workbook.xlsx_cells import (
-    Coded,
-    Slot,
-    cell_coded,
-    cell_tails,
-    join_rows,
-    text_bound,
-    text_cell,
+from dunning_core.sheetaddr import column_letter
+from dunning_core.workbook.xlsx_blockfind import (
+    check_utf8,
+    find_block,
+    header_cells,
+    plain_tags,
 )
-from dunning_core.workbook.xlsx_rows import (
+from dunning_core.workbook.xlsx_cells import text_cell
+from dunning_core.workbook.xlsx_coded import Coded, cell_coded, cell_tails, text_bound
+from dunning_core.workbook.xlsx_join import Slot, join_rows
+from dunning_core.workbook.xlsx_rowplan import (
     MergePlan,
-    clear_start,
     clear_start_fast,
-    find_row,
     index_rows,
     last_columns,
-    merge_rows,
     plan_merge,
 )
+from dunning_core.workbook.xlsx_rows import clear_start, find_row, merge_rows
 from dunning_core.workbook.xlsx_sheetmeta import edit_cols, edit_dimension, edit_suffix
 
-NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
-_T = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
-_V = re.compile(r"<v>(.*?)</v>", re.S)
 _CHUNK = 8192
 
 
@@ -86,101 +78,6 @@ class ManagedEdit:
         return b"".join(self.pieces())
 
 
-def shared_strings(data: bytes | None, wanted: set[int]) -> dict[int, str]:
-    """Texts of the shared strings ``wanted`` (parsing stops after the largest index)."""
-    out: dict[int, str] = {}
-    if not data or not wanted:
-        return out
-    last = max(wanted)
-    for i, (_, si) in enumerate(etree.iterparse(BytesIO(data), tag=f"{{{NS}}}si")):
-        if i in wanted:
-            out[i] = "".join(
-                t.text or ""
-                for t in si.iter(f"{{{NS}}}t")
-                if etree.QName(t.getparent()).localname != "rPh"
-            )
-        si.clear()
-        if i >= last:
-            break
-    return out
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
-
-
-def header_cells(row_xml: str, sst: Callable[[set[int]], dict[int, str]]) -> dict[int, str]:
-    """Column -> text of the header row's cells (shared, inline and formula strings)."""
-    cells: dict[int, tuple[str, str]] = {}
-    for m in _CELL.finditer(row_xml):
-        tag = m.group(0)
-        t = re.search(r'\bt="(\w+)"', tag[: tag.find(">") + 1])
-        cells[column_index(m.group(1))] = (t.group(1) if t else "n", tag)
-    wanted = set()
-    for kind, tag in cells.values():
-        v = _V.search(tag)
-        if kind == "s" and v and v.group(1).strip().isdigit():
-            wanted.add(int(v.group(1)))
-    table = sst(wanted)
-    out = {}
-    for col, (kind, tag) in cells.items():
-        if kind == "inlineStr":
-            out[col] = _unescape("".join(t or "" for t in _T.findall(tag)))
-        elif kind in ("s", "str"):
-            v = _V.search(tag)
-            raw = v.group(1).strip() if v else ""
-            out[col] = table.get(int(raw), "") if kind == "s" and raw.isdigit() else _unescape(raw)
-    return out
-
-
-def find_block(headers: dict[int, str], managed: tuple[str, ...]) -> tuple[int, int]:
-    """(first, last) column of the previous run's block, or (0, 0).
-
-    The block is the longest run of adjacent header cells spelling the managed
-    headers in order from the first one (two or more), so a team column that merely
-    shares a name ("Owner") is never mistaken for it.
-
-    >>> heads = {1: "Owner", 5: "Days past due", 6: "Bucket", 7: "x"}
-    >>> find_block(heads, ("Days past due", "Bucket"))
-    (5, 6)
-    """
-    best = (0, 0)
-    for col, text in headers.items():
-        if text.strip() != managed[0]:
-            continue
-        n = 1
-        while n < len(managed) and headers.get(col + n, "").strip() == managed[n]:
-            n += 1
-        if n >= 2 and n > best[1] - best[0] + 1:
-            best = (col, col + n - 1)
-    return best
-
-
-def unprefix_main(text: str) -> str:
-    """The sheet with SpreadsheetML as the default namespace instead of a prefix.
-
-    Some generators (the .NET Open XML SDK among them) write ``<x:worksheet>``,
-    ``<x:row>``, ``<x:c>``. Renaming those elements to the default namespace is the
-    same XML to every reader, and lets the streaming edit look for plain tags.
-    """
-    m = re.search(r"<(?:(\w+):)?worksheet\b[^>]*>", text)
-    if not m or not m.group(1):
-        return text
-    prefix, root = m.group(1), m.group(0)
-    if not re.search(rf'xmlns:{prefix}="{re.escape(NS)}"', root):
-        return text
-    if re.search(r'\sxmlns="', root):
-        raise ValueError("worksheet with both a default and a prefixed SpreadsheetML namespace")
-    text = re.sub(rf"<(/?){prefix}:", r"<\1", text)
-    return text.replace("<worksheet", f'<worksheet xmlns="{NS}"', 1)
-
-
 def edit_sheet(
     data: bytes | str,
     header_row: int,
@@ -198,8 +95,8 @@ def edit_sheet(
     ``rows()`` is called. Nothing is decoded but the rows that need a cell-level edit.
     """
     body = data.encode("utf-8") if isinstance(data, str) else data
-    body = _plain_tags(body)
-    _check_utf8(body)
+    body = plain_tags(body)
+    check_utf8(body)
     m_open = re.search(rb"<sheetData\s*/>|<sheetData\b[^>]*>", body)
     if not m_open:
         raise ValueError("worksheet without sheetData")
@@ -232,11 +129,14 @@ def edit_sheet(
     rows = np.asarray(block.rows, dtype=np.int64)
     targets = np.concatenate([[header_row], rows[order]]).astype(np.int64)
     plan = plan_merge(body, lo, hi, idx, last, targets, start, end, old, header_row)
-    cells = _cell_slots(block, start, styles)
+    kinds = _kinds(block)
+    coded = [cell_coded(v, k, latin=True) for v, k in zip(block.values, kinds, strict=True)]
+    cells = _cell_slots(block, coded, start, styles)
 
     def produce() -> Iterator[bytes]:
         pre, post = _pre_post(plan, 0, 1)
-        yield pre[0].encode("latin-1") + header.encode() + post[0].encode("latin-1")
+        end = post if isinstance(post, str) else post[0]
+        yield pre[0].encode("latin-1") + header.encode() + end.encode("latin-1")
         for a in range(1, len(targets), _CHUNK):
             b = min(len(targets), a + _CHUNK)
             pre, post = _pre_post(plan, a, b)
@@ -250,65 +150,16 @@ def edit_sheet(
     prefix = edit_dimension(prefix, end, max(last_row, header_row))
     prefix = edit_cols(prefix, start, end, old, widths)
     suffix = edit_suffix(suffix, start, end, old, first, last_row, block, styles.grey_dxf)
-    size = len(body) + len(targets) * 60 * (len(block.headers) + 2) + text_bound(block.values)
+    # text columns are coded as their own values; the others were converted
+    as_text = [c if k == "text" else None for c, k in zip(coded, kinds, strict=True)]
+    bound = text_bound(block.values, as_text)
+    size = len(body) + len(targets) * 60 * (len(block.headers) + 2) + bound
     return ManagedEdit(prefix, produce, suffix, start, old[1], size)
 
 
-def _plain_tags(body: bytes) -> bytes:
-    """:func:`unprefix_main` for bytes: only a prefixed sheet is decoded and re-encoded."""
-    m = re.search(rb"<(?:(\w+):)?worksheet\b", body[:65536])
-    if m and m.group(1):
-        return unprefix_main(body.decode("utf-8")).encode("utf-8")
-    return body
-
-
-def _check_utf8(body: bytes) -> None:
-    """Raise UnicodeDecodeError where the part is not UTF-8, as decoding it would.
-
-    Only the non-ASCII bytes are looked at, with numpy (a re-run's sheet holds the
-    previous block's "€" on every row): each lead byte must be followed by its
-    continuation bytes, in range (no overlong forms, surrogates or code points
-    above U+10FFFF), and no continuation byte may stand alone. A failure is
-    located by decoding the piece around it.
-    """
-    if body.isascii():
-        return
-    arr = np.frombuffer(body, dtype=np.uint8)
-    step = 1 << 24
-    at = np.concatenate(
-        [np.flatnonzero(arr[i : i + step] >= 0x80) + i for i in range(0, len(arr), step)]
-    )
-    b = arr[at]
-    need = np.select([b >= 0xF0, b >= 0xE0, b >= 0xC0], [3, 2, 1], 0)
-    lead = np.flatnonzero(need > 0)
-    ok = bool(((b >= 0x80) & (b < 0xC0) | ((b >= 0xC2) & (b <= 0xF4))).all())
-    ok = ok and int(need.sum()) == len(at) - len(lead)  # every continuation claimed
-    if ok and len(lead):
-        pos, want = at[lead], need[lead]
-        ok = int((pos + want).max()) < len(arr)
-        for k in (1, 2, 3):
-            if not ok:
-                break
-            has = want >= k
-            nxt = arr[pos[has] + k]
-            ok = bool(((nxt & 0xC0) == 0x80).all())
-        if ok:
-            first, second = b[lead], arr[np.minimum(pos + 1, len(arr) - 1)]
-            ok = not bool(
-                ((first == 0xE0) & (second < 0xA0)).any()
-                or ((first == 0xED) & (second > 0x9F)).any()
-                or ((first == 0xF0) & (second < 0x90)).any()
-                or ((first == 0xF4) & (second > 0x8F)).any()
-            )
-    if not ok:
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        for i in range(0, len(body), step):
-            decoder.decode(body[i : i + step])
-        decoder.decode(b"", final=True)
-
-
-def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str]]:
-    """The bytes before and after the cells of targets ``a..b-1``, as latin-1 text.
+def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str] | str]:
+    """The bytes before and after the cells of targets ``a..b-1``, as latin-1 text
+    (after: one text for all when every row ends as ``</row>``, the common case).
 
     Latin-1 maps each byte to one character, so the UTF-8 bytes pass through
     unchanged and the chunk is joined as one-byte text: ``str.join`` is ten times
@@ -322,8 +173,11 @@ def _pre_post(plan: MergePlan, a: int, b: int) -> tuple[list[str], list[str]]:
     # copy nearly the whole chunk for each of them (quadratic memory on a re-run)
     ends = np.where(stops < 0, starts, stops)
     pre = [region[x:y] for x, y in zip((starts - lo).tolist(), (ends - lo).tolist(), strict=True)]
+    edited = np.flatnonzero(stops < 0).tolist()
+    if not edited:
+        return pre, "</row>"
     post = ["</row>"] * (b - a)
-    for k in np.flatnonzero(stops < 0).tolist():
+    for k in edited:
         before, after = plan.segment(a + k)
         pre[k], post[k] = before.decode("latin-1"), after.decode("latin-1")
     return pre, post
@@ -342,29 +196,27 @@ def _row_order(block: ManagedBlock, header_row: int) -> np.ndarray:
     return order
 
 
+def _kinds(block: ManagedBlock) -> list[str]:
+    """How each block column is written: "date", "text" or "number"."""
+    fmts = [block.formats.get(h, "text") for h in block.headers]
+    return ["date" if f == "date" else "text" if f in ("text", "wrap") else "number" for f in fmts]
+
+
 def _cell_slots(
-    block: ManagedBlock, start: int, styles: BlockStyles
+    block: ManagedBlock, coded: list[Coded], start: int, styles: BlockStyles
 ) -> Callable[[np.ndarray, list[str]], list[Slot]]:
     """For a chunk (value indices, row numbers): the :func:`join_rows` slots of the
-    block's cells, each column's distinct tails UTF-8 encoded once, as latin-1 text."""
-    kinds, heads = [], []
+    block's cells, from the columns ``coded`` (:func:`cell_coded` with ``latin``:
+    each distinct tail UTF-8 encoded once, as latin-1 text)."""
+    heads = []
     for i, h in enumerate(block.headers):
-        fmt = block.formats.get(h, "text")
-        kinds.append("date" if fmt == "date" else "text" if fmt in ("text", "wrap") else "number")
-        xf = styles.by_format.get(fmt, 0)
+        xf = styles.by_format.get(block.formats.get(h, "text"), 0)
         heads.append((f'<c r="{column_letter(start + i)}', f'"{_style(xf)}'))
 
-    coded: list[Coded] = []
-
     def slots(idx: np.ndarray, nums: list[str]) -> list[Slot]:
-        if not coded:  # factorised once, on the first chunk
-            coded.extend(
-                cell_coded(v, k, latin=True) for v, k in zip(block.values, kinds, strict=True)
-            )
         out: list[Slot] = []
         for col, (head, style) in zip(coded, heads, strict=True):
-            codes, table = col.chunk(idx)
-            out += [head, nums, style, (codes, table)]
+            out += [head, nums, style, *col.slots(idx)]
         return out
 
     return slots
@@ -418,10 +270,7 @@ def _row_chunks(
     """(rows, row cell strings) in ascending row order, a chunk at a time."""
     order = _row_order(block, header_row)
     rows = np.asarray(block.rows, dtype=np.int64)
-    kinds = []
-    for h in block.headers:
-        fmt = block.formats.get(h, "text")
-        kinds.append("date" if fmt == "date" else "text" if fmt in ("text", "wrap") else "number")
+    kinds = _kinds(block)
     xfs = [styles.by_format.get(block.formats.get(h, "text"), 0) for h in block.headers]
     build = _row_builder([column_letter(start + i) for i in range(len(xfs))], xfs)
     for a in range(0, len(order), _CHUNK):

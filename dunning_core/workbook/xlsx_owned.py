@@ -19,19 +19,16 @@ import pandas as pd
 
 from dunning_core.layout import SheetSpec, placements, table_name
 from dunning_core.sheetaddr import column_letter
-from dunning_core.workbook.xlsx_cells import (
+from dunning_core.workbook.xlsx_cells import escape_text, text_cell
+from dunning_core.workbook.xlsx_chart import ChartSpec
+from dunning_core.workbook.xlsx_coded import (
     Coded,
-    Slot,
-    escape_text,
-    join_rows,
     link_tails,
-    pick,
     text_bound,
-    text_cell,
     value_coded,
     value_codes,
 )
-from dunning_core.workbook.xlsx_chart import ChartSpec
+from dunning_core.workbook.xlsx_join import Slot, join_rows, pick
 from dunning_core.workbook.xlsx_styles import Styles
 from dunning_core.workbook.xlsx_tables import header_texts, range_ref, table_xml
 
@@ -168,8 +165,10 @@ def build_sheet(
                 sqref = f"{letters[i - 1]}{hr + 1}:{letters[i - 1]}{place.last_row + 500}"
                 validations.append((sqref, spec.validations[headers[i - 1]]))
         wrap_widths = {i: widths[i + 1] for i, f in enumerate(fmts) if f == "wrap"}
-        rows.append(_data_rows(frame, hr + 1, letters, xfs, fmts, wrap_widths))
-        size += len(frame) * (40 * ncol + 30) + text_bound(frame[c] for c in frame.columns)
+        coded = [None if f == "link" else value_coded(frame.iloc[:, i]) for i, f in enumerate(fmts)]
+        rows.append(_data_rows(frame, coded, hr + 1, letters, xfs, fmts, wrap_widths))
+        columns = (frame.iloc[:, i] for i in range(len(frame.columns)))
+        size += len(frame) * (40 * ncol + 30) + text_bound(columns, coded)
         table_id, name = allocate(table_name(block.title))
         ref = range_ref(1, hr, ncol, place.last_row)
         out.tables.append((table_id, name, table_xml(table_id, name, ref, headers)))
@@ -236,6 +235,7 @@ def build_sheet(
 
 def _data_rows(
     frame: pd.DataFrame,
+    coded: list[Coded | None],
     first: int,
     letters: list[str],
     xfs: list[int],
@@ -246,13 +246,13 @@ def _data_rows(
     rows at a time when the returned function is called.
 
     The Snapshot sheet has a row per invoice: each column's cells come from
-    :func:`value_codes` (per distinct value) and :func:`join_rows` lays the rows out.
-    The bytes are those of ``value_cell`` per value: a missing value or empty text
-    gives no cell, so a column with gaps brings whole cells.
+    ``coded`` (:func:`value_coded`, per distinct value; None for link and object
+    columns) and :func:`join_rows` lays the rows out. The bytes are those of
+    ``value_cell`` per value: a missing value or empty text gives no cell, so a
+    column with gaps brings whole cells.
     """
 
     def chunks() -> Iterator[str]:
-        coded = [None if f == "link" else value_coded(frame.iloc[:, i]) for i, f in enumerate(fmts)]
         for a in range(0, len(frame), _CHUNK_ROWS):
             part = frame.iloc[a : a + _CHUNK_ROWS]
             yield _rows(part, coded, a, first + a, letters, xfs, fmts, wrap_widths)
@@ -283,32 +283,44 @@ def _rows(
         slots.append(heights)
     slots.append(">")
     for i in range(len(frame.columns)):
-        column, col_coded = frame.iloc[:, i], coded[i]
+        col_coded, head = coded[i], f'<c r="{letters[i]}'
+        split = col_coded.texts(slice(offset, offset + n)) if col_coded is not None else None
+        if split is not None:  # a column of distinct values: head, text, tail
+            assert col_coded is not None and col_coded.split is not None
+            texts, has_cell = split
+            ends = (col_coded.split.head, col_coded.split.tail)
+            if has_cell.all():
+                slots += [head, rws, f'"{_style(xfs[i])}{ends[0]}', texts, ends[1]]
+            elif has_cell.any():
+                idx = np.flatnonzero(has_cell)
+                tails = [f"{ends[0]}{t}{ends[1]}" for t in pick(idx, texts)]
+                slots.append(_sparse_cells(idx, tails, n, first, head, xfs[i]))
+            continue
         if col_coded is not None:
             codes, table = col_coded.chunk(slice(offset, offset + n))
         elif fmts[i] == "link":
-            codes, table = np.arange(n), [*link_tails(column), ""]
+            codes, table = np.arange(n), [*link_tails(frame.iloc[:, i]), ""]
         else:
-            codes, table = value_codes(column)
+            codes, table = value_codes(frame.iloc[:, i])
         has_cell = np.array([t != "" for t in table], dtype=bool)[codes]
         if has_cell.all():
-            slots += [f'<c r="{letters[i]}', rws, f'"{_style(xfs[i])}', (codes, table)]
+            slots += [head, rws, f'"{_style(xfs[i])}', (codes, table)]
         elif has_cell.any():  # a column without a value in these rows adds nothing
-            slots.append(_sparse_cells(codes, table, has_cell, first, letters[i], xfs[i]))
+            idx = np.flatnonzero(has_cell)
+            slots.append(_sparse_cells(idx, pick(codes[idx], table), n, first, head, xfs[i]))
     slots.append("</row>")
     return join_rows(n, slots)
 
 
 def _sparse_cells(
-    codes: np.ndarray, table: list[str], has_cell: np.ndarray, first: int, letter: str, xf: int
+    idx: np.ndarray, tails: list[str], n: int, first: int, head: str, xf: int
 ) -> list[str]:
-    """Whole cells of a column with gaps ("" where there is no cell), formatted only
-    where there is one (Snapshot's promise and hold columns are mostly empty)."""
-    idx = np.flatnonzero(has_cell)
-    head, style = f'<c r="{letter}', _style(xf)
-    out = np.full(len(codes), "", dtype=object)
+    """Whole cells of a column with gaps ("" where there is no cell): the rows ``idx``
+    of ``n`` take their ``tails``, formatted only where there is a cell (Snapshot's
+    promise and hold columns are mostly empty)."""
+    style = _style(xf)
+    out = np.full(n, "", dtype=object)
     rows = (idx + first).tolist()
-    tails = pick(codes[idx], table)
     out[idx] = [f'{head}{r}"{style}{t}' for r, t in zip(rows, tails, strict=True)]
     return out.tolist()
 
