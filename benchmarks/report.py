@@ -25,7 +25,7 @@ class Sample:
     peak_mb: float  # the process's ru_maxrss (the larger of its own and its children's)
     data: dict[str, Any] = field(default_factory=dict)
     error: str = ""
-    tree_peak_mb: float = 0.0  # sampled sum over the process and its children (Linux)
+    tree_peak_mb: float = 0.0  # sampled: the process and its children together (Linux)
 
 
 def _med(samples: list[Sample], get: Callable[[Sample], float | None]) -> float | None:

@@ -4,10 +4,10 @@ Every measurement runs in a fresh process (``benchmarks.measure``) and its peak
 memory is that process's own ``ru_maxrss``, read with ``os.wait4`` (not
 ``RUSAGE_CHILDREN``, which keeps the maximum over *all* children so far). The
 write forks a child for a moment (``dunning_core.workbook.xlsx_deflate``), and
-``ru_maxrss`` keeps the larger of the two, not their sum; so the resident sizes
-of the process and its children are also summed every 10 ms, and the larger
-figure is reported. Shared pages count in both processes there, so that sum is
-an upper bound. Repeats
+``ru_maxrss`` keeps the larger of the two, not their sum; so what the process
+and its children hold is also sampled every 10 ms (their proportional set sizes
+while a child runs, so that the pages they share count once), and the larger
+figure is reported. Repeats
 are interleaved (one of each kind, then again) so that a burst of load on a shared
 machine spreads over all rows instead of spoiling one. Times are medians.
 
@@ -42,18 +42,36 @@ LARGE = 500_000  # sizes from here on run once (a 1M-row cycle is the long pole)
 
 
 def tree_rss_mb(pid: int) -> float:
-    """Resident MB of ``pid`` and its descendants now (0 where /proc cannot say)."""
-    pages, todo = 0, [pid]
+    """MB held by ``pid`` and its descendants now (0 where /proc cannot say).
+
+    A process alone: its resident size. With children (the write's forked child):
+    the sum of their proportional set sizes, which splits each page they share
+    between them, so the pages shared after the fork count once, as the machine
+    holds them; the sum of resident sizes would count them twice.
+    """
+    tree, todo = [], [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as f:
-                pages += int(f.read().split()[1])
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo.extend(int(c) for c in f.read().split())
-        except (OSError, ValueError, IndexError):  # gone already, or not Linux
+        except (OSError, ValueError):  # gone already, or not Linux
             continue
-    return pages * _PAGE / (1 << 20)
+        tree.append(p)
+    if len(tree) == 1:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                return int(f.read().split()[1]) * _PAGE / (1 << 20)
+        except (OSError, ValueError, IndexError):
+            return 0.0
+    kb = 0
+    for p in tree:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                kb += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+        except (OSError, ValueError, IndexError):
+            continue
+    return kb / 1024
 
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
