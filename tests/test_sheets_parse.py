@@ -7,6 +7,8 @@ overlap itself (a timing); ``python -m benchmarks.run`` measures that.
 from __future__ import annotations
 
 import pathlib
+import platform
+import sys
 import threading
 import time
 
@@ -118,3 +120,24 @@ def test_the_thread_parses_ahead_by_one_sheet_only(tmp_path: pathlib.Path) -> No
     assert first.name == "Sheet" and pending._out.empty()
     assert [s.name for s in sheets] == ["Second"]
     assert _wait_gone()
+
+
+def test_the_thread_returns_its_freed_memory(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parse's arena is trimmed when the thread ends (250 MB at a million rows)."""
+    from dunning_core.workbook import sheets_parse
+
+    calls: list[str] = []
+    real = sheets_parse.release_freed_memory
+    monkeypatch.setattr(
+        sheets_parse,
+        "release_freed_memory",
+        lambda: calls.append(threading.current_thread().name) or real(),
+    )
+    path = _book(tmp_path / "book.xlsx")
+    assert len(list(Prefetch(path).sheets())) == 4
+    assert _wait_gone()
+    assert calls == ["dunning-read"]
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert real() is True  # malloc_trim was found and called

@@ -13,8 +13,10 @@ reader turns the parsed rows into grids once the imports are done.
 
 from __future__ import annotations
 
+import ctypes
 import pathlib
 import queue
+import sys
 import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -141,6 +143,7 @@ class Prefetch:
             self._out.put(exc)
         finally:
             sheets.close()  # closes the book
+            release_freed_memory()
 
     def sheets(self) -> Iterator[ParsedSheet]:
         """The parsed sheets in book order; call once."""
@@ -159,3 +162,23 @@ class Prefetch:
         if not self._closed:
             self._closed = True
             self._want.release()
+
+
+def release_freed_memory() -> bool:
+    """Hand the memory this thread freed back to the OS (glibc only; True if done).
+
+    glibc gives each thread its own malloc arena and keeps what is freed there for
+    that thread's later use. calamine builds a sheet's cells in this thread's arena,
+    so after the parse about 250 MB (at a million rows) stayed resident that the main
+    thread could not reuse: the run's peak grew by as much. ``malloc_trim`` returns
+    the free pages of every arena. Other C libraries have no per-thread arenas to
+    keep, or no ``malloc_trim``; then this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return False
+    trim(0)
+    return True
