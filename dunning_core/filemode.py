@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from dunning_core.eml import blocked_customers, export_and_link
 from dunning_core.pipeline import run_cycle
 from dunning_core.records import BookSnapshot, CycleResult
 from dunning_core.workbook.reader import read_book
@@ -62,6 +61,8 @@ def export_file(
     """
     result = run_cycle(_snapshot(path, sheet, prefetch), as_of, sheet=sheet, action="refresh")
     target = folder or path.with_name(path.stem + "-drafts")
+    from dunning_core.eml import blocked_customers, export_and_link  # the email package: 20 ms
+
     drafts, files, stopped = export_and_link(
         result.drafts, target, path.parent, blocked_customers(result.queue)
     )
