@@ -181,3 +181,23 @@ def test_the_heap_freeze_is_undone_unless_it_was_there_before(
         assert gc.get_freeze_count() >= before  # the command's freeze stays
     finally:
         gc.unfreeze()
+
+
+def test_temporary_files_go_beside_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not /tmp, which may be a RAM disk: a million-row book's parts are 200 MB."""
+    import tempfile
+
+    dirs: list[str | None] = []
+    real = tempfile.TemporaryFile
+
+    def recording(*args, dir=None, **kwargs):  # type: ignore[no-untyped-def]
+        dirs.append(dir)
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(xlsx_deflate.tempfile, "TemporaryFile", recording)
+    out = tmp_path / "out"
+    out.mkdir()
+    _write(_source(tmp_path / "src.zip"), out / "book.zip", True, monkeypatch)
+    assert dirs and set(dirs) == {str(out)}

@@ -98,21 +98,26 @@ def split(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
 
 
 def deflate_all(
-    jobs: list[Job], files: ExitStack, source: IO[bytes] | None = None
+    jobs: list[Job],
+    files: ExitStack,
+    source: IO[bytes] | None = None,
+    tmp_dir: str | None = None,
 ) -> dict[str, tuple[Deflated, IO[bytes]]]:
     """Deflate every job: each part's result and the temporary file holding its bytes.
 
     ``jobs`` is emptied: each producer (and the sheet data it holds) is let go once
-    its part is deflated. The temporary files are closed (and so deleted) with
-    ``files``. ``source`` is the open source book, which the child re-opens (see
-    the module docstring).
+    its part is deflated. The temporary files are made in ``tmp_dir`` (the writer
+    passes the output's folder: where /tmp is a RAM disk, a million-row book's 200 MB
+    of deflated parts would otherwise sit in memory) and closed, so deleted, with
+    ``files``. ``source`` is the open source book, which the child re-opens (see the
+    module docstring).
     """
     ours, theirs = split(jobs) if _may_fork(jobs) else (list(jobs), [])
     jobs.clear()
-    child = _Child.start(theirs, files, source) if theirs else None
+    child = _Child.start(theirs, files, source, tmp_dir) if theirs else None
     if child is None:
         ours, theirs = ours + theirs, []
-    mine = files.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed with files)
+    mine = files.enter_context(tempfile.TemporaryFile(dir=tmp_dir))  # noqa: SIM115 (closed with files)
     done: dict[str, tuple[Deflated, IO[bytes]]] = {}
     try:
         for group in (ours, theirs):
@@ -159,9 +164,9 @@ class _Child:
 
     @classmethod
     def start(
-        cls, jobs: Sequence[Job], files: ExitStack, source: IO[bytes] | None
+        cls, jobs: Sequence[Job], files: ExitStack, source: IO[bytes] | None, tmp_dir: str | None
     ) -> _Child | None:
-        file = files.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed with files)
+        file = files.enter_context(tempfile.TemporaryFile(dir=tmp_dir))  # noqa: SIM115 (closed with files)
         read, write = os.pipe()
         thaw = gc.get_freeze_count() == 0
         gc.freeze()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import posixpath
 import struct
 import zipfile
@@ -217,7 +218,8 @@ class Package:
             elif name in self._changed and len(self._changed[name]) > _FAST_DEFLATE_BYTES:
                 jobs.append((name, functools.partial(_one_piece, self._changed[name]), 0))
         with ExitStack() as files, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            deflated = deflate_all(jobs, files, self._zip.fp)
+            folder = os.path.dirname(os.path.abspath(out)) if isinstance(out, (str, Path)) else None
+            deflated = deflate_all(jobs, files, self._zip.fp, folder or None)
             for name in names:
                 old = self._zip.NameToInfo.get(name)
                 if name not in self._changed and name in self._order:
