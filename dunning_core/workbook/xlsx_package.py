@@ -216,7 +216,8 @@ class Package:
                 self._spent.add(name)
                 jobs.append((name, produce, size))
             elif name in self._changed and len(self._changed[name]) > _FAST_DEFLATE_BYTES:
-                jobs.append((name, functools.partial(_one_piece, self._changed[name]), 0))
+                changed = self._changed[name]
+                jobs.append((name, functools.partial(_one_piece, changed), len(changed)))
         with ExitStack() as files, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             folder = os.path.dirname(os.path.abspath(out)) if isinstance(out, (str, Path)) else None
             deflated = deflate_all(jobs, files, self._zip.fp, folder or None)
