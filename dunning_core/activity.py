@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,47 @@ def _typed_already(values: pd.Series, kind: str) -> bool:
 def empty_activity() -> pd.DataFrame:
     """An Activity frame with no rows and the right columns and dtypes."""
     return conform(None, ACTIVITY_COLUMNS, ACTIVITY_FORMATS)
+
+
+def new_activity(
+    day: pd.Timestamp,
+    kind: Any,
+    *,
+    customer_id: Any,
+    customer: Any,
+    invoices: Any,
+    amount: Any,
+    currency: Any,
+    owner: Any,
+    detail: Any,
+    reference: Any,
+) -> pd.DataFrame:
+    """This run's new Activity rows, one per ``reference``, in the sheet's column order.
+
+    They have no id yet (:func:`append_activity` numbers them) and are dated and
+    run-stamped ``day``. Each value is one for all rows or one per row; a Series is
+    taken by position (its index is ignored), so callers can pass selected rows.
+    """
+    cols = {
+        A.TYPE: kind,
+        A.CUSTOMER_ID: customer_id,
+        A.CUSTOMER: customer,
+        A.INVOICES: invoices,
+        A.AMOUNT: amount,
+        A.CURRENCY: currency,
+        A.OWNER: owner,
+        A.DETAIL: detail,
+        A.REFERENCE: reference,
+    }
+    cols = {k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in cols.items()}
+    frame = pd.DataFrame(
+        {A.ID: "", A.DATE: day, **cols, A.RUN: day},
+        columns=list(ACTIVITY_COLUMNS),
+        index=pd.RangeIndex(len(cols[A.REFERENCE])),
+    )
+    for name in (A.DATE, A.RUN):
+        frame[name] = frame[name].astype("datetime64[ns]")
+    return frame
 
 
 def _next_number(ids: pd.Series) -> int:

@@ -33,7 +33,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from dunning_core.activity import conform, last_contact_by_customer, read_tool_sheet
+from dunning_core.activity import conform, last_contact_by_customer, new_activity, read_tool_sheet
 from dunning_core.columns import DRAFT_COLUMNS, DRAFT_FORMATS, DRAFT_STATUSES, A, D, Q, S
 from dunning_core.draft_context import Packet, customer_key, packets, prior_outreach
 from dunning_core.money import to_units
@@ -324,20 +324,17 @@ def _ineligible_reasons(queue: pd.DataFrame, customers: set[str], policy: Policy
 
 
 def _drafted_activity(new_rows: list[dict[str, Any]], today: pd.Timestamp) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            A.DATE: [today] * len(new_rows),
-            A.TYPE: ["drafted"] * len(new_rows),
-            A.CUSTOMER_ID: [r[D.CUSTOMER_ID] for r in new_rows],
-            A.CUSTOMER: [r[D.CUSTOMER] for r in new_rows],
-            A.INVOICES: [r[D.INVOICES] for r in new_rows],
-            A.AMOUNT: [r[D.AMOUNT] for r in new_rows],
-            A.CURRENCY: [r[D.CURRENCY] for r in new_rows],
-            A.OWNER: [r[D.OWNER] for r in new_rows],
-            A.DETAIL: [f"{r[D.STAGE]}: {r[D.SUBJECT]}" for r in new_rows],
-            A.REFERENCE: [r[D.ID] for r in new_rows],
-            A.RUN: [today] * len(new_rows),
-        }
+    return new_activity(
+        today,
+        "drafted",
+        customer_id=[r[D.CUSTOMER_ID] for r in new_rows],
+        customer=[r[D.CUSTOMER] for r in new_rows],
+        invoices=[r[D.INVOICES] for r in new_rows],
+        amount=[r[D.AMOUNT] for r in new_rows],
+        currency=[r[D.CURRENCY] for r in new_rows],
+        owner=[r[D.OWNER] for r in new_rows],
+        detail=[f"{r[D.STAGE]}: {r[D.SUBJECT]}" for r in new_rows],
+        reference=[r[D.ID] for r in new_rows],
     )
 
 
@@ -356,20 +353,17 @@ def log_sent(
     mask = (drafts[D.STATUS] == "Sent") & (drafts[D.ID] != "") & ~drafts[D.ID].isin(logged)
     mask &= ~drafts[D.ID].duplicated()
     sent = drafts[mask]
-    new = pd.DataFrame(
-        {
-            A.DATE: today,
-            A.TYPE: "sent",
-            A.CUSTOMER_ID: sent[D.CUSTOMER_ID],
-            A.CUSTOMER: sent[D.CUSTOMER],
-            A.INVOICES: sent[D.INVOICES],
-            A.AMOUNT: sent[D.AMOUNT],
-            A.CURRENCY: sent[D.CURRENCY],
-            A.OWNER: sent[D.OWNER],
-            A.DETAIL: sent[D.SUBJECT],
-            A.REFERENCE: sent[D.ID],
-            A.RUN: today,
-        }
-    ).reset_index(drop=True)
+    new = new_activity(
+        today,
+        "sent",
+        customer_id=sent[D.CUSTOMER_ID],
+        customer=sent[D.CUSTOMER],
+        invoices=sent[D.INVOICES],
+        amount=sent[D.AMOUNT],
+        currency=sent[D.CURRENCY],
+        owner=sent[D.OWNER],
+        detail=sent[D.SUBJECT],
+        reference=sent[D.ID],
+    )
     drafts.loc[mask, D.UPDATED] = today
     return drafts, new, int(mask.sum())

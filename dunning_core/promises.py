@@ -35,7 +35,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from dunning_core.columns import ACTIVITY_COLUMNS, PROMISE_COLUMNS, PROMISE_STATUSES, A, F, P, S
+from dunning_core.activity import new_activity
+from dunning_core.columns import PROMISE_COLUMNS, PROMISE_STATUSES, F, P, S
 from dunning_core.money import cents_series, format_amount, units_series
 from dunning_core.policy import Policy
 from dunning_core.records import Problem, Severity
@@ -484,24 +485,16 @@ def update_promises(
         kinds.append("promise broken")
         details.append(f"Broken: promised {t}: {x} still open")
     day = pd.Timestamp(as_of)
-    activity = pd.DataFrame(
-        {
-            A.ID: "",
-            A.DATE: day,
-            A.TYPE: kinds,
-            A.CUSTOMER_ID: rows[P.CUSTOMER_ID].to_numpy(),
-            A.CUSTOMER: rows[P.CUSTOMER].to_numpy(),
-            A.INVOICES: rows[P.INVOICES].to_numpy(),
-            A.AMOUNT: rows[P.AMOUNT].to_numpy(),
-            A.CURRENCY: rows[P.CURRENCY].to_numpy(),
-            A.OWNER: owner.iloc[pos].to_numpy(),
-            A.DETAIL: details,
-            A.REFERENCE: rows[P.ID].to_numpy(),
-            A.RUN: day,
-        },
-        columns=list(ACTIVITY_COLUMNS),
-        index=pd.RangeIndex(len(pos)),
+    activity = new_activity(
+        day,
+        kinds,
+        customer_id=rows[P.CUSTOMER_ID],
+        customer=rows[P.CUSTOMER],
+        invoices=rows[P.INVOICES],
+        amount=rows[P.AMOUNT],
+        currency=rows[P.CURRENCY],
+        owner=owner.iloc[pos],
+        detail=details,
+        reference=rows[P.ID],
     )
-    for name in (A.DATE, A.RUN):
-        activity[name] = activity[name].astype("datetime64[ns]")
     return full.reset_index(drop=True), activity, problems

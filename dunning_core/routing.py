@@ -14,7 +14,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from dunning_core.columns import ACTIVITY_COLUMNS, A, F, Q
+from dunning_core.activity import new_activity
+from dunning_core.columns import ACTIVITY_COLUMNS, F, Q
 from dunning_core.money import units_series
 from dunning_core.sheetaddr import sheet_ref
 
@@ -45,26 +46,20 @@ def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFra
         if hit.empty:
             continue
         parts.append(
-            pd.DataFrame(
-                {
-                    A.ID: "",
-                    A.DATE: day,
-                    A.TYPE: kind,
-                    A.CUSTOMER_ID: hit[F.CUSTOMER_ID].to_numpy(),
-                    A.CUSTOMER: hit[F.CUSTOMER_NAME].to_numpy(),
-                    A.INVOICES: hit[F.INVOICE_NO].to_numpy(),
-                    A.AMOUNT: units_series(hit[F.OPEN_CENTS]).to_numpy(),
-                    A.CURRENCY: hit[F.CURRENCY].to_numpy(),
-                    A.OWNER: hit[Q.ROUTED_TO].to_numpy(),
-                    A.DETAIL: (
-                        hit[Q.EXCLUSION_REASON].astype(str)
-                        + " ("
-                        + (where + hit[F.ROW].astype("int64").astype(str))
-                        + ")"
-                    ).to_numpy(),
-                    A.REFERENCE: (prefix + "-" + hit[F.INVOICE_NO].astype(str)).to_numpy(),
-                    A.RUN: day,
-                }
+            new_activity(
+                day,
+                kind,
+                customer_id=hit[F.CUSTOMER_ID],
+                customer=hit[F.CUSTOMER_NAME],
+                invoices=hit[F.INVOICE_NO],
+                amount=units_series(hit[F.OPEN_CENTS]),
+                currency=hit[F.CURRENCY],
+                owner=hit[Q.ROUTED_TO],
+                detail=hit[Q.EXCLUSION_REASON].astype(str)
+                + " ("
+                + (where + hit[F.ROW].astype("int64").astype(str))
+                + ")",
+                reference=prefix + "-" + hit[F.INVOICE_NO].astype(str),
             )
         )
     stage = queue[Q.STAGE].to_numpy(dtype=object)
@@ -78,21 +73,17 @@ def routing_activity(queue: pd.DataFrame, sheet: str, as_of: date) -> pd.DataFra
         total = np.zeros(len(cust), dtype="int64")
         np.add.at(total, group, esc[F.OPEN_CENTS].to_numpy(dtype="int64"))
         parts.append(
-            pd.DataFrame(
-                {
-                    A.ID: "",
-                    A.DATE: day,
-                    A.TYPE: "escalated",
-                    A.CUSTOMER_ID: cust,
-                    A.CUSTOMER: first[F.CUSTOMER_NAME],
-                    A.INVOICES: _joined_per_group(pd.Series(group), esc[F.INVOICE_NO]),
-                    A.AMOUNT: units_series(pd.Series(total)).to_numpy(),
-                    A.CURRENCY: cur,
-                    A.OWNER: first[Q.ROUTED_TO],
-                    A.DETAIL: "Escalation stage reached: " + action.astype(str),
-                    A.REFERENCE: [f"ESC-{c}-{k}" for c, k in zip(cust, cur, strict=True)],
-                    A.RUN: day,
-                }
+            new_activity(
+                day,
+                "escalated",
+                customer_id=cust,
+                customer=first[F.CUSTOMER_NAME],
+                invoices=_joined_per_group(pd.Series(group), esc[F.INVOICE_NO]),
+                amount=units_series(pd.Series(total)),
+                currency=cur,
+                owner=first[Q.ROUTED_TO],
+                detail="Escalation stage reached: " + action.astype(str),
+                reference=[f"ESC-{c}-{k}" for c, k in zip(cust, cur, strict=True)],
             )
         )
     if not parts:

@@ -121,3 +121,30 @@ def test_activity_sheet_with_a_lost_header_stops_the_run() -> None:
         activity_from_sheet(RawSheet("Activity", [["someone deleted the header"], ["x"]]))
     frame, _ = activity_from_sheet(RawSheet("Activity", [[None, ""]]))
     assert frame.empty
+
+
+def test_new_activity_rows_by_position_in_sheet_order() -> None:
+    import pandas as pd
+
+    from dunning_core.activity import new_activity
+    from dunning_core.columns import ACTIVITY_COLUMNS, A
+
+    picked = pd.Series(["C2", "C7"], index=[5, 9])  # selected rows keep their index
+    rows = new_activity(
+        pd.Timestamp("2026-11-16"),
+        "sent",
+        customer_id=picked,
+        customer=["Acme", "Beta"],
+        invoices="",
+        amount=[1.5, 2.0],
+        currency="EUR",
+        owner="Ana",
+        detail=["a", "b"],
+        reference=pd.Series(["D1", "D2"], index=[3, 4]),
+    )
+    assert list(rows.columns) == list(ACTIVITY_COLUMNS)
+    assert list(rows.index) == [0, 1]
+    assert rows[A.CUSTOMER_ID].tolist() == ["C2", "C7"]
+    assert rows[A.REFERENCE].tolist() == ["D1", "D2"]
+    assert rows[A.ID].tolist() == ["", ""] and rows[A.TYPE].tolist() == ["sent", "sent"]
+    assert str(rows[A.DATE].dtype) == "datetime64[ns]" and (rows[A.RUN] == rows[A.DATE]).all()
