@@ -88,7 +88,7 @@ def cycle(
     plan = None
     if not only:
         aging = xl_io.aging_raw(snapshot, result.report.sheet)
-        plan = xl_io.plan_managed(result, layout.managed_values(result), aging)
+        plan = xl_io.plan_managed(result, layout.managed_values(result.queue), aging)
     _status(book, f"{TITLE}: writing ...")  # everything is computed: only writes follow
     book.app.screen_updating = False
     try:

@@ -7,12 +7,14 @@ the same function without a subprocess.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from dunning_core.pipeline import run_cycle
 from dunning_core.records import BookSnapshot, CycleResult
+from dunning_core.workbook.early_aging import EarlyAging
 from dunning_core.workbook.reader import read_book
 from dunning_core.workbook.sheets_parse import Prefetch
 from dunning_core.workbook.writer import PACKAGE_SUFFIXES, results_path, write_book
@@ -36,10 +38,14 @@ def run_file(
     backup of the previous version, so a failure never leaves a half-written book.
     ``prefetch`` is a parse of ``path`` the caller started early (the CLI does).
     """
-    result = run_cycle(_snapshot(path, sheet, prefetch), as_of, sheet=sheet, action=action)
-    if dry_run or action == "check":
-        return result, None
-    return result, write_book(path, result)
+    writes = not dry_run and action != "check"
+    with _early(path, writes) as early:
+        snapshot = _snapshot(path, sheet, prefetch)
+        hook = early.start if early else None
+        result = run_cycle(snapshot, as_of, sheet=sheet, action=action, on_queue=hook)
+        if not writes:
+            return result, None
+        return result, write_book(path, result, early=early)
 
 
 def export_file(
@@ -59,14 +65,25 @@ def export_file(
     (default ``<book>-drafts/`` beside the book), and the book saved with each
     exported draft's *Draft file* link. Nothing is ever sent.
     """
-    result = run_cycle(_snapshot(path, sheet, prefetch), as_of, sheet=sheet, action="refresh")
-    target = folder or path.with_name(path.stem + "-drafts")
-    from dunning_core.eml import blocked_customers, export_and_link  # the email package: 20 ms
+    with _early(path, True) as early:
+        snapshot = _snapshot(path, sheet, prefetch)
+        hook = early.start if early else None
+        result = run_cycle(snapshot, as_of, sheet=sheet, action="refresh", on_queue=hook)
+        target = folder or path.with_name(path.stem + "-drafts")
+        from dunning_core.eml import blocked_customers, export_and_link  # email package: 20 ms
 
-    drafts, files, stopped = export_and_link(
-        result.drafts, target, path.parent, blocked_customers(result.queue)
-    )
-    return files, stopped, write_book(path, replace(result, drafts=drafts))
+        drafts, files, stopped = export_and_link(
+            result.drafts, target, path.parent, blocked_customers(result.queue)
+        )
+        return files, stopped, write_book(path, replace(result, drafts=drafts), early=early)
+
+
+def _early(path: Path, writes: bool) -> AbstractContextManager[EarlyAging | None]:
+    """The aging part's early start (:mod:`.workbook.early_aging`) for a run that
+    writes back into a .xlsx/.xlsm; nothing for any other run."""
+    if writes and path.suffix.lower() in PACKAGE_SUFFIXES:
+        return EarlyAging(path)
+    return nullcontext()
 
 
 def _snapshot(path: Path, sheet: str | None, prefetch: Prefetch | None) -> BookSnapshot:

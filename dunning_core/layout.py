@@ -9,7 +9,7 @@ formats, at which rows" are made once, here, as plain data. A writer only turns 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +31,7 @@ from dunning_core.columns import (
     M,
     S,
 )
-from dunning_core.records import Block, CycleResult, Severity
+from dunning_core.records import Block, CycleResult, Problem, Severity
 
 #: Rows left empty between two blocks stacked on one sheet.
 BLOCK_GAP = 2
@@ -201,9 +201,9 @@ def owned_sheets(result: CycleResult) -> tuple[SheetSpec, ...]:
     )
 
 
-def managed_values(result: CycleResult) -> ManagedBlock:
-    """The managed block's values per aging-sheet row, from the queue."""
-    queue = result.queue
+def managed_values(queue: pd.DataFrame) -> ManagedBlock:
+    """The managed block's values per aging-sheet row, from the queue (the cycle
+    result's, or the queue as the cycle hands it to the early writer: the same)."""
     n = len(queue)
     rows = tuple(queue[F.ROW].astype("int64").tolist()) if F.ROW in queue else ()
     values = []
@@ -225,9 +225,15 @@ def managed_values(result: CycleResult) -> ManagedBlock:
 
 def start_sheet(result: CycleResult) -> str:
     """The sheet the user needs next: Data Check when any error, else the queue."""
-    if any(p.severity is Severity.ERROR for p in result.problems):
+    return start_sheet_for(result.problems, result.report.sheet)
+
+
+def start_sheet_for(problems: Iterable[Problem], aging_sheet: str) -> str:
+    """:func:`start_sheet` from the problems found so far (the early writer guesses
+    the aging sheet's tab selection with it; the writer checks the guess)."""
+    if any(p.severity is Severity.ERROR for p in problems):
         return S.DATA_CHECK
-    return result.report.sheet
+    return aging_sheet
 
 
 __all__ = [
@@ -239,5 +245,6 @@ __all__ = [
     "owned_sheets",
     "placements",
     "start_sheet",
+    "start_sheet_for",
     "table_name",
 ]

@@ -11,6 +11,7 @@ is what keeps a failed run from leaving a half-written workbook.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Final
@@ -54,6 +55,9 @@ from dunning_core.snapshot import (
 )
 from dunning_core.summary import summarise
 
+#: ``run_cycle``'s ``on_queue``: (queue, ingest report, problems so far) -> None.
+QueueHook = Callable[[pd.DataFrame, IngestReport, tuple[Problem, ...]], None]
+
 #: What each surface action does beyond refreshing the queue and the forecast.
 ACTIONS: Final = ("run", "refresh", "drafts", "log_sent", "forecast", "check")
 
@@ -63,6 +67,7 @@ def run_cycle(
     as_of: date,
     sheet: str | None = None,
     action: str = "run",
+    on_queue: QueueHook | None = None,
 ) -> CycleResult:
     """Run one weekly cycle on a snapshot and return everything to write.
 
@@ -74,6 +79,10 @@ def run_cycle(
             ``refresh`` / ``forecast`` (queue and forecast; drafts untouched),
             ``drafts`` (same as ``run``), ``log_sent`` (log drafts marked Sent, then
             refresh), ``check`` (read and explain only: nothing is meant to be written).
+        on_queue: called once with the queue, the ingest report and the problems so
+            far as soon as the queue's columns are final (after the forecast, before
+            the drafts). The file writer starts the aging sheet's part there, beside
+            the rest of the cycle; the hook must not change what it is given.
 
     Raises:
         UserError: when the book cannot be read as an aging book at all.
@@ -149,6 +158,11 @@ def run_cycle(
     problems += locate(found, report)
     queue[Q.CARRIED_NOTE] = carried_note.array  # by position; text already
     logged.append(routing_activity(queue, report.sheet, as_of))
+    model, found = _calibration(history_sheets, policy, as_of)
+    problems += found
+    queue = forecast(queue, policy, as_of, model)
+    if on_queue is not None:  # the aging sheet's block is final from here on
+        on_queue(queue, report, tuple(problems))
 
     if action in ("run", "drafts"):
         inv = report.matches.get(F.INVOICE_NO)
@@ -167,9 +181,6 @@ def run_cycle(
     made = [rows for rows in logged if len(rows)]
     activity = act.append_activity(activity, pd.concat(made, ignore_index=True) if made else None)
 
-    model, found = _calibration(history_sheets, policy, as_of)
-    problems += found
-    queue = forecast(queue, policy, as_of, model)
     basis = (
         "Bucket probabilities and lateness from Settings (no Paid History sheet to "
         "calibrate from); open promises at their promise date; disputed and legal items "

@@ -70,7 +70,7 @@ def test_data_check_falls_back_to_problem_list_and_turns_red_on_errors() -> None
 
 
 def test_managed_values_rows_and_display_values() -> None:
-    block = layout.managed_values(make_result([4, 7, 9]))
+    block = layout.managed_values(make_result([4, 7, 9]).queue)
     assert block.headers == MANAGED_HEADERS
     assert block.rows == (4, 7, 9)
     excluded = block.values[block.headers.index(M.EXCLUDED)]

@@ -12,38 +12,31 @@ ods) is never touched: a new ``<stem>.dunning.xlsx`` is written beside it.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 from typing import IO
 
-from dunning_core.columns import M
-from dunning_core.layout import managed_values, owned_sheets, start_sheet
+from dunning_core.layout import owned_sheets, start_sheet
 from dunning_core.records import CycleResult, UserError
 from dunning_core.workbook import xlsx_chart as chart
 from dunning_core.workbook import xlsx_tables as tables
-from dunning_core.workbook.xlsx_blockfind import shared_strings
-from dunning_core.workbook.xlsx_managed import BlockStyles, edit_sheet
+from dunning_core.workbook.aging_part import EMPTY_STYLES, aging_entry, book_styles, write_aging
+from dunning_core.workbook.early_aging import EarlyAging
 from dunning_core.workbook.xlsx_newbook import new_book, safe_sheet_name
 from dunning_core.workbook.xlsx_owned import build_sheet
-from dunning_core.workbook.xlsx_package import REL_BASE, Package, Rel
+from dunning_core.workbook.xlsx_package import Package, Rel
 from dunning_core.workbook.xlsx_save import safe_write
-from dunning_core.workbook.xlsx_styles import Styles
 from dunning_core.workbook.xlsx_workbook import (
     SHEET_CT,
     Workbook,
     exclusive_parts,
     free_part,
-    new_rel_id,
     set_tab_selected,
-    set_tab_selected_text,
 )
 
 PACKAGE_SUFFIXES = (".xlsx", ".xlsm")
 STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-_MANAGED_WIDTHS = {M.PRIORITY_REASON: 40.0, M.EXCLUSION_REASON: 36.0, M.NEXT_ACTION: 24.0}
-_HEADER_FILL = "FF1F4E78"  # dark blue: marks the tool's columns apart from the team's
 
 
 def results_path(src: Path) -> Path:
@@ -58,12 +51,15 @@ def write_book(
     *,
     backup_dir: Path | None = None,
     keep_backups: int = 10,
+    early: EarlyAging | None = None,
 ) -> Path:
     """Write ``result`` into ``src`` (or ``dest``) and return the path written.
 
     A .xlsx/.xlsm is updated in place by default; any other source gets a new
     ``<stem>.dunning.xlsx`` beside it holding the aging values plus the results.
-    The save is atomic, backed up and locked (:mod:`xlsx_save`).
+    The save is atomic, backed up and locked (:mod:`xlsx_save`). ``early`` is the
+    aging sheet's part started while the cycle ran (:mod:`.early_aging`); it is used
+    only if it was made from this same file, and the caller closes it.
     """
     src = Path(src)
     if not src.exists():
@@ -85,7 +81,7 @@ def write_book(
         except (zipfile.BadZipFile, OSError) as exc:
             raise UserError(f"{src}: cannot open the workbook package ({exc}).") from None
         try:
-            apply_result(pkg, result, str(src))
+            apply_result(pkg, result, str(src), early if is_package else None)
             pkg.write(tmp)
         finally:
             pkg.close()
@@ -93,26 +89,23 @@ def write_book(
     return safe_write(dest, write, backup_dir, keep_backups)
 
 
-def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
-    """Edit ``pkg`` in memory: managed block, owned sheets, active tab, bookkeeping."""
+def apply_result(
+    pkg: Package, result: CycleResult, source: str, early: EarlyAging | None = None
+) -> None:
+    """Edit ``pkg`` in memory: managed block, owned sheets, active tab, bookkeeping.
+
+    ``early`` is the aging sheet's part written ahead, while the cycle ran (file mode).
+    """
     book = Workbook(pkg, source)
-    styles_part = next((r.target for r in book.rels if r.kind == "styles"), "")
-    add_ct: dict[str, str] = {}
-    if not styles_part:
-        styles_part = "xl/styles.xml"
-        book.rels.append(Rel(new_rel_id(book.rels), REL_BASE + "styles", styles_part))
-        add_ct[styles_part] = STYLES_CT
-    styles = Styles(pkg.get(styles_part) or EMPTY_STYLES)
+    styles_part, styles, new_styles = book_styles(pkg, book)
+    add_ct: dict[str, str] = {styles_part: STYLES_CT} if new_styles else {}
     entries = {s.name.lower(): s for s in book.sheets()}  # Excel names are case-blind
-    aging = entries.get(result.report.sheet.lower())
-    if aging is None or not pkg.has(aging.part):
-        raise UserError(f"{source}: sheet {result.report.sheet!r} not found in the workbook.")
+    aging = aging_entry(book, pkg, result.report.sheet, source)
     start = start_sheet(result)
     removed: set[str] = set()
 
-    _write_managed(
-        pkg, book, aging.part, result, styles, start.lower() == aging.name.lower(), source
-    )
+    selected = start.lower() == aging.name.lower()
+    write_aging(pkg, book, aging.part, result, styles, selected, source, early)
 
     specs = owned_sheets(result)
     replaced = {entries[s.name.lower()].part for s in specs if s.name.lower() in entries}
@@ -193,80 +186,4 @@ def apply_result(pkg: Package, result: CycleResult, source: str) -> None:
     pkg.set_content_types(add_ct, frozenset(removed - set(add_ct)))
 
 
-def _write_managed(
-    pkg: Package,
-    book: Workbook,
-    part: str,
-    result: CycleResult,
-    styles: Styles,
-    selected: bool,
-    source: str,
-) -> None:
-    block = managed_values(result)
-    by_format = {f: styles.xf(fmt=f) for f in ("int", "date", "percent")}
-    bstyles = BlockStyles(
-        header=styles.xf(bold=True, color="FFFFFFFF", fill=_HEADER_FILL, wrap=True),
-        by_format=by_format,
-        grey_dxf=styles.grey_dxf(),
-    )
-    sst_part = next((r.target for r in book.rels if r.kind == "sharedStrings"), None)
-
-    def sst(wanted: set[int]) -> dict[int, str]:
-        return shared_strings(pkg.get(sst_part) if sst_part else None, wanted)
-
-    widths = [_MANAGED_WIDTHS.get(h, max(10.0, len(h) + 3.0)) for h in block.headers]
-    report = result.report
-
-    def refuse(exc: Exception) -> UserError:
-        return UserError(
-            f"{source}: sheet {report.sheet!r} cannot be updated ({exc}); "
-            "save the workbook again in Excel and rerun."
-        )
-
-    try:
-        edit = edit_sheet(
-            pkg.get(part) or b"",
-            report.header_row,
-            report.last_column,
-            block,
-            bstyles,
-            sst,
-            widths,
-        )
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise refuse(exc) from None
-    edit.head = set_tab_selected_text(edit.head, selected)
-
-    def produce() -> Iterator[bytes]:
-        try:
-            yield from edit.pieces()
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise refuse(exc) from None
-
-    pkg.set_stream(part, produce, edit.size)
-    for rel in pkg.rels(part):
-        if rel.kind == "table" and pkg.has(rel.target):
-            new = tables.extend_table(
-                pkg.get(rel.target) or b"",
-                report.header_row,
-                edit.start,
-                block.headers,
-                edit.old_end,
-            )
-            if new is not None:
-                pkg.set(rel.target, new)
-
-
-#: A minimal valid stylesheet, for a package that has none (csv/xls sources, tests).
-EMPTY_STYLES = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    b'<fill><patternFill patternType="gray125"/></fill></fills>'
-    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-    b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    b"</styleSheet>"
-)
+__all__ = ["EMPTY_STYLES", "PACKAGE_SUFFIXES", "apply_result", "results_path", "write_book"]

@@ -21,6 +21,7 @@ pages they share for the collector's sake.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import logging
@@ -33,7 +34,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
-from typing import IO
+from typing import IO, Any
 
 from isal import isal_zlib as _fast_zlib
 
@@ -114,7 +115,9 @@ def deflate_all(
     """
     ours, theirs = split(jobs) if _may_fork(jobs) else (list(jobs), [])
     jobs.clear()
-    child = _Child.start(theirs, files, source, tmp_dir) if theirs else None
+    child = None
+    if theirs:
+        child = Child.start(functools.partial(_deflate_jobs, theirs), files, source, tmp_dir)
     if child is None:
         ours, theirs = ours + theirs, []
     mine = files.enter_context(tempfile.TemporaryFile(dir=tmp_dir))  # noqa: SIM115 (closed with files)
@@ -124,7 +127,7 @@ def deflate_all(
             if group is theirs and child is not None:
                 got = child.wait()
                 if got is not None:
-                    done.update((d.name, (d, child.file)) for d in got)
+                    done.update((d["name"], (Deflated(**d), child.file)) for d in got)
                     break
             while group:  # ours, or the child's when it failed
                 name, produce, _ = group.pop(0)
@@ -138,20 +141,30 @@ def deflate_all(
     return done
 
 
+def _deflate_jobs(jobs: Sequence[Job], file: IO[bytes]) -> list[dict[str, int | str]]:
+    """The deflate child's work: ``jobs`` into ``file``, reported as plain dicts."""
+    return [asdict(deflate_to(file, name, produce())) for name, produce, _ in jobs]
+
+
 def _may_fork(jobs: Sequence[Job]) -> bool:
-    """Two or more parts, a size where a fork pays and memory allows it, and no other
-    thread alive (a fork copies only the calling thread; a lock held by another
-    would stay held in the child)."""
+    """Two or more parts, a size where a fork pays and memory allows it, and a
+    process where a fork is safe (:func:`may_fork`)."""
     return (
-        fork_allowed
-        and len(jobs) > 1
-        and FORK_MIN_BYTES <= sum(j[2] for j in jobs) <= FORK_MAX_BYTES
-        and threading.active_count() == 1
+        len(jobs) > 1 and FORK_MIN_BYTES <= sum(j[2] for j in jobs) <= FORK_MAX_BYTES and may_fork()
     )
 
 
-class _Child:
-    """A forked process deflating ``jobs`` into ``file``.
+def may_fork() -> bool:
+    """Linux, and no other thread alive: a fork copies only the calling thread, and a
+    lock held by another would stay held in the child."""
+    return fork_allowed and threading.active_count() == 1
+
+
+class Child:
+    """A forked process doing ``work`` into its own temporary ``file``.
+
+    ``work(file)`` returns what the child reports: anything JSON can carry (the
+    deflated parts' offsets and sizes, and for the aging sheet where its block went).
 
     While it runs, the heap it shares is frozen for this process's collector too: a
     full collection here would write to every object's header and so copy every page
@@ -164,8 +177,13 @@ class _Child:
 
     @classmethod
     def start(
-        cls, jobs: Sequence[Job], files: ExitStack, source: IO[bytes] | None, tmp_dir: str | None
-    ) -> _Child | None:
+        cls,
+        work: Callable[[IO[bytes]], object],
+        files: ExitStack,
+        source: IO[bytes] | None = None,
+        tmp_dir: str | None = None,
+    ) -> Child | None:
+        """Fork a child doing ``work``; None when it cannot be forked (nothing runs)."""
         file = files.enter_context(tempfile.TemporaryFile(dir=tmp_dir))  # noqa: SIM115 (closed with files)
         read, write = os.pipe()
         thaw = gc.get_freeze_count() == 0
@@ -179,7 +197,7 @@ class _Child:
             os.close(write)
             return None
         if pid == 0:  # pragma: no cover - the child's coverage is not collected
-            _run_child(jobs, file, write, source)
+            _run_child(work, file, write, source)
         os.close(write)
         return cls(pid, read, file, thaw)
 
@@ -197,8 +215,8 @@ class _Child:
             os.close(self.pipe)
             self._reaped()
 
-    def wait(self) -> list[Deflated] | None:
-        """The child's results, or None (and the reason on stderr) when it failed."""
+    def wait(self) -> Any:
+        """What the child's ``work`` returned, or None (and the reason logged) when it failed."""
         chunks = []
         while chunk := os.read(self.pipe, 1 << 16):
             chunks.append(chunk)
@@ -206,15 +224,18 @@ class _Child:
         _, status = os.waitpid(self.pid, 0)
         self._reaped()
         report = b"".join(chunks)
-        if os.waitstatus_to_exitcode(status) != 0 or not report.startswith(b"["):
-            reason = report.decode(errors="replace")[-300:] or f"exit status {status}"
-            _log.warning("the parallel write fell back to one core (%s)", reason)
-            return None
-        return [Deflated(**d) for d in json.loads(report)]
+        if os.waitstatus_to_exitcode(status) == 0:
+            with contextlib.suppress(ValueError):
+                return json.loads(report)
+        reason = report.decode(errors="replace")[-300:] or f"exit status {status}"
+        _log.warning("the parallel write fell back to one core (%s)", reason)
+        return None
 
 
-def _run_child(jobs: Sequence[Job], file: IO[bytes], pipe: int, source: IO[bytes] | None) -> None:
-    """The child's whole life: deflate, report, ``os._exit`` (no cleanup of the parent's)."""
+def _run_child(
+    work: Callable[[IO[bytes]], object], file: IO[bytes], pipe: int, source: IO[bytes] | None
+) -> None:
+    """The child's whole life: work, report, ``os._exit`` (no cleanup of the parent's)."""
     code = 1
     try:
         gc.disable()  # short-lived: a collection would only copy shared pages
@@ -223,7 +244,7 @@ def _run_child(jobs: Sequence[Job], file: IO[bytes], pipe: int, source: IO[bytes
             fresh = os.open(source.name, os.O_RDONLY)
             os.dup2(fresh, fd)
             os.close(fresh)
-        out = [asdict(deflate_to(file, name, produce())) for name, produce, _ in jobs]
+        out = work(file)
         file.flush()
         report = json.dumps(out).encode()
         code = 0

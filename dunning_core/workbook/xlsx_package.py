@@ -20,7 +20,7 @@ import os
 import posixpath
 import struct
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,11 +82,23 @@ class Package:
         self._order = [i.filename for i in self._zip.infolist() if not i.is_dir()]
         self._changed: dict[str, bytes] = {}
         self._streams: dict[str, tuple[Producer, int]] = {}
+        self._ready: dict[str, tuple[Deflated, IO[bytes]]] = {}
+        self._later: list[Callable[[], None]] = []
         self._spent: set[str] = set()
         self._deleted: set[str] = set()
 
     def close(self) -> None:
         self._zip.close()
+
+    def identity(self) -> tuple[int, int, int, int] | None:
+        """(device, inode, size, mtime in ns) of the open source file; None for a
+        source in memory. Two opens of the same unchanged file give the same."""
+        fp = self._zip.fp
+        try:
+            st = os.fstat(fp.fileno()) if fp is not None else None
+        except (OSError, AttributeError, ValueError):  # BytesIO: no file descriptor
+            return None
+        return None if st is None else (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
     def names(self) -> list[str]:
         """Part names in output order (original order, then added parts)."""
@@ -99,6 +111,9 @@ class Package:
     def get(self, name: str) -> bytes | None:
         if name in self._streams:
             return b"".join(self._streams[name][0]())
+        if name in self._ready:
+            part, file = self._ready[name]
+            return bytes(_fast_zlib.decompress(b"".join(_read_back(file, part)), -15))
         if name in self._spent:
             raise RuntimeError(f"{name}: a streamed part is gone once the package is written")
         if name in self._changed:
@@ -132,6 +147,7 @@ class Package:
     def set(self, name: str, data: bytes) -> None:
         self._deleted.discard(name)
         self._streams.pop(name, None)
+        self._ready.pop(name, None)
         self._changed[name] = data
 
     def set_stream(self, name: str, produce: Producer, size_hint: int) -> None:
@@ -144,9 +160,17 @@ class Package:
         self.set(name, b"")
         self._streams[name] = (produce, size_hint)
 
+    def set_deflated(self, name: str, part: Deflated, file: IO[bytes]) -> None:
+        """Set a part that is already deflated: ``part`` says where in ``file`` (which
+        the caller keeps open until the package is written) and its CRC and sizes.
+        The writer copies it in as it copies a deflated stream."""
+        self.set(name, b"")
+        self._ready[name] = (part, file)
+
     def delete(self, name: str) -> None:
         self._changed.pop(name, None)
         self._streams.pop(name, None)
+        self._ready.pop(name, None)
         if name in self._order:
             self._deleted.add(name)
 
@@ -198,6 +222,28 @@ class Package:
             etree.SubElement(root, f"{{{NS_CT}}}Override", PartName="/" + name, ContentType=ctype)
         self.set("[Content_Types].xml", _xml_bytes(root))
 
+    def later(self, settle: Callable[[], None]) -> None:
+        """Run ``settle`` in :meth:`write`, after the large parts are deflated and
+        before the zip is assembled; it may set parts already named here."""
+        self._later.append(settle)
+
+    def _jobs(self, names: list[str], done: Mapping[str, object]) -> list[Job]:
+        """The parts to deflate ahead, in ``names``' order: streams (each let go of
+        here, and by the deflater once deflated) and large changed parts, except those
+        in ``done``."""
+        jobs: list[Job] = []
+        for name in names:
+            if name in done:
+                continue
+            if name in self._streams:
+                produce, size = self._streams.pop(name)
+                self._spent.add(name)
+                jobs.append((name, produce, size))
+            elif name in self._changed and len(self._changed[name]) > _FAST_DEFLATE_BYTES:
+                changed = self._changed[name]
+                jobs.append((name, functools.partial(_one_piece, changed), len(changed)))
+        return jobs
+
     def iter_parts(self) -> Iterator[tuple[str, bytes]]:
         for name in self.names():
             data = self.get(name)
@@ -207,20 +253,25 @@ class Package:
     def write(self, out: str | Path | IO[bytes]) -> None:
         """Write the package in order: unchanged parts as their compressed bytes, large
         new parts deflated first (on two cores where possible, see :mod:`.xlsx_deflate`)
-        and then copied in as compressed entries, small new parts deflated here."""
+        and then copied in as compressed entries, small new parts deflated here.
+
+        The ``later`` callbacks run once those large parts are deflated and before the
+        zip is assembled: they set the parts that were not ready before (the aging
+        sheet's part made by the early writer's child, and its tables).
+        """
         names = self.names()
-        jobs: list[Job] = []
-        for name in names:
-            if name in self._streams:
-                produce, size = self._streams.pop(name)  # deflate_all lets go of it when done
-                self._spent.add(name)
-                jobs.append((name, produce, size))
-            elif name in self._changed and len(self._changed[name]) > _FAST_DEFLATE_BYTES:
-                changed = self._changed[name]
-                jobs.append((name, functools.partial(_one_piece, changed), len(changed)))
         with ExitStack() as files, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             folder = os.path.dirname(os.path.abspath(out)) if isinstance(out, (str, Path)) else None
-            deflated = deflate_all(jobs, files, self._zip.fp, folder or None)
+            deflated = deflate_all(self._jobs(names, {}), files, self._zip.fp, folder or None)
+            later, self._later = self._later, []
+            for settle in later:
+                settle()
+            if later:
+                if self.names() != names:
+                    raise RuntimeError("a later part must replace a part, not add or remove one")
+                more = self._jobs(names, deflated)
+                deflated.update(deflate_all(more, files, self._zip.fp, folder or None))
+            deflated.update(self._ready)
             for name in names:
                 old = self._zip.NameToInfo.get(name)
                 if name not in self._changed and name in self._order:
