@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dunning_core.cli_dates import parse_date
-from dunning_core.history import HISTORY_SHEETS, normalise_header, read_history
-from dunning_core.records import RawSheet, UserError
+from dunning_core.errors import UserError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas-backed: imported by the command, not by the parser
     from dunning_core.backtest import Backtest
+    from dunning_core.records import RawSheet
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,6 +48,7 @@ def read_source(path: Path) -> RawSheet | Path:
         raise UserError(f"{path}: file not found (expected a paid history CSV or workbook)")
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return path
+    from dunning_core.history import HISTORY_SHEETS, normalise_header
     from dunning_core.workbook.reader import read_book
 
     book = read_book(path)
@@ -58,6 +59,7 @@ def read_source(path: Path) -> RawSheet | Path:
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Run the backtest and print the scores (text or JSON); write the plot if asked."""
     from dunning_core import backtest
+    from dunning_core.history import read_history
 
     history, problems = read_history(read_source(args.history))
     if problems:
