@@ -82,8 +82,16 @@ def _sample_tree(pid: int, stop: threading.Event, peak: list[float]) -> None:
         peak[0] = max(peak[0], tree_rss_mb(pid))
 
 
-def run_child(argv: Sequence[str], timeout: float, ok_codes: tuple[int, ...] = (0,)) -> Sample:
-    """Run ``argv`` in a fresh process; wall time, CPU and peak RSS of that process alone."""
+def run_child(
+    argv: Sequence[str], timeout: float, ok_codes: tuple[int, ...] = (0,), *, tree: bool = False
+) -> Sample:
+    """Run ``argv`` in a fresh process; wall time, CPU and peak RSS of that process alone,
+    and with ``tree`` the sampled peak of it and its children together.
+
+    ``tree`` is for memory passes only: while a child runs, one sample reads every
+    process's ``smaps_rollup`` (16 ms of CPU at 100k rows), so sampling every 10 ms
+    takes most of a core from the two the measured run is using.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), stdout=out, stderr=err, cwd=ROOT)
@@ -91,13 +99,15 @@ def run_child(argv: Sequence[str], timeout: float, ok_codes: tuple[int, ...] = (
         timer.start()
         stop, tree_peak = threading.Event(), [0.0]
         sampler = threading.Thread(target=_sample_tree, args=(proc.pid, stop, tree_peak))
-        sampler.start()
+        if tree:
+            sampler.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
             stop.set()
-            sampler.join()
+            if tree:
+                sampler.join()
         wall = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -118,21 +128,29 @@ def run_child(argv: Sequence[str], timeout: float, ok_codes: tuple[int, ...] = (
     )
 
 
-def _measure(kind: str, book: Path, work: Path, timeout: float) -> Sample:
+#: The measurements whose process forks (the write's deflate child, the early aging
+#: part): their peak memory comes from a separate, untimed pass that samples the tree.
+FORKING = ("phases", "cli", "rerun")
+
+
+def _measure(kind: str, book: Path, work: Path, timeout: float, tree: bool = False) -> Sample:
     """One measurement of ``kind`` on ``book``; writes go to copies under ``work``."""
     py = sys.executable
-    if kind in ("phases", "cli", "rerun"):
+    if kind in FORKING:
         copy = work / f"{kind}-{book.name}"
         shutil.copyfile(book, copy)
         if kind == "phases":
             argv = [py, "-m", "benchmarks.measure", "phases", str(copy)]
-            return run_child(argv, timeout)
+            return run_child(argv, timeout, tree=tree)
         cli = [py, "-m", "dunning_core.cli", "run", str(copy), "--as-of"]
-        first = run_child([*cli, AS_OF.isoformat()], timeout, ok_codes=(0, 3))  # 3: problems
-        if kind == "cli" or not first.ok:
+        if kind == "cli":
+            return run_child([*cli, AS_OF.isoformat()], timeout, (0, 3), tree=tree)  # 3: problems
+        first = run_child([*cli, AS_OF.isoformat()], timeout, ok_codes=(0, 3))
+        if not first.ok:
             return first
         # next week's run on this week's output: managed block, Snapshot, Drafts exist
-        return run_child([*cli, (AS_OF + timedelta(days=7)).isoformat()], timeout, (0, 3))
+        week = (AS_OF + timedelta(days=7)).isoformat()
+        return run_child([*cli, week], timeout, (0, 3), tree=tree)
     dst = work / f"{kind}-out.xlsx"
     argv = [py, "-m", "benchmarks.measure", kind, str(book)]
     return run_child(
@@ -149,17 +167,18 @@ def measure_size(
     if straightforward:
         kinds.append("straightforward")
     samples: dict[str, list[Sample]] = {k: [] for k in kinds}
-    for r in range(repeat):
-        for kind in kinds:
-            with tempfile.TemporaryDirectory(prefix="dunning-bench-") as tmp:
-                s = _measure(kind, book, Path(tmp), timeout)
-            samples[kind].append(s)
-            state = (
-                f"{s.proc:7.2f} s {max(s.peak_mb, s.tree_peak_mb):7.0f} MB"
-                if s.ok
-                else f"FAILED {s.error}"
-            )
-            log(f"  {rows:>9,} rows  run {r + 1}/{repeat}  {kind:<16}{state}")
+    rounds = [(f"run {r + 1}/{repeat}", kind, kind) for r in range(repeat) for kind in kinds]
+    rounds += [("memory", kind, f"{kind} memory") for kind in FORKING]
+    for label, kind, key in rounds:
+        with tempfile.TemporaryDirectory(prefix="dunning-bench-") as tmp:
+            s = _measure(kind, book, Path(tmp), timeout, tree=key != kind)
+        samples.setdefault(key, []).append(s)
+        state = (
+            f"{s.proc:7.2f} s {max(s.peak_mb, s.tree_peak_mb):7.0f} MB"
+            if s.ok
+            else f"FAILED {s.error}"
+        )
+        log(f"  {rows:>9,} rows  {label:<9} {kind:<16}{state}")
     return samples
 
 

@@ -102,6 +102,7 @@ def test_run_child_and_render(tmp_path: Path) -> None:
     code = 'print(\'{"op": 0.5, "op_cpu": 0.25}\')'
     s = run.run_child([sys.executable, "-c", code], timeout=60)
     assert s.ok and s.data == {"op": 0.5, "op_cpu": 0.25} and s.peak_mb > 1
+    assert s.tree_peak_mb == 0  # timed runs are not sampled
     failed = run.run_child([sys.executable, "-c", "raise SystemExit(4)"], timeout=60)
     assert not failed.ok and "4" in failed.error
     samples = {k: [s] for k in ("phases", "cli", "calamine", "inflate", "write_floor")}
@@ -122,7 +123,11 @@ def test_targets_and_saved_runs_print(tmp_path: Path, capsys: pytest.CaptureFixt
     big = {**fast, "cli": [_sample(0, 90.0, 5000)]}
     assert report.checks_for("100k", small) == [
         ["100k: straightforward / dunning run >= 10", "15.00x wall, 15.00x CPU", "yes"],
-        ["100k: dunning run / (read + write floor) <= 2", "1.00x wall, 1.00x CPU", "yes"],
+        [
+            "100k: dunning run / (read + write floor) <= 2",
+            "1.00x wall, 1.00x CPU (each round's own: 1.00x wall)",
+            "yes",
+        ],
     ]
     assert [c[2] for c in report.checks_for("1m", big)] == ["no", "no"]
     assert report.checks_for("10k", small) == []
@@ -160,3 +165,17 @@ def test_tree_rss_counts_the_children() -> None:
         child.kill()
         child.wait()
     assert run.tree_rss_mb(child.pid) == 0  # gone: nothing, no error
+
+
+def test_peaks_of_forking_runs_come_from_their_memory_pass() -> None:
+    """The timed CLI runs are not sampled (sampling takes a core from them); their
+    peak is the memory pass's, the process and its children together."""
+    fast = {k: [_sample(1.0, 1.0, 100)] for k in ("phases", "calamine", "inflate", "write_floor")}
+    samples = {**fast, "cli": [_sample(0, 2.0, 300), _sample(0, 2.2, 310)]}
+    assert dict((r[0], r[3]) for r in report.rows_for(samples))[
+        "dunning run (CLI, whole process)"
+    ] == pytest.approx(305)
+    tree = report.Sample(ok=True, proc=2.5, cpu=2.5, peak_mb=300, tree_peak_mb=450)
+    samples["cli memory"] = [tree]
+    rows = {r[0]: r[1:] for r in report.rows_for(samples)}
+    assert rows["dunning run (CLI, whole process)"] == (2.1, 2.1, 450)  # times: the timed runs
