@@ -40,9 +40,12 @@ def run_file(
     """
     writes = not dry_run and action != "check"
     with _early(path, writes) as early:
-        snapshot = _snapshot(path, sheet, prefetch)
         hook = early.start if early else None
-        result = run_cycle(snapshot, as_of, sheet=sheet, action=action, on_queue=hook)
+        # the snapshot is not bound to a name: run_cycle lets its raw grids go
+        # (over a gigabyte at a million rows) before the wide stages
+        result = run_cycle(
+            _snapshot(path, sheet, prefetch), as_of, sheet=sheet, action=action, on_queue=hook
+        )
         if not writes:
             return result, None
         return result, write_book(path, result, early=early)
@@ -66,9 +69,10 @@ def export_file(
     exported draft's *Draft file* link. Nothing is ever sent.
     """
     with _early(path, True) as early:
-        snapshot = _snapshot(path, sheet, prefetch)
         hook = early.start if early else None
-        result = run_cycle(snapshot, as_of, sheet=sheet, action="refresh", on_queue=hook)
+        result = run_cycle(
+            _snapshot(path, sheet, prefetch), as_of, sheet=sheet, action="refresh", on_queue=hook
+        )
         target = folder or path.with_name(path.stem + "-drafts")
         from dunning_core.eml import blocked_customers, export_and_link  # email package: 20 ms
 

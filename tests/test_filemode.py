@@ -94,3 +94,37 @@ def test_export_holds_back_a_draft_whose_customer_became_do_not_contact(
     assert main(["export-drafts", str(book), "--as-of", "2026-11-23"]) == 0
     assert not (tmp_path / "aging-drafts" / f"{draft_id}.eml").exists()
     assert f"Not exported: {draft_id}" in capsys.readouterr().err
+
+
+def test_a_run_lets_the_books_raw_grids_go_before_the_wide_stages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run_cycle drops the raw aging grid once carry-over has read it (at a million
+    rows, over a gigabyte); that works only if the caller does not hold the book too.
+    Checked where the queue is final, in the early writer's hook."""
+    import gc
+    import weakref
+
+    from dunning_core import filemode
+    from dunning_core.sample_book import SAMPLE_AS_OF, write_sample_book
+    from dunning_core.workbook.early_aging import EarlyAging
+
+    book = write_sample_book(tmp_path)
+    real_snapshot = filemode._snapshot
+    refs: list[weakref.ref[object]] = []
+
+    def snapshot(*args: object) -> object:
+        got = real_snapshot(*args)  # type: ignore[arg-type]
+        refs.extend(weakref.ref(sheet) for sheet in got.aging)
+        return got
+
+    alive: list[bool] = []
+
+    def start(self: EarlyAging, *args: object) -> None:
+        gc.collect()
+        alive.extend(ref() is not None for ref in refs)
+
+    monkeypatch.setattr(filemode, "_snapshot", snapshot)
+    monkeypatch.setattr(EarlyAging, "start", start)
+    run_file(book, SAMPLE_AS_OF)
+    assert alive and not any(alive)
