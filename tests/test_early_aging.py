@@ -205,3 +205,25 @@ def test_a_later_part_replaces_a_named_part_and_may_not_add_one(tmp_path: Path) 
     with pytest.raises(RuntimeError, match="replace a part"):
         pkg.write(tmp_path / "out2.zip")
     pkg.close()
+
+
+def test_a_part_set_deflated_is_read_back_and_written_as_it_is(tmp_path: Path) -> None:
+    import tempfile
+
+    from dunning_core.workbook.xlsx_deflate import deflate_to
+
+    src = tmp_path / "src.zip"
+    with zipfile.ZipFile(src, "w") as z:
+        z.writestr("a.xml", b"<a/>")
+    body = b"<a>" + b"<r>deflated ahead</r>" * 1000 + b"</a>"
+    with tempfile.TemporaryFile(dir=tmp_path) as f:
+        f.write(b"other bytes first")
+        part = deflate_to(f, "a.xml", [body[:100], body[100:]])
+        pkg = Package(src)
+        pkg.set_deflated("a.xml", part, f)
+        assert pkg.get("a.xml") == body
+        pkg.write(tmp_path / "out.zip")
+        pkg.close()
+    with zipfile.ZipFile(tmp_path / "out.zip") as z:
+        assert z.testzip() is None and z.read("a.xml") == body
+        assert z.getinfo("a.xml").compress_size == part.compressed
