@@ -14,7 +14,8 @@ invoice list) is not captured again, so running twice captures nothing new. Ids 
 ``-2``, ``-3``... if the id is taken).
 
 Resolution, for each open promise at the as-of date, over its invoices (or, when the
-list is empty, all the customer's invoices):
+list is empty, all the customer's invoices in the promise's currency, or in any
+currency when it names none):
 
 * ``C`` = their open total now (an invoice gone from the book counts 0),
 * ``R`` = their open total in the previous run's snapshot (the current one where the
@@ -380,6 +381,11 @@ def _open_totals(
         wide = pd.DataFrame({"pos": wide_pos, "cust": c_todo[wide_pos]}).merge(
             pd.DataFrame({"cust": known // n_inv, "key": known}), on="cust"
         )
+        currency = _key_currencies(
+            (c_now * n_inv + i_now, _currencies(invoices.get(F.CURRENCY), book[2])),
+            (c_prev * n_inv + i_prev, _currencies(previous.get("currency"), last[2])),
+        )
+        wide = wide[_same_currency(todo[P.CURRENCY], wide["pos"], currency, wide["key"])]
         wide_pos_k, wide_key = wide["pos"].to_numpy("int64"), wide["key"].to_numpy("int64")
     pos = np.concatenate([pos_e, wide_pos_k])
     key = np.concatenate([c_todo[pos_e] * n_inv + i_todo, wide_key])
@@ -391,6 +397,33 @@ def _open_totals(
     for row, values in zip(sums, (now_c, before_c, unknown), strict=True):
         np.add.at(row, pos, values)
     return pd.Series(sums[0]), pd.Series(sums[1]), pd.Series(sums[2])
+
+
+def _currencies(col: pd.Series | None, rows: np.ndarray) -> np.ndarray:
+    """The upper-case currency codes of ``rows`` ("" where the column has none)."""
+    if col is None:
+        return np.full(len(rows), "", dtype=object)
+    return np.array([t.upper() for t in _texts(col.iloc[rows])], dtype=object)
+
+
+def _key_currencies(*pairs: tuple[np.ndarray, np.ndarray]) -> pd.Series:
+    """Each (customer, invoice) key's currency: the book's where it has the invoice, else
+    the last run's."""
+    keys = np.concatenate([k for k, _ in pairs])
+    cur = pd.Series(np.concatenate([c for _, c in pairs]), index=keys, dtype=object)
+    return cur[~cur.index.duplicated()]
+
+
+def _same_currency(
+    promised: pd.Series, pos: pd.Series, currency: pd.Series, key: pd.Series
+) -> np.ndarray:
+    """Which (promise, invoice) pairs of customer-wide promises count: the invoice is in
+    the promise's currency, or the promise names none. A customer with accounts in two
+    currencies promises an amount in one; summing the other's balances into it would
+    compare dollars with euros."""
+    want = np.array([t.upper() for t in _texts(promised)], dtype=object)[pos.to_numpy("int64")]
+    has = currency.reindex(key.to_numpy("int64")).fillna("").to_numpy(dtype=object)
+    return np.asarray((want == "") | (want == has), dtype=bool)
 
 
 def _owners(invoices: pd.DataFrame, customers: set[str], ids: Factorized) -> pd.Series:

@@ -161,6 +161,33 @@ def test_customer_wide_promise_and_blank_id_filled() -> None:
     assert problems == []
 
 
+def test_customer_wide_promise_counts_only_its_own_currency() -> None:
+    """A customer with dollar and euro invoices promises $300 over the whole account:
+    euros paid since the last run do not keep it, dollars do."""
+    sheet = promise_frame(
+        [{P.CUSTOMER_ID: "C1", P.PROMISE_DATE: "2026-11-20", P.AMOUNT: 300.0,
+          P.CURRENCY: "usd", P.STATUS: "open"}]
+    )  # fmt: skip
+    previous = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1"],
+            "invoice_no": ["INV0001", "INV0002"],
+            "currency": ["USD", "EUR"],
+            "open": [1000.0, 1000.0],
+        }
+    )
+    euros_paid = invoice_frame(
+        [{F.OPEN_CENTS: 100_000, F.CURRENCY: "USD"}, {F.OPEN_CENTS: 50_000, F.CURRENCY: "EUR"}]
+    )
+    dollars_paid = invoice_frame(
+        [{F.OPEN_CENTS: 70_000, F.CURRENCY: "USD"}, {F.OPEN_CENTS: 100_000, F.CURRENCY: "EUR"}]
+    )
+    assert update(euros_paid, sheet, previous)[0][P.STATUS].tolist() == ["open"]
+    assert update(dollars_paid, sheet, previous)[0][P.STATUS].tolist() == ["kept"]
+    blank = sheet.assign(**{P.CURRENCY: ""})  # no currency named: the whole account counts
+    assert update(euros_paid, blank, previous)[0][P.STATUS].tolist() == ["kept"]
+
+
 def test_bad_rows_are_problems_and_left_alone() -> None:
     sheet = promise_frame(
         [
