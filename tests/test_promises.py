@@ -228,7 +228,8 @@ def test_invoice_list_parsing() -> None:
 
 
 def test_only_the_promised_customers_rows_are_grouped() -> None:
-    from dunning_core.promises import _relevant, factorized
+    from dunning_core.promise_match import factorized
+    from dunning_core.promise_match import relevant as _relevant
 
     frame = pd.DataFrame({"c": [1.0, 2.0, 1.0, None], "i": [10.0, 20.0, 30.5, 40.0]})
     cust, inv, rows = _relevant(factorized(frame["c"]), frame["i"], {"1"}, {"1"}, set())
