@@ -74,6 +74,15 @@ def _plain(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
     return _parts(_run(sample, tmp_path / "plain", False, monkeypatch))
 
 
+def _made_again_and_the_same(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[Any]
+) -> None:
+    """Both runs had a child, neither's part was taken, and the book is as without one."""
+    early = _parts(_run(sample, tmp_path / "early", True, monkeypatch))
+    assert taken == [(True, None), (True, None)]
+    assert early == _plain(sample, tmp_path, monkeypatch)
+
+
 def test_the_childs_part_is_taken_and_the_book_is_the_same(
     sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[Any]
 ) -> None:
@@ -97,9 +106,7 @@ def test_a_book_changed_after_the_fork_gets_its_part_made_again(
         os.utime(self.src, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # as a save would
 
     monkeypatch.setattr(EarlyAging, "start", start_then_touch)
-    early = _parts(_run(sample, tmp_path / "early", True, monkeypatch))
-    assert taken == [(True, None), (True, None)]
-    assert early == _plain(sample, tmp_path, monkeypatch)
+    _made_again_and_the_same(sample, tmp_path, monkeypatch, taken)
 
 
 def test_an_error_found_after_the_fork_makes_the_part_again(
@@ -114,9 +121,7 @@ def test_an_error_found_after_the_fork_makes_the_part_again(
         real(self, queue, report, (*problems, error))
 
     monkeypatch.setattr(EarlyAging, "start", start_with_error)
-    early = _parts(_run(sample, tmp_path / "early", True, monkeypatch))
-    assert taken == [(True, None), (True, None)]
-    assert early == _plain(sample, tmp_path, monkeypatch)
+    _made_again_and_the_same(sample, tmp_path, monkeypatch, taken)
 
 
 def test_a_failing_child_leaves_the_part_to_the_writer(
@@ -126,9 +131,7 @@ def test_a_failing_child_leaves_the_part_to_the_writer(
         raise MemoryError("the child ran out")
 
     monkeypatch.setattr(early_aging, "_make_part", broken)
-    early = _parts(_run(sample, tmp_path / "early", True, monkeypatch))
-    assert taken == [(True, None), (True, None)]
-    assert early == _plain(sample, tmp_path, monkeypatch)
+    _made_again_and_the_same(sample, tmp_path, monkeypatch, taken)
 
 
 def test_a_cycle_that_fails_after_the_fork_stops_the_child_and_leaves_the_book(
