@@ -230,3 +230,27 @@ def test_a_part_set_deflated_is_read_back_and_written_as_it_is(tmp_path: Path) -
     with zipfile.ZipFile(tmp_path / "out.zip") as z:
         assert z.testzip() is None and z.read("a.xml") == body
         assert z.getinfo("a.xml").compress_size == part.compressed
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_aging_part_the_child_wrote(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[Any]
+) -> None:
+    """The part copied in from the child's temporary file, read by a real spreadsheet
+    application: the managed block's header and a value in it as the writer made them."""
+    from lo import convert
+    from python_calamine import CalamineWorkbook
+
+    from dunning_core.columns import M
+    from dunning_core.sample_book import AGING_SHEET, HEADER_ROW
+
+    book = _run(sample, tmp_path / "early", True, monkeypatch)
+    assert taken and all(isinstance(t, ReadyPart) for _, t in taken)
+    ods = convert(book, "ods", tmp_path / "lo")
+    rows = CalamineWorkbook.from_path(str(ods)).get_sheet_by_name(AGING_SHEET).to_python()
+    header = [str(v) for v in rows[HEADER_ROW - 1]]
+    assert M.PRIORITY in header and M.STAGE in header
+    ours = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(AGING_SHEET).to_python()
+    column = header.index(M.STAGE)
+    assert [r[column] for r in rows] == [r[column] for r in ours]
+    assert sum(1 for r in rows[HEADER_ROW:] if r[column]) > 100  # the sample's 328 rows
