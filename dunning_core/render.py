@@ -5,7 +5,8 @@ workbook's *Templates* sheet), so they are treated as untrusted input:
 
 * the environment is jinja2's ``ImmutableSandboxedEnvironment`` (no attribute access
   to Python internals such as ``__class__``, no mutation of the context), with
-  string repetition and powers capped so a template cannot exhaust memory;
+  string repetition and powers capped, and each render's output bounded, so a
+  template cannot exhaust memory;
 * it has **no loader**: ``{% include %}``/``{% import %}`` cannot reach the file
   system; our code reads the files and hands the text over;
 * ``StrictUndefined``: a misspelt variable is an error, never a silently empty
@@ -18,6 +19,7 @@ blank line after the subject line is dropped). See ``templates/README.md``.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -238,13 +240,44 @@ def render(template: Template, context: Mapping[str, Any]) -> tuple[str, str]:
     """
     subject_template, body_template = template.compiled()
     try:
-        subject = subject_template.render(context)
-        body = body_template.render(context)
+        subject = _bounded(subject_template, context)
+        body = _bounded(body_template, context)
     except jinja2.TemplateError:
         raise
     except Exception as exc:  # a template calling something that raises
         raise jinja2.TemplateError(f"{type(exc).__name__}: {exc}") from exc
     return " ".join(subject.split()), body.rstrip() + "\n"
+
+
+#: The most text one render may produce: 30 Excel cells' worth. A draft is cut to one
+#: cell when written (:func:`drafts.fit_cell`); this only stops a runaway loop from
+#: filling memory first (``*`` and ``**`` are capped by the sandbox, loops are not).
+MAX_OUTPUT_CHARS = 1_000_000
+
+
+def _bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    """``template.render(context)``, stopped with a TemplateError once the output passes
+    :data:`MAX_OUTPUT_CHARS`.
+
+    It takes the pieces from the template's render function as ``Template.render``
+    does (``generate`` would pass each piece through one more generator, a tenth of
+    the drafts' time), 512 at a time: a C-level slice and a C-level sum of lengths,
+    so the check costs little per piece.
+    """
+    pieces = template.root_render_func(template.new_context(dict(context)))
+    out: list[str] = []
+    size = 0
+    while True:
+        batch = list(itertools.islice(pieces, 512))
+        size += sum(map(len, batch))
+        if size > MAX_OUTPUT_CHARS:
+            raise jinja2.TemplateError(
+                f"the text passed {MAX_OUTPUT_CHARS:,} characters (an Excel cell holds "
+                "32,767): check the template's loops"
+            )
+        if len(batch) < 512:  # the generator is spent (most texts: the first batch)
+            return "".join(out + batch if out else batch)
+        out += batch
 
 
 def _problem(origin: str, name: str, message: str) -> Problem:

@@ -88,6 +88,20 @@ def test_render_folds_the_subject_and_wraps_any_failure() -> None:
         render(bad, sample_context())
 
 
+def test_a_runaway_loop_stops_at_the_output_cap_instead_of_filling_memory() -> None:
+    """Nested loops are not capped by the sandbox (``*`` and ``**`` are): 10^10 lines
+    would be hundreds of gigabytes. The render stops once its output passes the cap."""
+    from dunning_core.render import MAX_OUTPUT_CHARS
+
+    env = make_environment()
+    loop = "{% for a in range(100000) %}{% for b in range(100000) %}line {{ b }}\n{% endfor %}"
+    runaway = Template("t", "S", loop + "{% endfor %}", "x", env=env)
+    with pytest.raises(jinja2.TemplateError, match="passed 1,000,000 characters"):
+        render(runaway, sample_context())
+    long = Template("t", "S", "{% for a in range(20000) %}0123456789{% endfor %}", "x", env=env)
+    assert len(render(long, sample_context())[1]) == 200_001 < MAX_OUTPUT_CHARS  # kept whole
+
+
 def test_shipped_templates_cover_every_drafting_stage_and_render() -> None:
     templates = load_templates()
     assert templates.problems == []
