@@ -260,9 +260,10 @@ def _bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
     :data:`MAX_OUTPUT_CHARS`.
 
     It takes the pieces from the template's render function as ``Template.render``
-    does (``generate`` would pass each piece through one more generator, a tenth of
-    the drafts' time), 512 at a time: a C-level slice and a C-level sum of lengths,
-    so the check costs little per piece.
+    does (``generate`` would pass each piece through one more generator frame), 512
+    at a time: a C-level slice and a C-level sum of lengths, and most texts are done
+    in the first batch. Measured on the sample context: 8.5 us a render against
+    ``render``'s 7.6 us.
     """
     pieces = template.root_render_func(template.new_context(dict(context)))
     out: list[str] = []
