@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.columns import ACTIVITY_COLUMNS, ACTIVITY_FORMATS, A
+from dunning_core.days import as_days, whole_days
 from dunning_core.owned_table import read_owned_table
 from dunning_core.records import Problem, RawSheet, Severity, UserError
 
@@ -46,9 +47,7 @@ def conform(
         if _typed_already(values, kind):
             out[col] = values
         elif kind == "date":
-            out[col] = (
-                pd.to_datetime(values, errors="coerce").astype("datetime64[ns]").dt.normalize()
-            )
+            out[col] = as_days(values, coerce=True)
         elif kind == "money":
             out[col] = pd.to_numeric(values, errors="coerce").astype("float64").round(2)
         else:
@@ -65,16 +64,10 @@ def _blank(kind: str, index: pd.Index) -> pd.Series:
     return pd.Series("", index=index, dtype="str")
 
 
-_DAY_NS = 86_400 * 10**9
-
-
 def _typed_already(values: pd.Series, kind: str) -> bool:
     """Skip conversion when a column already has its sheet dtype (the common case)."""
     if kind == "date":
-        if values.dtype != "datetime64[ns]":
-            return False
-        ns = values.to_numpy()  # whole days only (what .dt.normalize() would keep)
-        return bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all())
+        return whole_days(values)
     if kind == "money":
         return False  # always re-rounded to the cent
     return (

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.columns import F, Q
+from dunning_core.days import DAY_NS, as_days
 from dunning_core.policy import Policy
 
 #: Floor on the collect probability of a promised amount (see module docstring, rule 4).
@@ -112,20 +113,17 @@ def week_index(dates: pd.Series, as_of: date, weeks: int) -> np.ndarray:
     """
     start = week_start(as_of)
     base = start.as_unit("ns").value
-    if dates.dtype == "datetime64[ns]" and base % _DAY_NS == 0:  # the usual case
+    if dates.dtype == "datetime64[ns]" and base % DAY_NS == 0:  # the usual case
         ns = dates.to_numpy()
         # whole days since the Monday, floored as .dt.days floors (day numbers first: no
         # int64 overflow for far-apart dates)
-        day = ns.view("int64") // _DAY_NS - base // _DAY_NS
+        day = ns.view("int64") // DAY_NS - base // DAY_NS
         idx = np.minimum(np.clip(day, 0, None) // 7, weeks)
         return np.where(np.isnat(ns), weeks, idx).astype("int64")
     days = (pd.to_datetime(dates) - start).dt.days.to_numpy(dtype="float64", na_value=np.nan)
     idx = np.floor(np.clip(days, 0, None) / 7.0)
     idx = np.where(np.isnan(idx), weeks, np.minimum(idx, weeks))
     return idx.astype("int64")
-
-
-_DAY_NS: Final = 86_400 * 10**9
 
 
 def round_half_away(x: np.ndarray) -> np.ndarray:
@@ -148,12 +146,7 @@ def _cents(queue: pd.DataFrame, col: str) -> np.ndarray:
 def _dates(queue: pd.DataFrame, col: str) -> pd.Series:
     if col not in queue.columns:
         return pd.Series(pd.NaT, index=queue.index, dtype="datetime64[ns]")
-    values = queue[col]
-    if values.dtype == "datetime64[ns]":  # whole days already (ingest's dates): as they are
-        ns = values.to_numpy()
-        if bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all()):
-            return values
-    return pd.to_datetime(values).astype("datetime64[ns]").dt.normalize()
+    return as_days(queue[col])  # ingest's dates are whole days already: kept as they are
 
 
 def bucket_index(queue: pd.DataFrame, policy: Policy) -> np.ndarray:

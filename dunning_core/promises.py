@@ -37,6 +37,7 @@ import pandas as pd
 
 from dunning_core.activity import new_activity
 from dunning_core.columns import PROMISE_COLUMNS, PROMISE_STATUSES, F, P, S
+from dunning_core.days import as_days
 from dunning_core.money import cents_series, format_amount, units_series
 from dunning_core.policy import Policy
 from dunning_core.promise_match import Factorized, factorized, invoice_list, open_totals, texts
@@ -104,14 +105,7 @@ def _days_only(col: pd.Series | None, index: pd.Index) -> pd.Series:
     column that already is one is kept as it is."""
     if col is None:
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    if col.dtype == "datetime64[ns]":
-        ns = col.to_numpy()
-        if bool((np.isnat(ns) | (ns.view("int64") % _DAY_NS == 0)).all()):
-            return col
-    return pd.to_datetime(col, errors="coerce").astype("datetime64[ns]").dt.normalize()
-
-
-_DAY_NS = 86_400 * 10**9
+    return as_days(col, coerce=True)
 
 
 def _text(col: pd.Series) -> pd.Series:

@@ -17,12 +17,12 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from dunning_core.days import DAY_NS
 from dunning_core.ingest.grid import Grid
 
 #: One column's cells: an object array (a reader's grid) or any sequence of values.
 Cells = np.ndarray | Sequence[Any]
 _EPOCH: Final = np.datetime64("1899-12-30", "ns")  # Excel's day 0 (serial dates)
-_DAY_NS: Final = 86_400_000_000_000
 _MAX_SERIAL: Final = 2_958_466  # 9999-12-31
 _TRUE: Final = frozenset(("true", "yes", "y", "1", "x"))
 
@@ -113,7 +113,7 @@ def _serials(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ok = np.abs(np.nan_to_num(days, nan=0.0)) < _MAX_SERIAL
     ok &= ~np.isnan(days)
     whole = np.floor(days[ok]).astype("int64")
-    out[ok] = _EPOCH + (whole * _DAY_NS).astype("timedelta64[ns]")
+    out[ok] = _EPOCH + (whole * DAY_NS).astype("timedelta64[ns]")
     return out, ~ok & ~np.isnan(days)
 
 
