@@ -132,6 +132,14 @@ class StageCodes(NamedTuple):
         keys = pd.Series([s.key for s in policy.stages] + [""], dtype="str")
         return cls(keys, np.where(index < 0, len(policy.stages), index))
 
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame) -> StageCodes:
+        """From the frame's stage column (as text, "" where there is none): for callers
+        that do not have the queue's stage indices."""
+        stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
+        codes, uniq = pd.factorize(stage, use_na_sentinel=False)
+        return cls(pd.Series(uniq, dtype="str"), codes)
+
     def per_row(self, table: pd.Series) -> np.ndarray:
         """``table`` (one value per key, e.g. ``keys.map(...)``) for every row."""
         return table.to_numpy()[self.codes]
@@ -191,12 +199,7 @@ def next_touch(
     when the caller has them already.
     """
     cadence = {s.key: s.cadence_days for s in policy.stages}
-    if stages is None:
-        stage = frame.get(Q.STAGE, pd.Series("", index=frame.index))
-        codes, uniq = pd.factorize(stage, use_na_sentinel=False)
-        keys = pd.Series(uniq)
-    else:
-        keys, codes = stages
+    keys, codes = StageCodes.of_frame(frame) if stages is None else stages
     days = pd.to_timedelta(keys.map(cadence).fillna(0), unit="D")
     if last is None:
         last = customer_last_contact(frame, last_contact)
@@ -219,11 +222,8 @@ class _Context:
         self.f = frame
         self.policy = policy
         self.as_of = pd.Timestamp(as_of)
-        if stages is None:
-            stage = frame.get(Q.STAGE, pd.Series("", index=frame.index)).astype(str)
-            self.in_stage = (stage != "").to_numpy()
-        else:
-            self.in_stage = stages.per_row(stages.keys != "")
+        stages = StageCodes.of_frame(frame) if stages is None else stages
+        self.in_stage = stages.per_row(stages.keys != "")
         self.customer, self.account = groups.customer, groups.account
         self.open = frame[F.OPEN_CENTS].astype("int64")
         self.balance = pd.Series(group_sum(self.open.to_numpy(), self.account), index=frame.index)

@@ -68,15 +68,7 @@ def factors(frame: pd.DataFrame, policy: Policy, overdue: pd.Series | None = Non
     """The five factors, each 0..1, one row per invoice (for tests and explanations)."""
     groups = accounts(frame)
     overdue = _overdue(frame, groups.account) if overdue is None else overdue
-    return _factors(frame, policy, overdue, groups.currency, _stage_codes(frame, None))
-
-
-def _stage_codes(frame: pd.DataFrame, stages: StageCodes | None) -> StageCodes:
-    """The caller's stage codes, else the stage column's distinct texts."""
-    if stages is not None:
-        return stages
-    codes, uniq = pd.factorize(frame[Q.STAGE].astype(str), use_na_sentinel=False)
-    return StageCodes(pd.Series(uniq), codes)
+    return _factors(frame, policy, overdue, groups.currency, StageCodes.of_frame(frame))
 
 
 def _factors(
@@ -266,7 +258,7 @@ def score(
     """
     out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     groups = accounts(out) if groups is None else groups
-    stages = _stage_codes(out, stages)
+    stages = StageCodes.of_frame(out) if stages is None else stages
     overdue = _overdue(out, groups.account)
     f = _factors(out, policy, overdue, groups.currency, stages)
     w = _weights(policy)
