@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dunning_core import changes
+from dunning_core.codes import sort_order
 from dunning_core.columns import F, Q
 from dunning_core.forecast import (
     MONTHS,
@@ -203,18 +204,11 @@ def _frame(table: _Table, order: np.ndarray, dim: str, policy: Policy, as_of: da
     return pd.DataFrame(columns | {name: units[:, i] for i, name in enumerate(names)})
 
 
-def _sort(*columns: np.ndarray) -> np.ndarray:
-    """Positions that sort by ``columns`` (first one first), as ``DataFrame.sort_values``
-    does with several columns: text by its sorted distinct values, ties kept in place."""
-    ranks = [c if c.dtype != object else pd.factorize(c, sort=True)[0] for c in columns]
-    return np.lexsort(ranks[::-1])
-
-
 def _ordered(table: _Table, order: list[str]) -> np.ndarray:
     """Groups by currency, then in the order of ``order`` (others after, by label)."""
     rank = {k: i for i, k in enumerate(order)}
     ranked = np.array([rank.get(k, len(order)) for k in table.key], dtype="float64")
-    return _sort(table.cur, ranked, table.key)
+    return sort_order(table.cur, ranked, table.key)
 
 
 def _money_formats(frame: pd.DataFrame) -> dict[str, str]:
@@ -240,7 +234,7 @@ def _customer_labels(
     tot = np.zeros(len(pairs), dtype="int64")
     np.add.at(tot, rank, al.open)
     cur = pairs // width
-    order = _sort(cur, -tot, label[pairs % width])  # per currency, largest balance first
+    order = sort_order(cur, -tot, label[pairs % width])  # per currency, largest balance first
     cur = cur[order]
     first = np.flatnonzero(np.append(True, cur[1:] != cur[:-1]))  # where each currency starts
     place = np.arange(len(cur)) - np.repeat(first, np.diff(np.append(first, len(cur))))
@@ -269,7 +263,7 @@ def _sorted_factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _by_open(table: _Table) -> np.ndarray:
     """Largest open balance first within each currency, "Other customers" last."""
     other = np.array([k == OTHER_CUSTOMERS for k in table.key], dtype=bool)
-    return _sort(table.cur, other, -table.open, table.key)
+    return sort_order(table.cur, other, -table.open, table.key)
 
 
 def _breakdown(

@@ -108,6 +108,28 @@ def factorize(
     return np.asarray(codes)[by_object], uniques
 
 
+def sort_order(*columns: pd.Series | np.ndarray) -> np.ndarray:
+    """Positions that sort by ``columns`` (first one first), as a stable
+    ``DataFrame.sort_values`` over several columns does: integers and booleans by
+    value, any other column by its sorted distinct values with missing ones last;
+    ties keep their order.
+
+    >>> sort_order(np.array(["b", "a", "b"], dtype=object), np.array([2, 1, 1])).tolist()
+    [1, 2, 0]
+    >>> sort_order(pd.Series([None, "a", "b"], dtype="str")).tolist()
+    [1, 2, 0]
+    """
+    keys = []
+    for col in columns:
+        dtype = col.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+            keys.append(np.asarray(col))
+            continue
+        code, uniques = pd.factorize(col, sort=True)
+        keys.append(np.where(code < 0, len(uniques), code))
+    return np.lexsort(keys[::-1])
+
+
 def _objects(values: pd.Series | np.ndarray) -> np.ndarray | None:
     """The cells as a contiguous 1-D object array when they are Python objects
     (object dtype, or text kept as Python strings), else None."""

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from dunning_core.activity import new_activity
+from dunning_core.codes import sort_order
 from dunning_core.columns import PROMISE_COLUMNS, PROMISE_STATUSES, F, P, S
 from dunning_core.days import as_days
 from dunning_core.money import cents_series, format_amount, units_series
@@ -172,17 +173,6 @@ def _days(dates: pd.Series) -> list[str]:
     return np.datetime_as_string(days).tolist()
 
 
-def _sort_order(columns: list[pd.Series]) -> np.ndarray:
-    """Positions that sort by ``columns`` (first one first), as ``DataFrame.sort_values``
-    does with several columns: by each column's sorted distinct values, missing last,
-    ties kept in their order."""
-    codes = []
-    for col in columns:
-        code, uniques = pd.factorize(col, sort=True)
-        codes.append(np.where(code < 0, len(uniques), code))
-    return np.lexsort(codes[::-1])
-
-
 def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """New promise rows for invoice-level promises not yet in the sheet."""
     used = [F.CUSTOMER_ID, F.PROMISE_DATE, F.CURRENCY, F.CUSTOMER_NAME, F.INVOICE_NO, F.ROW]
@@ -194,7 +184,7 @@ def capture(invoices: pd.DataFrame, sheet: pd.DataFrame, as_of: date) -> pd.Data
     if rows.empty:
         return sheet.iloc[0:0]
     keys = [F.CUSTOMER_ID, F.PROMISE_DATE, F.CURRENCY, F.INVOICE_NO]
-    rows = rows.iloc[_sort_order([rows[k] for k in keys])]
+    rows = rows.iloc[sort_order(*(rows[k] for k in keys))]
     cust = rows[F.CUSTOMER_ID].to_numpy(dtype=object)
     when = rows[F.PROMISE_DATE].to_numpy(dtype="datetime64[ns]")
     cur = rows[F.CURRENCY].to_numpy(dtype=object)

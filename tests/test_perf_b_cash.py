@@ -45,9 +45,9 @@ rows = st.lists(
 @settings(max_examples=80, deadline=None)
 @given(data=rows)
 def test_sort_is_sort_values_on_several_columns(data: list[tuple[str, bool, int, str]]) -> None:
-    from dunning_core.cash import _sort
+    from dunning_core.codes import sort_order
 
     frame = pd.DataFrame(data, columns=["cur", "other", "neg", "key"])
     want = frame.sort_values(["cur", "other", "neg", "key"], kind="stable").index.to_numpy()
     cols = [frame[c].to_numpy(dtype=object if c in ("cur", "key") else None) for c in frame]
-    assert _sort(*cols).tolist() == want.tolist()
+    assert sort_order(*cols).tolist() == want.tolist()
