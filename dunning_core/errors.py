@@ -1,7 +1,7 @@
 """The one exception type a user sees: kept apart so the CLI can start without pandas.
 
 The ``dunning`` command starts reading the workbook on a worker thread before it
-imports the core (see :mod:`dunning_core.workbook.prefetch`); both it and that
+imports the core (see :mod:`dunning_core.workbook.sheets_parse`); both it and that
 thread need :class:`UserError`, and :mod:`dunning_core.records` (which re-exports
 it) imports pandas.
 """
