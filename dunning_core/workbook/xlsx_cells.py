@@ -63,8 +63,9 @@ def escape_text(text: str) -> str:
     return text.replace("\r", "&#13;")  # a raw CR would be read back as a line feed
 
 
-def _s(style: int) -> str:
-    return f' s="{style}"' if style else ""
+def style_attr(xf: int) -> str:
+    """A cell's style attribute (` s="3"`); nothing for the default style 0."""
+    return f' s="{xf}"' if xf else ""
 
 
 def text_cell(ref: str, text: str, style: int = 0) -> str:
@@ -76,7 +77,8 @@ def text_cell(ref: str, text: str, style: int = 0) -> str:
     if text == "":
         return ""
     body = escape_text(text)
-    return f'<c r="{ref}"{_s(style)} t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'
+    head = f'<c r="{ref}"{style_attr(style)} t="inlineStr">'
+    return f'{head}<is><t xml:space="preserve">{body}</t></is></c>'
 
 
 def number_cell(ref: str, number: float | int, style: int = 0) -> str:
@@ -85,8 +87,8 @@ def number_cell(ref: str, number: float | int, style: int = 0) -> str:
         if not math.isfinite(number):
             return ""
         if number.is_integer() and abs(number) < 1e15:
-            return f'<c r="{ref}"{_s(style)}><v>{int(number)}</v></c>'
-    return f'<c r="{ref}"{_s(style)}><v>{number!r}</v></c>'
+            return f'<c r="{ref}"{style_attr(style)}><v>{int(number)}</v></c>'
+    return f'<c r="{ref}"{style_attr(style)}><v>{number!r}</v></c>'
 
 
 def date_serial(value: date | datetime | pd.Timestamp) -> float:
@@ -109,7 +111,7 @@ def value_cell(ref: str, value: Any, style: int = 0) -> str:
     if isinstance(value, str):
         return text_cell(ref, value, style)
     if isinstance(value, bool | np.bool_):
-        return f'<c r="{ref}"{_s(style)} t="b"><v>{int(bool(value))}</v></c>'
+        return f'<c r="{ref}"{style_attr(style)} t="b"><v>{int(bool(value))}</v></c>'
     if isinstance(value, datetime | date):
         return number_cell(ref, date_serial(value), style)
     if isinstance(value, np.datetime64):

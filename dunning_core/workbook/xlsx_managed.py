@@ -29,7 +29,7 @@ from dunning_core.workbook.xlsx_blockfind import (
     header_cells,
     plain_tags,
 )
-from dunning_core.workbook.xlsx_cells import text_cell
+from dunning_core.workbook.xlsx_cells import style_attr, text_cell
 from dunning_core.workbook.xlsx_coded import Coded, cell_coded, cell_tails, text_bound
 from dunning_core.workbook.xlsx_join import Slot, join_rows
 from dunning_core.workbook.xlsx_rowplan import (
@@ -211,7 +211,7 @@ def _cell_slots(
     heads = []
     for i, h in enumerate(block.headers):
         xf = styles.by_format.get(block.formats.get(h, "text"), 0)
-        heads.append((f'<c r="{column_letter(start + i)}', f'"{_style(xf)}'))
+        heads.append((f'<c r="{column_letter(start + i)}', f'"{style_attr(xf)}'))
 
     def slots(idx: np.ndarray, nums: list[str]) -> list[Slot]:
         out: list[Slot] = []
@@ -291,12 +291,8 @@ def _row_builder(
     assert all(letter.isalpha() and letter.isupper() for letter in letters)
     names = [f"t{i}" for i in range(len(letters))]
     cells = "".join(
-        f'<c r="{letter}{{r}}"{_style(int(xf))}{{{name}}}'
+        f'<c r="{letter}{{r}}"{style_attr(int(xf))}{{{name}}}'
         for letter, xf, name in zip(letters, xfs, names, strict=True)
     )
     source = f"lambda rws, tails: [f'{cells}' for r, {', '.join(names)} in zip(rws, *tails)]"
     return eval(source)  # source built above from letters and ints only
-
-
-def _style(xf: int) -> str:
-    return f' s="{xf}"' if xf else ""

@@ -19,7 +19,7 @@ import pandas as pd
 
 from dunning_core.layout import SheetSpec, placements, table_name
 from dunning_core.sheetaddr import column_letter
-from dunning_core.workbook.xlsx_cells import escape_text, text_cell
+from dunning_core.workbook.xlsx_cells import escape_text, style_attr, text_cell
 from dunning_core.workbook.xlsx_chart import ChartSpec
 from dunning_core.workbook.xlsx_coded import (
     Coded,
@@ -290,7 +290,7 @@ def _rows(
             texts, has_cell = split
             ends = (col_coded.split.head, col_coded.split.tail)
             if has_cell.all():
-                slots += [head, rws, f'"{_style(xfs[i])}{ends[0]}', texts, ends[1]]
+                slots += [head, rws, f'"{style_attr(xfs[i])}{ends[0]}', texts, ends[1]]
             elif has_cell.any():
                 idx = np.flatnonzero(has_cell)
                 tails = [f"{ends[0]}{t}{ends[1]}" for t in pick(idx, texts)]
@@ -304,7 +304,7 @@ def _rows(
             codes, table = value_codes(frame.iloc[:, i])
         has_cell = np.array([t != "" for t in table], dtype=bool)[codes]
         if has_cell.all():
-            slots += [head, rws, f'"{_style(xfs[i])}', (codes, table)]
+            slots += [head, rws, f'"{style_attr(xfs[i])}', (codes, table)]
         elif has_cell.any():  # a column without a value in these rows adds nothing
             idx = np.flatnonzero(has_cell)
             slots.append(_sparse_cells(idx, pick(codes[idx], table), n, first, head, xfs[i]))
@@ -318,15 +318,11 @@ def _sparse_cells(
     """Whole cells of a column with gaps ("" where there is no cell): the rows ``idx``
     of ``n`` take their ``tails``, formatted only where there is a cell (Snapshot's
     promise and hold columns are mostly empty)."""
-    style = _style(xf)
+    style = style_attr(xf)
     out = np.full(n, "", dtype=object)
     rows = (idx + first).tolist()
     out[idx] = [f'{head}{r}"{style}{t}' for r, t in zip(rows, tails, strict=True)]
     return out.tolist()
-
-
-def _style(xf: int) -> str:
-    return f' s="{xf}"' if xf else ""
 
 
 def _assemble(
